@@ -1,0 +1,1 @@
+"""The Textual app, its stylesheet and the CLI entry point."""

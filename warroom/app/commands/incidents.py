@@ -1,0 +1,131 @@
+"""``warroom new | list | show | note``: declare, list, inspect and annotate incidents."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime, timezone
+from typing import Any
+
+from warroom.app.context import CommandContext
+from warroom.data import events as ev
+from warroom.data.describe import describe_event
+from warroom.data.ids import validate_incident_id
+from warroom.data.models import Incident, Severity
+from warroom.data.text import plain
+
+
+def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
+    new = subparsers.add_parser("new", parents=[common], help="declare a new incident")
+    new.add_argument("title", help="one line saying what is wrong")
+    new.add_argument("--severity", choices=[s.value for s in Severity], help="initial priority (default P2)")
+    new.add_argument("--summary", default="", help="what is observed")
+    new.add_argument("--guidance", default="", help="steer the response, e.g. 'security', 'tight SLA'")
+    new.add_argument("--service", default="", help="the failing service")
+    new.add_argument("--no-tui", action="store_true", help="do not open the war room; print the id")
+    new.set_defaults(handler=cmd_new)
+
+    lister = subparsers.add_parser("list", parents=[common], help="list incidents")
+    lister.add_argument("--json", action="store_true", help="machine-readable output")
+    lister.add_argument("--open", action="store_true", help="only open incidents")
+    lister.set_defaults(handler=cmd_list)
+
+    show = subparsers.add_parser("show", parents=[common], help="print an incident's state and timeline")
+    show.add_argument("incident_id", metavar="ID")
+    show.set_defaults(handler=cmd_show)
+
+    note = subparsers.add_parser("note", parents=[common], help="add a note to the timeline")
+    note.add_argument("incident_id", metavar="ID")
+    note.add_argument("text")
+    note.set_defaults(handler=cmd_note)
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+async def cmd_new(args: argparse.Namespace) -> int:
+    ctx = CommandContext.from_args(args)
+    async with ctx.store() as store:
+        declared = await store.declare(
+            now(), title=args.title, summary=args.summary, severity=Severity(args.severity or "P2"),
+            guidance=args.guidance, service=args.service, reporter=ctx.actor, actor=ctx.actor,
+        )  # fmt: skip
+    print(declared.incident_id)
+    return 0
+
+
+def incident_row(incident: Incident) -> dict[str, Any]:
+    return {
+        "id": incident.incident_id,
+        "title": incident.title,
+        "severity": incident.severity.value,
+        "status": incident.status.value,
+        "impact": incident.impact.value,
+        "urgency": incident.urgency.value,
+        "tier": incident.tier,
+        "escalation": incident.hierarchical.value,
+        "service": incident.service,
+        "declared_at": incident.declared_at.isoformat(),
+        "updated_at": incident.updated_at.isoformat(),
+        "alerts": len(incident.alerts),
+        "events": incident.event_count,
+    }
+
+
+async def cmd_list(args: argparse.Namespace) -> int:
+    ctx = CommandContext.from_args(args)
+    async with ctx.store() as store:
+        incidents = await store.incidents()
+    if args.open:
+        incidents = [i for i in incidents if i.is_open]
+    if args.json:
+        json.dump([incident_row(i) for i in incidents], sys.stdout, indent=2)
+        print()
+        return 0
+    if not incidents:
+        print("no incidents")
+        return 0
+    for i in incidents:
+        print(f"{i.incident_id}  {i.severity.value}  {i.status.value:<13} {i.declared_at:%Y-%m-%d %H:%M}Z  {plain(i.title)}")
+    return 0
+
+
+async def cmd_show(args: argparse.Namespace) -> int:
+    incident_id = validate_incident_id(args.incident_id)
+    ctx = CommandContext.from_args(args)
+    async with ctx.store() as store:
+        incident = await store.load(incident_id)
+        events = await store.events(incident_id)
+    i = incident
+    print(f"{i.incident_id}: {plain(i.title)}")
+    print(f"  severity {i.severity.value} (impact {i.impact.value}, urgency {i.urgency.value})  status {i.status.value}")
+    print(f"  tier {i.tier}  escalation {i.hierarchical.value}  phase {plain(i.phase) or '-'}")
+    for role, person in i.roles.items():
+        print(f"  {role.title}: {plain(person)}")
+    print("timeline:")
+    for event in events:
+        if event.kind == "agent.output":
+            continue
+        print(f"  {event.at:%Y-%m-%d %H:%M:%S}Z  {plain(event.actor):<12} {plain(describe_event(event))}")
+    return 0
+
+
+async def cmd_note(args: argparse.Namespace) -> int:
+    incident_id = validate_incident_id(args.incident_id)
+    ctx = CommandContext.from_args(args)
+    async with ctx.store() as store:
+        await store.load(incident_id)
+        stored = await store.append(ev.NoteAdded(incident_id=incident_id, at=now(), actor=ctx.actor, text=args.text))
+    print(f"note added to {incident_id} (event {stored.seq})")
+    return 0
+
+
+def run_default(args: argparse.Namespace) -> int:
+    """``warroom`` with no command: the incident list."""
+    import asyncio
+
+    args.json = False
+    args.open = False
+    return asyncio.run(cmd_list(args))

@@ -1,0 +1,38 @@
+"""What every command needs: the database path, the config and who is acting."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from warroom.data.paths import default_actor, default_config_path, default_db_path
+from warroom.data.store import EventStore
+
+
+@dataclass(frozen=True)
+class CommandContext:
+    db_path: Path
+    config_path: Path | None
+    actor: str
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> "CommandContext":
+        db = getattr(args, "db", None)
+        config = getattr(args, "config", None)
+        actor = getattr(args, "actor", None)
+        return cls(
+            db_path=Path(db).expanduser() if db else default_db_path(),
+            config_path=Path(config).expanduser() if config else default_config_path(),
+            actor=(actor or default_actor())[:200],
+        )
+
+    @asynccontextmanager
+    async def store(self) -> AsyncIterator[EventStore]:
+        store = await EventStore.open(self.db_path)
+        try:
+            yield store
+        finally:
+            await store.close()

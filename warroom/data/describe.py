@@ -1,0 +1,83 @@
+"""One line of plain text per event: what happened, for timelines and ``warroom show``.
+
+The text is raw (not escaped): each view escapes it for its medium (Rich
+markup on screen, markdown in the export).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from warroom.data import events as ev
+
+# Timeline filter categories.
+CATEGORY: dict[str, str] = {
+    "decision.taken": "decisions", "severity.set": "decisions", "tier.escalated": "decisions",
+    "mitigation.executed": "decisions", "incident.resolved": "decisions", "incident.closed": "decisions",
+    "incident.reopened": "decisions", "incident.acknowledged": "decisions", "role.assigned": "decisions",
+    "agent.started": "agents", "agent.output": "agents", "agent.finished": "agents",
+    "agent.failed": "agents", "agent.cancelled": "agents",
+    "update.published": "comms", "management.notified": "comms", "executive.notified": "comms",
+    "note.added": "notes", "review.updated": "notes", "review.completed": "notes",
+}  # fmt: skip
+
+
+def category(event: ev.BaseEvent) -> str:
+    """The timeline filter an event belongs to: decisions, agents, comms, notes or other."""
+    return CATEGORY.get(event.kind, "other")
+
+
+def _first_line(text: str, limit: int = 160) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _tokens(e: ev.AgentStepFinished) -> str:
+    if not (e.input_tokens or e.output_tokens):
+        return ""
+    return f" ({e.input_tokens} in / {e.output_tokens} out tokens)"
+
+
+_DESCRIBERS: dict[str, Callable[[Any], str]] = {
+    "incident.declared": lambda e: f"Incident declared: {e.title} ({e.severity.value}, {e.detection_method})",
+    "severity.set": lambda e: f"Severity set to {e.severity.value} (impact {e.impact.value}, urgency {e.urgency.value})"
+    + (f": {_first_line(e.reason)}" if e.reason else ""),
+    "incident.acknowledged": lambda e: f"Acknowledged by {e.actor}",
+    "role.assigned": lambda e: f"{e.role.title}: {e.person}",
+    "tier.escalated": lambda e: f"Escalated to Tier {e.tier}" + (" (timer)" if e.by_timer else "")
+    + (f": {_first_line(e.reason)}" if e.reason else ""),
+    "management.notified": lambda e: "Management notified" + (f": {_first_line(e.reason)}" if e.reason else ""),
+    "executive.notified": lambda e: "Executive notified" + (f": {_first_line(e.reason)}" if e.reason else ""),
+    "status.changed": lambda e: f"Status {e.status.value}" + (f": {_first_line(e.reason)}" if e.reason else ""),
+    "phase.changed": lambda e: f"Phase: {e.title or e.phase}",
+    "agent.started": lambda e: f"Agent step {e.step_id} started ({e.role}, {e.backend})",
+    "agent.output": lambda e: f"Agent output ({len(e.text)} chars)",
+    "agent.finished": lambda e: f"Agent step finished: {e.artifact or e.run_id}{_tokens(e)}",
+    "agent.failed": lambda e: ("Agent step interrupted: " if e.interrupted else "Agent step failed: ")
+    + _first_line(e.error),
+    "agent.cancelled": lambda e: "Agent step cancelled" + (f": {_first_line(e.reason)}" if e.reason else ""),
+    "decision.taken": lambda e: f"Decision at {e.gate}: {e.choice}" + (" (auto-decided)" if e.auto else "")
+    + (f": {_first_line(e.rationale)}" if e.rationale else ""),
+    "mitigation.executed": lambda e: f"Mitigation {e.strategy.title} {e.outcome}"
+    + (f": {_first_line(e.details)}" if e.details else ""),
+    "update.published": lambda e: f"Status update ({e.audience.value.replace('_', ' ')}): {_first_line(e.text)}",
+    "sla.breached": lambda e: f"SLA breached: {e.clock} (due {e.deadline.strftime('%Y-%m-%d %H:%M UTC')})",
+    "note.added": lambda e: f"Note: {_first_line(e.text)}",
+    "action.added": lambda e: f"Action item {e.item_id}: {_first_line(e.title)}" + (f" (owner {e.owner})" if e.owner else ""),
+    "action.updated": lambda e: f"Action item {e.item_id} updated"
+    + (f": {e.status.value.replace('_', ' ')}" if e.status else ""),
+    "evidence.attached": lambda e: f"Evidence attached: {e.name} ({e.evidence_kind}, {e.size} bytes)",
+    "alert.received": lambda e: f"Alert {e.alert.status}: {_first_line(e.alert.title)} [{e.alert.source}]",
+    "review.updated": lambda e: f"Review section updated: {e.section}",
+    "review.completed": lambda e: "Post-incident review completed",
+    "incident.resolved": lambda e: "Resolved" + (f": {_first_line(e.resolution)}" if e.resolution else ""),
+    "incident.closed": lambda e: "Closed" + (f": {_first_line(e.reason)}" if e.reason else ""),
+    "incident.reopened": lambda e: "Reopened" + (f": {_first_line(e.reason)}" if e.reason else ""),
+}
+
+
+def describe_event(event: ev.BaseEvent) -> str:
+    """What ``event`` says, in one line of plain (unescaped) text."""
+    describer = _DESCRIBERS.get(event.kind)
+    return describer(event) if describer else event.kind

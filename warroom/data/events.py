@@ -1,0 +1,333 @@
+"""Event types: every change to an incident is one of these, appended to the log.
+
+Each event class has the common envelope (``seq``, ``incident_id``, ``at``,
+``actor``) and a literal ``kind``; the payload fields are the rest. The store
+keeps the envelope in columns and the payload as JSON; :func:`parse_event`
+turns a stored row back into its class.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, field_validator
+
+from warroom.data.ids import ID_PATTERN
+from warroom.data.models import (
+    ActionStatus,
+    Audience,
+    Horizon,
+    Level,
+    MitigationStrategy,
+    NormalisedAlert,
+    Role,
+    Severity,
+    Status,
+)
+
+MAX_TEXT = 200_000
+ShortText = Annotated[str, Field(max_length=2_000)]
+LongText = Annotated[str, Field(max_length=MAX_TEXT)]
+
+ENVELOPE = ("seq", "incident_id", "at", "actor", "kind")
+
+
+def utc(value: datetime) -> datetime:
+    """``value`` as an aware UTC datetime; naive datetimes are refused."""
+    if value.tzinfo is timezone.utc:
+        return value
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("timestamps must carry a timezone (UTC inside warroom)")
+    return value.astimezone(timezone.utc)
+
+
+class BaseEvent(BaseModel):
+    """The envelope shared by every event."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    seq: int = 0
+    incident_id: Annotated[str, StringConstraints(pattern=ID_PATTERN.pattern)]
+    at: datetime
+    actor: ShortText = "warroom"
+
+    @field_validator("at")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        return utc(value)
+
+    def payload(self) -> dict[str, Any]:
+        """The payload fields as JSON-ready data (the envelope excluded)."""
+        return self.model_dump(mode="json", exclude=set(ENVELOPE))
+
+    def with_seq(self, seq: int) -> "BaseEvent":
+        return self.model_copy(update={"seq": seq})
+
+
+class IncidentDeclared(BaseEvent):
+    kind: Literal["incident.declared"] = "incident.declared"
+    title: Annotated[str, Field(min_length=1, max_length=500)]
+    summary: LongText = ""
+    category: ShortText = ""
+    incident_type: ShortText = ""
+    severity: Severity = Severity.P2
+    impact: Level = Level.MEDIUM
+    urgency: Level = Level.MEDIUM
+    reporter: ShortText = ""
+    detection_method: ShortText = "manual"
+    detected_at: datetime | None = None
+    guidance: LongText = ""
+    service: ShortText = ""
+    security: bool = False
+    playbook: ShortText = ""
+
+
+class SeveritySet(BaseEvent):
+    kind: Literal["severity.set"] = "severity.set"
+    severity: Severity
+    impact: Level
+    urgency: Level
+    reason: LongText = ""
+
+
+class Acknowledged(BaseEvent):
+    kind: Literal["incident.acknowledged"] = "incident.acknowledged"
+
+
+class RoleAssigned(BaseEvent):
+    kind: Literal["role.assigned"] = "role.assigned"
+    role: Role
+    person: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class TierEscalated(BaseEvent):
+    kind: Literal["tier.escalated"] = "tier.escalated"
+    tier: Annotated[int, Field(ge=2, le=3)]
+    reason: LongText = ""
+    by_timer: bool = False
+
+
+class ManagementNotified(BaseEvent):
+    kind: Literal["management.notified"] = "management.notified"
+    reason: LongText = ""
+    message: LongText = ""
+
+
+class ExecutiveNotified(BaseEvent):
+    kind: Literal["executive.notified"] = "executive.notified"
+    reason: LongText = ""
+    message: LongText = ""
+
+
+class StatusChanged(BaseEvent):
+    kind: Literal["status.changed"] = "status.changed"
+    status: Status
+    reason: LongText = ""
+
+
+class PhaseChanged(BaseEvent):
+    kind: Literal["phase.changed"] = "phase.changed"
+    phase: ShortText
+    title: ShortText = ""
+
+
+class AgentStepStarted(BaseEvent):
+    kind: Literal["agent.started"] = "agent.started"
+    run_id: ShortText
+    step_id: ShortText
+    phase: ShortText = ""
+    role: ShortText = ""
+    backend: ShortText = ""
+    model: ShortText = ""
+
+
+class AgentStepOutput(BaseEvent):
+    kind: Literal["agent.output"] = "agent.output"
+    run_id: ShortText
+    text: LongText
+
+
+class AgentStepFinished(BaseEvent):
+    kind: Literal["agent.finished"] = "agent.finished"
+    run_id: ShortText
+    output: LongText = ""
+    artifact: ShortText = ""
+    structured: dict[str, Any] | None = None
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+
+
+class AgentStepFailed(BaseEvent):
+    kind: Literal["agent.failed"] = "agent.failed"
+    run_id: ShortText
+    error: LongText
+    interrupted: bool = False
+
+
+class AgentStepCancelled(BaseEvent):
+    kind: Literal["agent.cancelled"] = "agent.cancelled"
+    run_id: ShortText
+    reason: LongText = ""
+
+
+class DecisionTaken(BaseEvent):
+    kind: Literal["decision.taken"] = "decision.taken"
+    decision_id: ShortText
+    gate: ShortText
+    choice: ShortText
+    options: list[ShortText] = Field(default_factory=list)
+    recommended: ShortText = ""
+    rationale: LongText = ""
+    auto: bool = False
+
+
+class MitigationExecuted(BaseEvent):
+    kind: Literal["mitigation.executed"] = "mitigation.executed"
+    strategy: MitigationStrategy
+    outcome: Literal["succeeded", "failed"]
+    details: LongText = ""
+    validation: dict[str, str] = Field(default_factory=dict)
+
+
+class StatusUpdatePublished(BaseEvent):
+    kind: Literal["update.published"] = "update.published"
+    audience: Audience
+    text: Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
+
+
+class SlaBreached(BaseEvent):
+    kind: Literal["sla.breached"] = "sla.breached"
+    clock: ShortText
+    deadline: datetime
+
+    @field_validator("deadline")
+    @classmethod
+    def _aware_deadline(cls, value: datetime) -> datetime:
+        return utc(value)
+
+
+class NoteAdded(BaseEvent):
+    kind: Literal["note.added"] = "note.added"
+    text: Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
+
+
+class ActionItemAdded(BaseEvent):
+    kind: Literal["action.added"] = "action.added"
+    item_id: ShortText
+    title: Annotated[str, Field(min_length=1, max_length=2_000)]
+    owner: ShortText = ""
+    due: datetime | None = None
+    horizon: Horizon = Horizon.SHORT_TERM
+    status: ActionStatus = ActionStatus.OPEN
+    source: ShortText = ""
+
+
+class ActionItemUpdated(BaseEvent):
+    kind: Literal["action.updated"] = "action.updated"
+    item_id: ShortText
+    title: ShortText | None = None
+    owner: ShortText | None = None
+    due: datetime | None = None
+    status: ActionStatus | None = None
+
+
+class EvidenceAttached(BaseEvent):
+    kind: Literal["evidence.attached"] = "evidence.attached"
+    evidence_id: ShortText
+    evidence_kind: ShortText = "other"
+    path: ShortText
+    name: ShortText
+    size: int = 0
+    sha256: ShortText = ""
+
+
+class AlertReceived(BaseEvent):
+    kind: Literal["alert.received"] = "alert.received"
+    alert: NormalisedAlert
+
+
+class ReviewUpdated(BaseEvent):
+    kind: Literal["review.updated"] = "review.updated"
+    section: ShortText
+    text: LongText
+
+
+class ReviewCompleted(BaseEvent):
+    kind: Literal["review.completed"] = "review.completed"
+
+
+class IncidentResolved(BaseEvent):
+    kind: Literal["incident.resolved"] = "incident.resolved"
+    resolution: LongText = ""
+    validation: dict[str, str] = Field(default_factory=dict)
+
+
+class IncidentClosed(BaseEvent):
+    kind: Literal["incident.closed"] = "incident.closed"
+    reason: LongText = ""
+
+
+class IncidentReopened(BaseEvent):
+    kind: Literal["incident.reopened"] = "incident.reopened"
+    reason: LongText = ""
+
+
+EVENT_TYPES: tuple[type[BaseEvent], ...] = (
+    IncidentDeclared,
+    SeveritySet,
+    Acknowledged,
+    RoleAssigned,
+    TierEscalated,
+    ManagementNotified,
+    ExecutiveNotified,
+    StatusChanged,
+    PhaseChanged,
+    AgentStepStarted,
+    AgentStepOutput,
+    AgentStepFinished,
+    AgentStepFailed,
+    AgentStepCancelled,
+    DecisionTaken,
+    MitigationExecuted,
+    StatusUpdatePublished,
+    SlaBreached,
+    NoteAdded,
+    ActionItemAdded,
+    ActionItemUpdated,
+    EvidenceAttached,
+    AlertReceived,
+    ReviewUpdated,
+    ReviewCompleted,
+    IncidentResolved,
+    IncidentClosed,
+    IncidentReopened,
+)
+
+Event = Annotated[Union[EVENT_TYPES], Field(discriminator="kind")]  # type: ignore[valid-type]
+EVENT_ADAPTER: TypeAdapter[Any] = TypeAdapter(Event)
+EVENT_KINDS: dict[str, type[BaseEvent]] = {cls.model_fields["kind"].default: cls for cls in EVENT_TYPES}
+
+
+def parse_event(record: dict[str, Any]) -> BaseEvent:
+    """Turn a dict (envelope and payload together) into its event class."""
+    return EVENT_ADAPTER.validate_python(record)
+
+
+def event_from_row(seq: int, incident_id: str, at: str, actor: str, kind: str, data: str) -> BaseEvent:
+    """Rebuild an event from a stored row (``data`` is the payload JSON)."""
+    cls = EVENT_KINDS.get(kind)
+    if cls is None:
+        raise ValueError(f"event {seq} has unknown kind {kind!r}")
+    record = json.loads(data)
+    record.update(seq=seq, incident_id=incident_id, at=at, actor=actor, kind=kind)
+    return cls.model_validate(record)
+
+
+def describe(event: BaseEvent) -> str:
+    """One line of text saying what the event was (for the timeline and ``show``)."""
+    from warroom.data.describe import describe_event
+
+    return describe_event(event)

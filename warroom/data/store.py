@@ -1,0 +1,351 @@
+"""The event store: one SQLite file, one append-only ``events`` table.
+
+* WAL mode, a busy timeout and ``BEGIN IMMEDIATE`` write transactions: several
+  processes on one host may append to the same file at once.
+* Every append validates the event against the incident's current state (the
+  fold, caught up with what other processes wrote) inside the write
+  transaction, so an invalid event is refused and never stored.
+* The schema is versioned with forward migrations; a file from a newer warroom
+  or a damaged file is refused and never overwritten.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from warroom.data import events as ev
+from warroom.data.fold import InvalidEvent, apply, evolve
+from warroom.data.ids import next_incident_id, validate_incident_id
+from warroom.data.models import Incident
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+INSERT = "INSERT INTO events (incident_id, at, actor, kind, data) VALUES (?, ?, ?, ?, ?)"
+ENVELOPE = set(ev.ENVELOPE)
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        incident_id TEXT NOT NULL,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX events_by_incident ON events (incident_id, seq);
+    CREATE TABLE alert_keys (fingerprint TEXT PRIMARY KEY, incident_id TEXT NOT NULL);
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StoreError(Exception):
+    """A problem with the database file, said in one sentence."""
+
+
+class NewerSchemaError(StoreError):
+    pass
+
+
+class CorruptDatabaseError(StoreError):
+    pass
+
+
+class UnknownIncident(StoreError, KeyError):
+    def __init__(self, incident_id: str) -> None:
+        super().__init__(incident_id)
+        self.incident_id = incident_id
+
+    def __str__(self) -> str:
+        return f"no incident {self.incident_id} in this database"
+
+
+def _row_to_event(row: Sequence[Any]) -> ev.BaseEvent:
+    return ev.event_from_row(*row)
+
+
+class Transaction:
+    """A write transaction: read states, append events, bind alert keys."""
+
+    def __init__(self, store: "EventStore") -> None:
+        self._store = store
+        self._states: dict[str, Incident | None] = {}
+        self.appended: list[ev.BaseEvent] = []
+
+    async def state(self, incident_id: str) -> Incident | None:
+        """The incident as of this transaction (with what it appended), or None."""
+        if incident_id not in self._states:
+            self._states[incident_id] = await self._store._catch_up(incident_id)
+        return self._states[incident_id]
+
+    async def append(self, event: ev.BaseEvent) -> ev.BaseEvent:
+        """Validate ``event`` against the incident and write it; returns it with its ``seq``."""
+        return (await self.append_many([event]))[0]
+
+    async def append_many(self, events: Sequence[ev.BaseEvent]) -> list[ev.BaseEvent]:
+        """Validate every event in order (all or none), then write them in one statement."""
+        for event in events:
+            if event.incident_id not in self._states:
+                self._states[event.incident_id] = await self._store._catch_up(event.incident_id)
+        states = dict(self._states)
+        for event in events:
+            states[event.incident_id] = apply(states[event.incident_id], event)  # raises InvalidEvent
+        rows = [
+            (e.incident_id, e.at.isoformat(), e.actor, e.kind, e.model_dump_json(exclude=ENVELOPE)) for e in events
+        ]
+        db = self._store._db
+        if len(rows) == 1:
+            cursor = await db.execute(INSERT, rows[0])
+            last = cursor.lastrowid or 0
+        else:
+            await db.executemany(INSERT, rows)
+            async with db.execute("SELECT last_insert_rowid()") as cursor:
+                last = int((await cursor.fetchone())[0])  # type: ignore[index]
+        # Inside BEGIN IMMEDIATE no one else writes, so the batch's seqs are contiguous.
+        stored = [e.with_seq(last - len(events) + 1 + i) for i, e in enumerate(events)]
+        for event in stored:
+            state = states[event.incident_id]
+            assert state is not None
+            self._states[event.incident_id] = evolve(state, {"last_seq": max(state.last_seq, event.seq)})
+        self.appended.extend(stored)
+        return stored
+
+    async def next_id(self, year: int) -> str:
+        prefix = f"INC-{year:04d}-"
+        async with self._store._db.execute(
+            "SELECT DISTINCT incident_id FROM events WHERE incident_id LIKE ? AND kind = 'incident.declared'",
+            (prefix + "%",),
+        ) as cursor:
+            existing = [row[0] for row in await cursor.fetchall()]
+        return next_incident_id(year, existing)
+
+    async def incident_for_key(self, fingerprint: str) -> str | None:
+        async with self._store._db.execute(
+            "SELECT incident_id FROM alert_keys WHERE fingerprint = ?", (fingerprint,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return row[0] if row else None
+
+    async def bind_key(self, fingerprint: str, incident_id: str) -> None:
+        await self._store._db.execute(
+            "INSERT OR REPLACE INTO alert_keys (fingerprint, incident_id) VALUES (?, ?)", (fingerprint, incident_id)
+        )
+
+
+class EventStore:
+    """Async access to one warroom database file."""
+
+    def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
+        self._db = db
+        self.path = path
+        self._lock = asyncio.Lock()
+        self._cache: dict[str, Incident] = {}
+
+    # -- opening -----------------------------------------------------------------------------
+    @classmethod
+    async def open(cls, path: str | Path, *, synchronous: str = "FULL") -> "EventStore":
+        path = Path(path).expanduser()
+        _check_file(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            db = await aiosqlite.connect(str(path), isolation_level=None, timeout=30.0)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the database {path}: {exc}") from exc
+        try:
+            await db.execute("PRAGMA busy_timeout = 30000")
+            await db.execute(f"PRAGMA synchronous = {synchronous}")
+            await _migrate(db, path)
+            await db.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.DatabaseError as exc:
+            await db.close()
+            raise CorruptDatabaseError(
+                f"{path} is damaged or not a warroom database ({exc}); it was left untouched"
+            ) from exc
+        except BaseException:
+            await db.close()
+            raise
+        return cls(db, path)
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    async def __aenter__(self) -> "EventStore":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # -- writing -----------------------------------------------------------------------------
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        """One write transaction (``BEGIN IMMEDIATE``); committed on success, rolled back on error."""
+        async with self._lock:
+            await self._begin()
+            tx = Transaction(self)
+            try:
+                yield tx
+                await self._db.execute("COMMIT")
+            except BaseException:
+                await self._db.execute("ROLLBACK")
+                raise
+            for incident_id, state in tx._states.items():
+                if state is not None:
+                    self._cache[incident_id] = state
+
+    async def append(self, event: ev.BaseEvent) -> ev.BaseEvent:
+        """Append one event in its own transaction; returns it with its ``seq``."""
+        async with self.transaction() as tx:
+            return await tx.append(event)
+
+    async def append_many(self, events: Iterable[ev.BaseEvent]) -> list[ev.BaseEvent]:
+        """Append a batch atomically: all of them or none."""
+        async with self.transaction() as tx:
+            return await tx.append_many(list(events))
+
+    async def declare(self, at: datetime, **fields: Any) -> ev.IncidentDeclared:
+        """Declare a new incident under the next free id of ``at``'s year."""
+        async with self.transaction() as tx:
+            incident_id = await tx.next_id(at.year)
+            event = ev.IncidentDeclared(incident_id=incident_id, at=at, **fields)
+            return await tx.append(event)  # type: ignore[return-value]
+
+    # -- reading -----------------------------------------------------------------------------
+    async def events(self, incident_id: str, since: int = 0, limit: int | None = None) -> list[ev.BaseEvent]:
+        """The incident's events with ``seq > since``, in order."""
+        validate_incident_id(incident_id)
+        sql = "SELECT seq, incident_id, at, actor, kind, data FROM events WHERE incident_id = ? AND seq > ? ORDER BY seq"
+        params: tuple[Any, ...] = (incident_id, since)
+        if limit is not None:
+            sql += " LIMIT ?"
+            params += (limit,)
+        async with self._db.execute(sql, params) as cursor:
+            rows = await cursor.fetchall()
+        return [_row_to_event(row) for row in rows]
+
+    events_since = events
+
+    async def load(self, incident_id: str) -> Incident:
+        """The incident's current state (cached, caught up with other writers)."""
+        validate_incident_id(incident_id)
+        state = await self._catch_up(incident_id)
+        if state is None:
+            raise UnknownIncident(incident_id)
+        return state
+
+    async def exists(self, incident_id: str) -> bool:
+        async with self._db.execute("SELECT 1 FROM events WHERE incident_id = ? LIMIT 1", (incident_id,)) as cursor:
+            return await cursor.fetchone() is not None
+
+    async def incident_ids(self) -> list[str]:
+        async with self._db.execute(
+            "SELECT incident_id FROM events WHERE kind = 'incident.declared' ORDER BY seq"
+        ) as cursor:
+            return [row[0] for row in await cursor.fetchall()]
+
+    async def incidents(self) -> list[Incident]:
+        return [await self.load(incident_id) for incident_id in await self.incident_ids()]
+
+    async def last_seq(self) -> int:
+        async with self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM events") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def incident_for_key(self, fingerprint: str) -> str | None:
+        async with self._db.execute("SELECT incident_id FROM alert_keys WHERE fingerprint = ?", (fingerprint,)) as c:
+            row = await c.fetchone()
+        return row[0] if row else None
+
+    # -- internals ---------------------------------------------------------------------------
+    async def _begin(self) -> None:
+        for attempt in range(50):
+            try:
+                await self._db.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                await asyncio.sleep(min(0.01 * (attempt + 1), 0.2))
+        raise StoreError(f"the database {self.path} stayed locked by another process")
+
+    async def _catch_up(self, incident_id: str) -> Incident | None:
+        state = self._cache.get(incident_id)
+        since = state.last_seq if state else 0
+        with _no_gc():  # a long replay allocates many objects that all stay alive
+            for event in await self.events(incident_id, since):
+                state = apply(state, event)
+        if state is not None:
+            self._cache[incident_id] = state
+        return state
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _check_file(path: Path) -> None:
+    if path.is_dir():
+        raise StoreError(f"{path} is a directory, not a database file")
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise StoreError(f"cannot read the database {path}: {exc.strerror or exc}") from exc
+    if head != SQLITE_MAGIC:
+        raise CorruptDatabaseError(f"{path} is not an SQLite database (damaged or another kind of file); it was left untouched")
+
+
+async def _schema_version(db: aiosqlite.Connection, path: Path) -> int:
+    async with db.execute("SELECT name FROM sqlite_master WHERE type = 'table'") as cursor:
+        tables = {row[0] for row in await cursor.fetchall()}
+    if tables and "meta" not in tables:
+        raise CorruptDatabaseError(f"{path} is an SQLite database but not a warroom one; it was left untouched")
+    if "meta" not in tables:
+        return 0
+    async with db.execute("SELECT value FROM meta WHERE key = 'schema_version'") as cursor:
+        row = await cursor.fetchone()
+    if row is None or not str(row[0]).isdigit():
+        raise CorruptDatabaseError(f"{path} has no valid schema version; it was left untouched")
+    version = int(row[0])
+    if version > SCHEMA_VERSION:
+        raise NewerSchemaError(
+            f"{path} was written by a newer warroom (schema {version}; this one reads up to {SCHEMA_VERSION}): upgrade warroom"
+        )
+    return version
+
+
+async def _migrate(db: aiosqlite.Connection, path: Path) -> None:
+    if await _schema_version(db, path) == SCHEMA_VERSION:
+        return
+    await db.execute("BEGIN IMMEDIATE")
+    try:
+        version = await _schema_version(db, path)  # another process may have migrated meanwhile
+        for number in range(version, SCHEMA_VERSION):
+            for statement in MIGRATIONS[number].split(";"):
+                if statement.strip():
+                    await db.execute(statement)
+        await db.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+        )
+        await db.execute("COMMIT")
+    except BaseException:
+        await db.execute("ROLLBACK")
+        raise
