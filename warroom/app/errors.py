@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
+from warroom.data.config import ConfigError
 from warroom.data.fold import InvalidEvent
 from warroom.data.ids import InvalidIncidentId
 from warroom.data.store import StoreError
 
 USER_ERRORS: tuple[type[BaseException], ...] = (
+    ConfigError,
     StoreError,
     InvalidIncidentId,
     InvalidEvent,
