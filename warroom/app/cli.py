@@ -18,12 +18,15 @@ from warroom.app.errors import USER_ERRORS, explain
 
 COMMAND_MODULES: tuple[str, ...] = (
     "warroom.app.commands.incidents",
+    "warroom.app.commands.ingest",
 )
 
 
 def common_options() -> argparse.ArgumentParser:
     """Options every command takes (``--db``, ``--config``, ``--as``)."""
-    common = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS: an option given before the command (``warroom --db X list``) is not reset by the
+    # subcommand's copy of the same option defaulting to None.
+    common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
     common.add_argument("--db", metavar="PATH", help="database file (default: $WARROOM_DB or the user data dir)")
     common.add_argument("--config", metavar="PATH", help="warroom.toml (default: $WARROOM_CONFIG or the user config dir)")
     common.add_argument("--as", dest="actor", metavar="NAME", help="who you are on the timeline (default: login name)")

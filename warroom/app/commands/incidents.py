@@ -1,4 +1,9 @@
-"""``warroom new | list | show | note``: declare, list, inspect and annotate incidents."""
+"""``warroom new | list | show | note``: declare, list, inspect and annotate incidents.
+
+Input files (``--alerts``) are read and checked before the database is
+touched, and the declaration with its alerts is one transaction: bad input
+writes nothing.
+"""
 
 from __future__ import annotations
 
@@ -10,19 +15,26 @@ from typing import Any
 
 from warroom.app.context import CommandContext
 from warroom.data import events as ev
+from warroom.data.alerts.intake import declare_with_alerts, parse_alerts
+from warroom.data.alerts.payload import read_payload_bytes
 from warroom.data.describe import describe_event
 from warroom.data.ids import validate_incident_id
-from warroom.data.models import Incident, Severity
+from warroom.data.models import Incident, NormalisedAlert, Severity
+from warroom.data.policy import levels_for
 from warroom.data.text import plain
+
+SEVERITY_ORDER = [Severity.P0, Severity.P1, Severity.P2, Severity.P3]
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     new = subparsers.add_parser("new", parents=[common], help="declare a new incident")
     new.add_argument("title", help="one line saying what is wrong")
-    new.add_argument("--severity", choices=[s.value for s in Severity], help="initial priority (default P2)")
+    new.add_argument("--severity", choices=[s.value for s in Severity],
+                     help="initial priority (default: the most severe alert's, else P2)")  # fmt: skip
     new.add_argument("--summary", default="", help="what is observed")
-    new.add_argument("--guidance", default="", help="steer the response, e.g. 'security', 'tight SLA'")
+    new.add_argument("--guidance", default="", metavar="TEXT", help="steer the response, e.g. 'security', 'tight SLA'")
     new.add_argument("--service", default="", help="the failing service")
+    new.add_argument("--alerts", metavar="FILE", help="an Alertmanager or PagerDuty payload to attach (- for stdin)")
     new.add_argument("--no-tui", action="store_true", help="do not open the war room; print the id")
     new.set_defaults(handler=cmd_new)
 
@@ -45,12 +57,30 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def initial_severity(chosen: str | None, alerts: list[NormalisedAlert]) -> Severity:
+    """``--severity`` if given, else the most severe alert's, else P2."""
+    if chosen:
+        return Severity(chosen)
+    if alerts:
+        return min((a.severity for a in alerts), key=SEVERITY_ORDER.index)
+    return Severity.P2
+
+
 async def cmd_new(args: argparse.Namespace) -> int:
+    if not args.title.strip():
+        raise ValueError("the title is empty: say in one line what is wrong")
+    alerts: list[NormalisedAlert] = []
+    if args.alerts:
+        data, name = read_payload_bytes(args.alerts)
+        alerts = parse_alerts(data, "auto", name)
+    severity = initial_severity(args.severity, alerts)
+    impact, urgency = levels_for(severity)
     ctx = CommandContext.from_args(args)
     async with ctx.store() as store:
-        declared = await store.declare(
-            now(), title=args.title, summary=args.summary, severity=Severity(args.severity or "P2"),
-            guidance=args.guidance, service=args.service, reporter=ctx.actor, actor=ctx.actor,
+        declared, _ = await declare_with_alerts(
+            store, alerts, at=now(), actor=ctx.actor, title=args.title.strip(), summary=args.summary,
+            severity=severity, impact=impact, urgency=urgency, guidance=args.guidance, service=args.service,
+            reporter=ctx.actor,
         )  # fmt: skip
     print(declared.incident_id)
     return 0
@@ -67,6 +97,7 @@ def incident_row(incident: Incident) -> dict[str, Any]:
         "tier": incident.tier,
         "escalation": incident.hierarchical.value,
         "service": incident.service,
+        "detection_method": incident.detection_method,
         "declared_at": incident.declared_at.isoformat(),
         "updated_at": incident.updated_at.isoformat(),
         "alerts": len(incident.alerts),
@@ -92,18 +123,33 @@ async def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def state_lines(i: Incident) -> list[str]:
+    """The incident's state as plain, terminal-safe lines."""
+    lines = [
+        f"{i.incident_id}: {plain(i.title)}",
+        f"  severity {i.severity.value} (impact {i.impact.value}, urgency {i.urgency.value})  status {i.status.value}",
+        f"  tier {i.tier}  escalation {i.hierarchical.value}  phase {plain(i.phase) or '-'}",
+        f"  declared {i.declared_at:%Y-%m-%d %H:%M:%S}Z by {plain(i.reporter) or '-'} ({plain(i.detection_method)})",
+    ]
+    if i.service:
+        lines.append(f"  service {plain(i.service)}")
+    if i.summary:
+        lines.append(f"  summary {plain(i.summary.strip().splitlines()[0])}")
+    for role, person in i.roles.items():
+        lines.append(f"  {role.title}: {plain(person)}")
+    if i.alerts:
+        lines.append(f"  alerts {len(i.alerts)} (latest: {i.alerts[-1].status})")
+    return lines
+
+
 async def cmd_show(args: argparse.Namespace) -> int:
     incident_id = validate_incident_id(args.incident_id)
     ctx = CommandContext.from_args(args)
     async with ctx.store() as store:
         incident = await store.load(incident_id)
         events = await store.events(incident_id)
-    i = incident
-    print(f"{i.incident_id}: {plain(i.title)}")
-    print(f"  severity {i.severity.value} (impact {i.impact.value}, urgency {i.urgency.value})  status {i.status.value}")
-    print(f"  tier {i.tier}  escalation {i.hierarchical.value}  phase {plain(i.phase) or '-'}")
-    for role, person in i.roles.items():
-        print(f"  {role.title}: {plain(person)}")
+    for line in state_lines(incident):
+        print(line)
     print("timeline:")
     for event in events:
         if event.kind == "agent.output":
@@ -114,6 +160,8 @@ async def cmd_show(args: argparse.Namespace) -> int:
 
 async def cmd_note(args: argparse.Namespace) -> int:
     incident_id = validate_incident_id(args.incident_id)
+    if not args.text.strip():
+        raise ValueError("the note is empty")
     ctx = CommandContext.from_args(args)
     async with ctx.store() as store:
         await store.load(incident_id)

@@ -1,0 +1,137 @@
+"""Alert intake: alerts become incidents, or land on the incident they belong to.
+
+All of one payload is taken in inside ONE store transaction: either every
+alert is recorded (and every key bound) or nothing is.
+
+* An alert whose dedup key is bound to an open (or resolved) incident appends
+  an :class:`~warroom.data.events.AlertReceived` to it. A resolve is recorded
+  on the timeline; the incident itself is resolved by a human.
+* A firing or acknowledged alert with no incident declares one (title,
+  severity, impact/urgency, service and summary from the alert), records the
+  alert and binds its keys. Several alerts in one payload open one incident
+  per fingerprint, unless the fingerprint is already bound.
+* A firing alert bound to a *closed* incident opens a new incident (the old
+  one stays closed and the key moves); a resolve or update for a closed or
+  unknown incident is skipped, and the outcome says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from warroom.data import events as ev
+from warroom.data.alerts.alertmanager import parse_alertmanager
+from warroom.data.alerts.pagerduty import INCIDENT_PREFIX, parse_pagerduty
+from warroom.data.alerts.payload import AlertPayloadError, decode_json
+from warroom.data.models import NormalisedAlert, Status
+from warroom.data.policy import levels_for
+from warroom.data.store import EventStore, Transaction
+from warroom.data.text import strip_control
+
+Format = Literal["alertmanager", "pagerduty", "auto"]
+Action = Literal["declared", "updated", "skipped"]
+OPENING_STATUSES = ("firing", "acknowledged")
+
+
+@dataclass(frozen=True)
+class AlertOutcome:
+    """What intake did with one alert."""
+
+    alert: NormalisedAlert
+    action: Action
+    incident_id: str | None = None
+    reason: str = ""
+
+
+def parse_alerts(data: bytes, fmt: Format, name: str = "the payload") -> list[NormalisedAlert]:
+    """Decode and parse a payload; ``auto`` tells Alertmanager from PagerDuty by shape."""
+    document = decode_json(data, name)
+    if fmt == "auto":
+        fmt = "alertmanager" if isinstance(document, dict) and "alerts" in document else "pagerduty"
+    try:
+        return parse_alertmanager(document) if fmt == "alertmanager" else parse_pagerduty(document)
+    except AlertPayloadError as exc:
+        raise AlertPayloadError(f"{name}: {exc}") from None
+
+
+def detection_method(alert: NormalisedAlert) -> str:
+    return "pagerduty" if alert.source.startswith("pagerduty") else alert.source
+
+
+def dedup_keys(alert: NormalisedAlert) -> list[str]:
+    """The keys that tie ``alert`` to an incident: its fingerprint, and the PagerDuty incident id if known."""
+    keys = [alert.fingerprint]
+    incident = alert.labels.get("pagerduty_incident")
+    if incident and INCIDENT_PREFIX + incident not in keys:
+        keys.append(INCIDENT_PREFIX + incident)
+    return keys
+
+
+def declaration_fields(alert: NormalisedAlert, at: datetime) -> dict[str, Any]:
+    """The :class:`~warroom.data.events.IncidentDeclared` fields an alert implies."""
+    impact, urgency = levels_for(alert.severity)
+    notes = alert.annotations
+    summary = notes.get("description") or notes.get("summary") or notes.get("message") or ""
+    title = strip_control(alert.title).strip() or f"Alert {alert.fingerprint}"
+    detected = alert.started_at if alert.started_at and alert.started_at <= at else at
+    return {
+        "title": title[:500], "summary": summary[: ev.MAX_TEXT], "severity": alert.severity, "impact": impact,
+        "urgency": urgency, "detection_method": detection_method(alert), "detected_at": detected,
+        "service": strip_control(alert.service)[:200],
+    }  # fmt: skip
+
+
+async def take_in(store: EventStore, alerts: list[NormalisedAlert], *, at: datetime, actor: str) -> list[AlertOutcome]:
+    """Record every alert (declaring incidents as needed) in one transaction."""
+    async with store.transaction() as tx:
+        return [await _take_one(tx, alert, at=at, actor=actor) for alert in alerts]
+
+
+async def declare_with_alerts(
+    store: EventStore, alerts: list[NormalisedAlert], *, at: datetime, actor: str, **fields: Any
+) -> tuple[ev.IncidentDeclared, list[AlertOutcome]]:
+    """Declare an incident (``fields`` as for the event) and attach ``alerts`` to it, in one transaction."""
+    async with store.transaction() as tx:
+        incident_id = await tx.next_id(at.year)
+        declared = await tx.append(ev.IncidentDeclared(incident_id=incident_id, at=at, actor=actor, **fields))
+        outcomes = []
+        for alert in alerts:
+            await _record(tx, incident_id, alert, at)
+            outcomes.append(AlertOutcome(alert, "updated", incident_id))
+    return declared, outcomes  # type: ignore[return-value]
+
+
+async def _take_one(tx: Transaction, alert: NormalisedAlert, *, at: datetime, actor: str) -> AlertOutcome:
+    bound = await _bound_incident(tx, alert)
+    if bound is not None:
+        state = await tx.state(bound)
+        if state is not None and state.status is not Status.CLOSED:
+            await _record(tx, bound, alert, at)
+            return AlertOutcome(alert, "updated", bound)
+    if alert.status not in OPENING_STATUSES:
+        reason = f"{bound} is closed" if bound else "no incident holds this alert"
+        return AlertOutcome(alert, "skipped", bound, f"{alert.status} alert not recorded: {reason}")
+    incident_id = await tx.next_id(at.year)
+    fields = declaration_fields(alert, at)
+    await tx.append(ev.IncidentDeclared(incident_id=incident_id, at=at, actor=actor, reporter=actor, **fields))
+    await _record(tx, incident_id, alert, at)
+    return AlertOutcome(alert, "declared", incident_id, f"reopened as a new incident; {bound} is closed" if bound else "")
+
+
+async def _bound_incident(tx: Transaction, alert: NormalisedAlert) -> str | None:
+    for key in dedup_keys(alert):
+        incident_id = await tx.incident_for_key(key)
+        if incident_id is not None:
+            return incident_id
+    return None
+
+
+async def _record(tx: Transaction, incident_id: str, alert: NormalisedAlert, at: datetime) -> None:
+    await tx.append(ev.AlertReceived(incident_id=incident_id, at=at, actor=detection_method(alert), alert=alert))
+    for key in dedup_keys(alert):
+        await tx.bind_key(key, incident_id)
+
+
+__all__ = ["AlertOutcome", "Format", "declaration_fields", "declare_with_alerts", "dedup_keys", "parse_alerts", "take_in"]
