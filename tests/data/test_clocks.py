@@ -214,7 +214,7 @@ def test_security_incident_escalates_to_the_executive_at_once() -> None:
     [
         ("Customer data loss confirmed in the orders table", True),
         ("possible security breach via leaked token", True),
-        ("PII was exfiltrated", False),
+        ("PII was exfiltrated", True),
         ("data leaked to a public bucket", True),
         ("Tight SLA window, SLA breach imminent", False),
         ("SLO breached for checkout latency", False),

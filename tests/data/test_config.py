@@ -183,6 +183,12 @@ def test_huge_file_is_refused_without_reading_it_all(tmp_path: Path) -> None:
     assert "larger than 1024 KiB" in refused(tmp_path, "# padding\n" * (MAX_CONFIG_BYTES // 10 + 10))
 
 
+def test_a_path_through_a_file_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, EXAMPLE) / "warroom.toml"
+    with pytest.raises(ConfigError, match=r"warroom\.toml/warroom\.toml: cannot read the config file \(Not a directory\)"):
+        load_config(path)
+
+
 def test_unreadable_file_is_refused(tmp_path: Path) -> None:
     import os
 

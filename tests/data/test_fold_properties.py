@@ -118,8 +118,8 @@ def test_fold_properties(first: ev.IncidentDeclared, steps: list[tuple[ev.BaseEv
     state, accepted = run(first, steps)
     again = replay(accepted)
     assert again is not None
-    assert again.model_dump() == state.model_dump()  # (a) determinism / replay
-    assert state.event_count == len(accepted)  # (d)
+    assert again.model_dump() == state.model_dump(), "replaying the accepted events gave another state"  # (a)
+    assert state.event_count == len(accepted), "event_count is not the number of accepted events"  # (d)
     assert state.last_seq == len(accepted)
 
 

@@ -115,14 +115,15 @@ class ResponseMetric(BaseModel):
 
 _NEGATION = re.compile(r"\b(?:no|not|without|zero|nor)\b[\w\s-]{0,12}$")
 _TRIGGER = re.compile(
-    r"\bdata[\s-]+(?:loss|lost|leak(?:ed|s|age)?|exfiltrat\w*|exposure|exposed)\b|\blost\s+data\b|\bbreach(?:ed|es)?\b",
+    r"\bdata[\s-]+(?:loss|lost|leak(?:ed|s|age)?|exfiltrat\w*|exposure|exposed)\b|\blost\s+data\b"
+    r"|\bexfiltrat\w*|\bbreach(?:ed|es)?\b",
     re.IGNORECASE,
 )
 _NOT_SECURITY = re.compile(r"\b(?:sla|slo|sli|budget|target|deadline)s?[\s-]*$", re.IGNORECASE)
 
 
 def mentions_breach_or_data_loss(text: str) -> bool:
-    """True if ``text`` speaks of a (security) breach or data loss.
+    """True if ``text`` speaks of a (security) breach, data loss or exfiltration.
 
     "SLA breach" / "SLO breached" do not count, nor negated mentions such as
     "no data loss" or "not a breach".
@@ -189,9 +190,8 @@ def clocks(incident: Incident, now: datetime, policy: Policy = DEFAULT_POLICY) -
     pending = pending_escalations(incident, policy)
     if pending:
         nxt = pending[0]
-        began = _escalation_start(incident, nxt)
-        out.append(_clock("escalation", f"Next escalation: {nxt.label}", min(began, nxt.due_at), nxt.due_at,
-                          None, now, policy))  # fmt: skip
+        began = min(_escalation_start(incident, nxt), nxt.due_at)
+        out.append(_clock("escalation", f"Next escalation: {nxt.label}", began, nxt.due_at, None, now, policy))
     if row.resolve is not None:
         soon = start + row.resolve_target if row.resolve_target is not None else None
         out.append(_clock("resolve", "Resolve", start, start + row.resolve, resolved, now, policy, soon))
@@ -202,10 +202,9 @@ def clocks(incident: Incident, now: datetime, policy: Policy = DEFAULT_POLICY) -
 
 
 def _escalation_start(incident: Incident, escalation: DueEscalation) -> datetime:
+    """When the timer behind ``escalation`` started (Tier 3 counts from entering Tier 2)."""
     if escalation.kind == "tier3":
         return incident.tier_changed_at or incident.detected_at
-    if escalation.due_at == incident.declared_at and escalation.kind == "executive":
-        return incident.declared_at
     return incident.detected_at
 
 
