@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 from enum import Enum
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -122,6 +123,7 @@ _TRIGGER = re.compile(
 _NOT_SECURITY = re.compile(r"\b(?:sla|slo|sli|budget|target|deadline)s?[\s-]*$", re.IGNORECASE)
 
 
+@lru_cache(maxsize=256)  # clocks() runs every tick; the guidance rarely changes
 def mentions_breach_or_data_loss(text: str) -> bool:
     """True if ``text`` speaks of a (security) breach, data loss or exfiltration.
 

@@ -107,7 +107,7 @@ class SeverityPolicy(BaseModel):
             raise ValueError("set either acknowledge or acknowledge_business_days, not both")
         if self.resolve_target is not None:
             if self.resolve is None:
-                raise ValueError("resolve_target needs a resolve SLA")
+                raise ValueError("resolve_target needs a resolve SLA (switch resolve_target off too)")
             if self.resolve_target > self.resolve:
                 raise ValueError(
                     f"resolve_target ({format_duration(self.resolve_target)}) is longer than "
