@@ -19,6 +19,7 @@ from warroom.app.errors import USER_ERRORS, explain
 COMMAND_MODULES: tuple[str, ...] = (
     "warroom.app.commands.incidents",
     "warroom.app.commands.ingest",
+    "warroom.app.commands.export",
 )
 
 

@@ -1,0 +1,159 @@
+"""The rendered artifact set: golden files, completeness, determinism and what a postmortem needs."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.data.export.conftest import ID, itil_timeline, sre_timeline
+from warroom.data import events as ev
+from warroom.data.export import find_defects, render_incident
+from warroom.data.export.record import ExportInputError
+from warroom.data.export.sections import REVIEW_SECTIONS, SECTION_KEYS
+from warroom.data.fold import InvalidEvent
+from warroom.data.models import Severity
+
+GOLDEN = Path(__file__).with_name("golden") / "itil"
+REGENERATE = os.environ.get("WARROOM_REGENERATE_GOLDEN") == "1"
+
+ITIL_FILES = {
+    "incident-record.md", "timeline.md", "triage-assessment.md", "diagnostics/tier1-data.md",
+    "diagnostics/tier2-analysis.md", "root-cause-analysis.md", "mitigation-report.md",
+    "communications/initial-alert.md", "communications/management-notification.md",
+    "communications/status-page-update.md", "communications/resolution-notification.md",
+    "post-incident-review.md", "preventive-actions.md", "preventive-actions.csv", "pir-meeting-invite.md",
+    "runbook-update-recommendation.md", "knowledge-base-article.md", "quality-gates.md",
+}  # fmt: skip
+SRE_ONLY = {"security-assessment.md", "performance-analysis.md", "customer-impact.md", "monitoring-enhancements.md",
+            "system-hardening.md"}  # fmt: skip
+
+
+def test_golden_files_match(itil_events: list[ev.BaseEvent]) -> None:
+    files = render_incident(itil_events)
+    if REGENERATE:
+        for path, text in files.items():
+            target = GOLDEN / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8", newline="\n")
+    golden = {p.relative_to(GOLDEN).as_posix(): p.read_text(encoding="utf-8") for p in GOLDEN.rglob("*") if p.is_file()}
+    assert sorted(files) == sorted(golden), "the set of files changed (regenerate with WARROOM_REGENERATE_GOLDEN=1)"
+    for path, text in files.items():
+        assert text == golden[path], f"{path} differs from its golden file"
+
+
+def test_rendering_is_byte_identical_and_order_independent_of_python_state(itil_events: list[ev.BaseEvent]) -> None:
+    first = render_incident(itil_events)
+    second = render_incident(list(itil_events))
+    assert first == second
+    assert list(first) == sorted(first)
+
+
+def test_complete_itil_run_has_every_file_and_no_defects(itil_events: list[ev.BaseEvent]) -> None:
+    files = render_incident(itil_events)
+    assert set(files) == ITIL_FILES
+    assert find_defects(files) == []
+    assert not SRE_ONLY & set(files)
+    assert "diagnostics/tier3-architecture-assessment.md" not in files  # Tier 3 was never engaged
+
+
+def test_complete_sre_run_has_its_documents_and_no_defects(sre_events: list[ev.BaseEvent]) -> None:
+    files = render_incident(sre_events)
+    assert SRE_ONLY <= set(files)
+    assert {"incident-record.md", "timeline.md", "root-cause-analysis.md", "mitigation-report.md",
+            "post-incident-review.md", "preventive-actions.md", "quality-gates.md"} <= set(files)  # fmt: skip
+    assert "diagnostics/observability.md" in files  # an artifact outside the fixed set is kept as its own file
+    assert not any(p.startswith("diagnostics/tier") for p in files)  # the sre run never used tiers
+    assert find_defects(files) == []
+    assert "Bulkhead the fraud call" in files["system-hardening.md"]
+    assert "Bulkhead the fraud call" not in files["preventive-actions.md"]
+    assert "WAF logs clean" in files["security-assessment.md"]
+    assert "Canary healthy" in files["mitigation-report.md"] and "Raise the cache TTL" in files["mitigation-report.md"]
+
+
+def test_minimal_open_incident_renders_unknowns_with_reasons() -> None:
+    events = [ev.IncidentDeclared(incident_id=ID, at=itil_timeline().events[0].at, title="Disk full on db-1", seq=1)]
+    files = render_incident(events)
+    assert find_defects(files) == []
+    for absent in ("communications/initial-alert.md", "communications/status-page-update.md", "diagnostics/tier2-analysis.md"):
+        assert absent not in files
+    pir = files["post-incident-review.md"]
+    assert "**Duration**: unknown (not resolved)" in pir
+    assert "| Time to resolve | unknown (not resolved) | 1d | unknown (not resolved) |" in pir
+    assert "- [ ] Mitigation deployed and validated: no successful mitigation recorded" in files["quality-gates.md"]
+
+
+def test_postmortem_sections_and_figures_are_expressed(itil_events: list[ev.BaseEvent], shared_data: Path) -> None:
+    """Everything the real postmortems in ../shared/data/postmortems/ express is in the exported review."""
+    template = (shared_data / "postmortems" / "PMyyyy-nnn - Postmortem template.md").read_text()
+    sections = re.findall(r"^## (.+)$", template, flags=re.M)
+    assert sections == ["Summary", "Timeline", "Contributing Factors", "Action Items", "Lessons Learned", "Attendees", "Stats"]
+    pir = render_incident(itil_events)["post-incident-review.md"]
+    expected_heading = {"Summary": "## Executive Summary", "Timeline": "## Timeline",
+                        "Contributing Factors": "### Contributing Factors", "Action Items": "## Preventive Actions",
+                        "Lessons Learned": "## Lessons Learned", "Attendees": "## Attendees", "Stats": "## Stats"}  # fmt: skip
+    for section in sections:
+        assert expected_heading[section] in pir, section
+    assert "All times in UTC." in pir
+    assert "| 2026-11-23 09:30:00 UTC | Mitigation Rollback succeeded: checkout-api rolled back to v2.13.2 |" in pir
+    assert "- Load tests skip the retry path\n- Pool saturation had no alert" in pir
+    assert "| Add the retry path to load tests | short term | dave | 2026-12-18 | open |" in pir
+    assert "- Retries must share the pool" in pir and "- Post the first status page update sooner" in pir
+    assert "- AL, BO, CA" in pir
+    assert "- **Category**: availability" in pir
+    assert "- **Time to detection**: 2m" in pir  # detected 09:00, logged 09:02
+    assert "- **Time to recovery**: 30m (detection to mitigation)" in pir
+    assert "| Time to acknowledge | 3m | 1m | MISSED by 2m |" in pir
+    assert "| Time to resolve | 45m | 2h | MET (1h 15m to spare) |" in pir
+    assert "- **Failed Transactions**: 3,180 failed checkouts" in pir
+    assert "- **SLA Breach**: NO" in pir
+    assert "- **Error Budget Consumed**: 69% of the 30-day budget" in pir
+
+
+def test_human_review_takes_precedence_over_agent_draft(make_itil) -> None:  # type: ignore[no-untyped-def]
+    events = make_itil()
+    last = events[-1]
+    extra = [
+        ev.AgentStepStarted(incident_id=ID, at=last.at, run_id="pir", step_id="post_incident_review", seq=last.seq + 1),
+        ev.AgentStepFinished(incident_id=ID, at=last.at, run_id="pir", artifact="post-incident-review.md",
+                             output="## What Went Well\n- the agent thinks paging was fast", seq=last.seq + 2),
+    ]  # fmt: skip
+    # An agent cannot run after close; insert the draft before the close event.
+    events = events[:-1] + [e.model_copy(update={"seq": e.seq - 1}) for e in extra] + [last.model_copy(update={"seq": last.seq + 2})]
+    pir = render_incident(events)["post-incident-review.md"]
+    went_well = pir.split("### What Went Well", 1)[1].split("###", 1)[0]
+    assert "- Rollback took 6 minutes" in went_well and "agent thinks" not in went_well
+    assert "the agent thinks paging was fast" in pir.split("## Agent draft", 1)[1]
+
+
+def test_unknown_review_sections_are_kept() -> None:
+    t = itil_timeline()
+    t.events.insert(-1, ev.ReviewUpdated(incident_id=ID, at=t.events[-2].at, section="vendor_follow_up",
+                                         text="Ask the DB vendor about pool metrics", seq=t.events[-2].seq))  # fmt: skip
+    pir = render_incident(t.events)["post-incident-review.md"]
+    assert "### Vendor follow up\n\nAsk the DB vendor about pool metrics" in pir
+
+
+def test_review_vocabulary_is_documented_once() -> None:
+    assert len(SECTION_KEYS) == len(set(SECTION_KEYS))
+    for key in ("summary", "went_well", "could_improve", "lessons_technical", "lessons_process",
+                "lessons_communication", "impact_users", "impact_failed_transactions"):  # fmt: skip
+        assert key in SECTION_KEYS
+    assert all(s.title and s.hint for s in REVIEW_SECTIONS)
+
+
+def test_no_events_and_invalid_events_are_refused() -> None:
+    with pytest.raises(ExportInputError, match="no events"):
+        render_incident([])
+    t = itil_timeline()
+    bad = ev.IncidentResolved(incident_id=ID, at=t.events[-1].at, seq=t.events[-1].seq + 1)
+    with pytest.raises(InvalidEvent, match="closed"):
+        render_incident([*t.events, bad])
+
+
+def test_p2_gates_do_not_require_a_commander() -> None:
+    events = [ev.IncidentDeclared(incident_id=ID, at=itil_timeline().events[0].at, title="Slow search", severity=Severity.P2, seq=1)]
+    gates = render_incident(events)["quality-gates.md"]
+    assert "- [x] Incident Commander assigned (P0/P1): not required for P2" in gates

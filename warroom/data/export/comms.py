@@ -1,0 +1,70 @@
+"""Which communications happened, and what each said as published.
+
+A communication file exists only when something was published (an
+``update.published`` for its audience, or the management / executive
+notification message) or an agent drafted it; a draft that was never
+published is marked as such.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from warroom.data.export.record import AgentDoc, Record
+from warroom.data.models import Audience
+
+
+@dataclass(frozen=True)
+class Published:
+    at: datetime
+    actor: str
+    audience: str
+    text: str
+    reason: str = ""
+
+
+@dataclass
+class Communication:
+    title: str
+    published: list[Published] = field(default_factory=list)
+    drafts: list[AgentDoc] = field(default_factory=list)
+
+
+def _updates(rec: Record, audience: Audience) -> list[Published]:
+    return [Published(u.at, u.actor, audience.value.replace("_", " "), u.text) for u in rec.updates_for(audience)]
+
+
+def communications(rec: Record) -> dict[str, Communication]:
+    """Every communications file by path, with what was published (possibly nothing)."""
+    resolved = rec.incident.resolved_at
+    internal = _updates(rec, Audience.INTERNAL)
+    first_internal = [p for p in internal[:1] if resolved is None or p.at < resolved]
+    out = {
+        "communications/initial-alert.md": Communication("Incident Alert", first_internal),
+        "communications/management-notification.md": Communication("Management Notification"),
+        "communications/executive-notification.md": Communication("Executive Notification"),
+        "communications/status-page-update.md": Communication("Status Page Updates", _updates(rec, Audience.STATUS_PAGE)),
+        "communications/internal-updates.md": Communication("Internal Updates", internal[len(first_internal):]),
+        "communications/customer-updates.md": Communication("Customer Updates", _updates(rec, Audience.CUSTOMER)),
+        "communications/legal-updates.md": Communication("Legal and Regulatory Updates", _updates(rec, Audience.LEGAL)),
+        "communications/resolution-notification.md": Communication("Resolution Notification"),
+    }
+    if rec.management is not None:
+        m = rec.management
+        out["communications/management-notification.md"].published.append(
+            Published(m.at, m.actor, "management", m.message, m.reason))
+    out["communications/management-notification.md"].published.extend(_updates(rec, Audience.MANAGEMENT))
+    if rec.executive is not None:
+        x = rec.executive
+        out["communications/executive-notification.md"].published.append(
+            Published(x.at, x.actor, "executive", x.message, x.reason))
+    out["communications/executive-notification.md"].published.extend(_updates(rec, Audience.EXECUTIVE))
+    if resolved is not None:
+        after = [u for audience in Audience for u in rec.updates_for(audience) if u.at >= resolved]
+        out["communications/resolution-notification.md"].published.extend(
+            Published(u.at, u.actor, u.audience.value.replace("_", " "), u.text) for u in sorted(after, key=lambda u: (u.at, u.seq)))
+    for path, comm in out.items():
+        comm.published.sort(key=lambda p: p.at)
+        comm.drafts = rec.docs_for(path)
+    return out

@@ -1,0 +1,166 @@
+"""Escaping user and model text for the markdown export.
+
+Every piece of text that did not come from our own templates (notes, titles,
+agent outputs, alert labels, log lines) passes through one of these functions
+before it reaches a file. Each one:
+
+* strips terminal escape sequences and control characters (``strip_control``),
+* redacts secrets (``warroom.data.redact.redact``),
+* neutralises HTML (``<`` and ``>`` become entities) and template-looking
+  braces (``{`` becomes ``\\{``, which markdown renders as ``{``),
+
+and then escapes what would break the surrounding construct: a table cell
+(pipes, newlines), an inline run (leading block markers, backticks) or a block
+(headings are escaped for human text, demoted for agent documents).
+
+The results are :class:`Md` strings; the renderer's ``finalize`` hook escapes
+anything that is *not* an :class:`Md` as inline text, so a template that forgets
+a filter still cannot leak raw text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from warroom.data.redact import redact
+from warroom.data.text import strip_control
+
+
+class Md(str):
+    """Text that is already safe markdown (escaped by this module or written by us)."""
+
+    __slots__ = ()
+
+
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_HEADING = re.compile(r"^(\s{0,3})(#{1,6})(\s|$)")
+_BLOCK_START = re.compile(r"^(\s*)([#>+=]|-(?=\s|$)|\*(?=\s|$)|\d{1,9}[.)](?=\s|$))")
+_INLINE_SPECIAL = re.compile(r"([\\`|])")
+
+
+def clean(text: object) -> str:
+    """``text`` as a string without controls or secrets, ``\\n`` line ends, no trailing spaces."""
+    value = "" if text is None else str(text)
+    value = value.replace("\r\n", "\n").replace("\r", "\n").expandtabs(4)
+    value = redact(strip_control(value))
+    return "\n".join(line.rstrip() for line in value.split("\n")).strip("\n")
+
+
+def _inert(text: str) -> str:
+    """HTML and template-looking syntax made literal (markdown still shows the characters)."""
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("{", "\\{")
+        .replace("}", "\\}")
+    )
+
+
+def inline(text: object) -> Md:
+    """One line of prose: newlines folded, code spans, pipes and block markers escaped."""
+    return _inline(inline_plain(text))
+
+
+def _inline(value: str) -> Md:
+    value = _INLINE_SPECIAL.sub(r"\\\1", value)
+    value = _inert(value)
+    value = _BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), value)
+    return Md(value)
+
+
+def cell(text: object, limit: int = 1000) -> Md:
+    """A table cell: one line, pipes escaped, bounded length; empty becomes an em dash."""
+    value = inline_plain(text)
+    if len(value) > limit:
+        value = value[: limit - 1].rstrip() + "…"
+    if not value:
+        return Md("—")
+    return _inline(value)
+
+
+def _escape_block_line(line: str) -> str:
+    line = line.replace("\\", "\\\\").replace("`", "\\`")
+    line = _inert(line)
+    return _BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), line)
+
+
+def paragraphs(text: object) -> Md:
+    """Human text (notes, review sections): line breaks kept, lists kept, nothing else active.
+
+    Bullet and numbered list markers survive so a reviewer can write a list; a
+    leading ``#`` or ``>`` is escaped, HTML and braces are inert, backticks literal.
+    """
+    out = []
+    for line in clean(text).split("\n"):
+        stripped = line.lstrip()
+        indent = line[: len(line) - len(stripped)]
+        marker = re.match(r"([-*+]|\d{1,9}[.)])\s+", stripped)
+        if marker:
+            out.append(indent + marker.group(0) + _escape_block_line(stripped[marker.end():]))
+        else:
+            out.append(indent + _escape_block_line(stripped))
+    return Md(_collapse_blank("\n".join(out)))
+
+
+def bullets(text: object) -> Md:
+    """Human text as a markdown list: existing list items kept, other lines become items."""
+    items = []
+    for line in clean(text).split("\n"):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        stripped = re.sub(r"^([-*+]|\d{1,9}[.)])\s+", "", stripped)
+        if stripped:
+            items.append("- " + _escape_block_line(stripped))
+    return Md("\n".join(items))
+
+
+def document(text: object, base_level: int = 3) -> Md:
+    """An agent's markdown document embedded under one of our headings.
+
+    Its structure is kept (lists, tables, code), its headings are demoted so the
+    shallowest becomes ``base_level``, HTML and braces outside code are inert, and
+    an unclosed code fence is closed.
+    """
+    lines = clean(text).split("\n")
+    levels = [len(m.group(2)) for line in lines if (m := _HEADING.match(line))]
+    shift = max(0, base_level - min(levels)) if levels else 0
+    out: list[str] = []
+    fence: str | None = None
+    for line in lines:
+        fence_match = _FENCE.match(line)
+        if fence is not None:
+            if fence_match and fence_match.group(1)[0] == fence[0] and len(fence_match.group(1)) >= len(fence):
+                fence = None
+            out.append(line)
+            continue
+        if fence_match:
+            fence = fence_match.group(1)
+            out.append(line)
+            continue
+        heading = _HEADING.match(line)
+        if heading:
+            level = min(6, len(heading.group(2)) + shift)
+            out.append("#" * level + " " + _inert(line[heading.end():].strip()).rstrip())
+            continue
+        out.append(_inert(line))
+    if fence is not None:
+        out.append(fence)
+    return Md(_collapse_blank("\n".join(out)))
+
+
+def mermaid_label(text: object, limit: int = 60) -> Md:
+    """A label safe inside a Mermaid gantt task line (no ``:``, ``;``, ``#`` or braces)."""
+    value = re.sub(r"[^\w .,()/+-]", " ", inline_plain(text))
+    value = re.sub(r"\s+", " ", value).strip()[:limit].strip()
+    return Md(value or "phase")
+
+
+def inline_plain(text: object) -> str:
+    """Cleaned text on one line, no markdown escaping (for CSV and Mermaid)."""
+    return " ".join(part.strip() for part in clean(text).split("\n") if part.strip())
+
+
+def _collapse_blank(text: str) -> str:
+    return re.sub(r"\n{3,}", "\n\n", text).strip("\n")
