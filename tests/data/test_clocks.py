@@ -9,8 +9,9 @@ import pytest
 
 from tests.conftest import T0
 from warroom.data import events as ev
-from warroom.data.fold import InvalidEvent, apply, replay
-from warroom.data.models import Audience, Incident, Level, Severity
+from warroom.data.clocks import mentions_breach_or_data_loss
+from warroom.data.fold import InvalidEvent, apply
+from warroom.data.models import Audience, Incident, Level, Severity, Status
 from warroom.data.policy import (
     DEFAULT_POLICY,
     Clock,
@@ -20,7 +21,6 @@ from warroom.data.policy import (
     pending_breaches,
     response_metrics,
 )
-from warroom.data.clocks import mentions_breach_or_data_loss
 
 ID = "INC-2026-0007"
 OK, SOON, BREACHED, MET, MISSED = (ClockState.OK, ClockState.DUE_SOON, ClockState.BREACHED,
@@ -32,9 +32,8 @@ def mins(n: float) -> timedelta:
 
 
 def declare(severity: str = "P1", at: datetime = T0, **fields: Any) -> Incident:
-    state = apply(None, ev.IncidentDeclared(incident_id=ID, at=at, title="Checkout 5xx", severity=Severity(severity),
-                                            **fields))  # fmt: skip
-    return state
+    return apply(None, ev.IncidentDeclared(incident_id=ID, at=at, title="Checkout 5xx", severity=Severity(severity),
+                                           **fields))  # fmt: skip
 
 
 def then(state: Incident, *events: ev.BaseEvent) -> Incident:
@@ -248,7 +247,7 @@ def test_pending_breaches_empty_once_recorded() -> None:
 
 def test_status_update_breaches_again_after_the_next_window() -> None:
     state = then(declare("P1"), ev.Acknowledged(incident_id=ID, at=T0), ev.StatusChanged(
-        incident_id=ID, at=T0, status=__import__("warroom.data.models").data.models.Status.INVESTIGATING))
+        incident_id=ID, at=T0, status=Status.INVESTIGATING))
     state = apply(state, ev.SlaBreached(incident_id=ID, at=T0 + mins(31), clock="status_update", deadline=T0 + mins(30)))
     state = apply(state, ev.StatusUpdatePublished(incident_id=ID, at=T0 + mins(40), audience=Audience.INTERNAL, text="x"))
     assert pending_breaches(state, T0 + mins(70)) == []
@@ -320,4 +319,3 @@ def test_everything_is_pure_and_uses_the_given_policy() -> None:
     custom = DEFAULT_POLICY.model_copy(update={"severities": rows})
     assert by_name(state, T0)["acknowledge"].deadline == T0 + mins(5)
     assert {c.name: c for c in clocks(state, T0, custom)}["acknowledge"].deadline == T0 + mins(10)
-    assert replay([ev.IncidentDeclared(incident_id=ID, at=T0, title="x")]) is not None
