@@ -149,6 +149,16 @@ def test_bad_values_are_named(tmp_path: Path, text: str, expected: str) -> None:
     assert expected in refused(tmp_path, text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    ['["\\u001b[31mred"]\nx = 1\n', '[sla.P1]\n"\\u001b]0;pwned\\u0007" = "5m"\n', '[anthropic]\n"\\u009b2J" = 1\n'],
+)
+def test_hostile_key_names_are_quoted_not_echoed(tmp_path: Path, text: str) -> None:
+    message = refused(tmp_path, text)
+    assert "\x1b" not in message and "\x07" not in message and "\x9b" not in message
+    assert "unknown" in message
+
+
 def test_invalid_toml_reports_line_and_column(tmp_path: Path) -> None:
     message = refused(tmp_path, '[sla.P1]\nengage = "30m"\nresolve = 4h\n')
     assert message.startswith("invalid TOML:")

@@ -221,27 +221,27 @@ def pending_escalations(incident: Incident, policy: Policy = DEFAULT_POLICY) -> 
     row = policy.for_severity(incident.severity)
     sev = incident.severity.value
     start = incident.detected_at
-    found: list[DueEscalation] = []
     open_ = incident.status.is_open
+    found: list[DueEscalation] = []
+
+    def due(kind: EscalationKind, at: datetime, reason: str) -> None:
+        found.append(DueEscalation(kind=kind, due_at=at, reason=reason))
+
     if open_ and incident.tier < 2 and row.tier2_after is not None:
-        found.append(DueEscalation(kind="tier2", due_at=start + row.tier2_after,
-                                   reason=f"{sev} still at Tier 1 {format_duration(row.tier2_after)} after detection"))  # fmt: skip
+        due("tier2", start + row.tier2_after, f"{sev} still at Tier 1 {format_duration(row.tier2_after)} after detection")
     if open_ and incident.tier == 2 and row.tier3_after is not None:
         entered = incident.tier_changed_at or start
-        found.append(DueEscalation(kind="tier3", due_at=entered + row.tier3_after,
-                                   reason=f"{sev} still at Tier 2 {format_duration(row.tier3_after)} after escalation"))  # fmt: skip
+        due("tier3", entered + row.tier3_after, f"{sev} still at Tier 2 {format_duration(row.tier3_after)} after escalation")
     if open_ and incident.management_notified_at is None and row.management_after is not None:
-        found.append(DueEscalation(kind="management", due_at=start + row.management_after,
-                                   reason=f"{sev} still open {format_duration(row.management_after)} after detection"))  # fmt: skip
+        after = row.management_after
+        due("management", start + after, f"{sev} still open {format_duration(after)} after detection")
     if incident.executive_notified_at is None and incident.status is not Status.CLOSED:
-        security = incident.security or mentions_breach_or_data_loss(incident.guidance)
-        if security:
+        if incident.security or mentions_breach_or_data_loss(incident.guidance):
             what = "security incident" if incident.security else "guidance reports a breach or data loss"
-            found.append(DueEscalation(kind="executive", due_at=incident.declared_at,
-                                       reason=f"{what}: notify the executive at once"))  # fmt: skip
+            due("executive", incident.declared_at, f"{what}: notify the executive at once")
         elif open_ and row.executive_after is not None:
-            found.append(DueEscalation(kind="executive", due_at=start + row.executive_after,
-                                       reason=f"{sev} still open {format_duration(row.executive_after)} after detection"))  # fmt: skip
+            after = row.executive_after
+            due("executive", start + after, f"{sev} still open {format_duration(after)} after detection")
     order = list(_ESCALATION_LABELS)
     return sorted(found, key=lambda e: (e.due_at, order.index(e.kind)))
 

@@ -26,6 +26,7 @@ a section (``[roster]``, say) is adding one field there.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from datetime import timedelta
 from pathlib import Path
@@ -46,6 +47,7 @@ SLA_KEYS = ("acknowledge", "acknowledge_business_days", "engage", "resolve", "re
 ESCALATION_KEYS = ("tier2_after", "tier3_after", "management_after", "executive_after")
 SLA_GLOBAL_KEYS = ("due_soon_fraction", "detect_target", "triage_target")
 POLICY_SECTIONS = ("sla", "escalation", "review", "regulatory")
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]{1,40}")
 
 
 class ConfigError(ValueError):
@@ -115,7 +117,7 @@ def parse_config(text: str, name: str = "warroom.toml") -> Config:
     known = (*POLICY_SECTIONS, *sections)
     for key, value in data.items():
         if key not in known:
-            raise ConfigError(f"{name}: unknown section {key!r} (known: {', '.join(known)})")
+            raise ConfigError(f"{name}: unknown section {key[:40]!r} (known: {', '.join(known)})")
         if not isinstance(value, dict):
             raise ConfigError(f"{name}: {key} must be a table ([{key}]), not a {_type(value)}")
     policy = _policy(data, name)
@@ -124,6 +126,11 @@ def parse_config(text: str, name: str = "warroom.toml") -> Config:
         return Config(policy=policy, **others)
     except ValidationError as exc:
         raise ConfigError(_explain(exc, name)) from None
+
+
+def _key(key: str) -> str:
+    """``key`` as it can be shown safely: bare if it is a plain name, else quoted and shortened."""
+    return key if _PLAIN_KEY.fullmatch(key) else repr(key[:40])
 
 
 def _type(value: Any) -> str:
@@ -146,7 +153,7 @@ def _duration(value: Any, where: str, name: str) -> timedelta | None:
 def _check_keys(table: dict[str, Any], allowed: tuple[str, ...], where: str, name: str) -> None:
     for key in table:
         if key not in allowed:
-            raise ConfigError(f"{name}: {where}.{key}: unknown key (known: {', '.join(allowed)})")
+            raise ConfigError(f"{name}: {where}.{_key(key)}: unknown key (known: {', '.join(allowed)})")
 
 
 def _severity_tables(
@@ -159,7 +166,7 @@ def _severity_tables(
             continue
         if key not in Severity.__members__:
             known = ", ".join(("P0", "P1", "P2", "P3", *also))
-            raise ConfigError(f"{name}: {where}.{key}: unknown key (known: {known})")
+            raise ConfigError(f"{name}: {where}.{_key(key)}: unknown key (known: {known})")
         if nested and not isinstance(value, dict):
             raise ConfigError(f"{name}: {where}.{key} must be a table ([{where}.{key}]), not a {_type(value)}")
         found[Severity(key)] = value
@@ -214,7 +221,7 @@ def _policy(data: dict[str, Any], name: str) -> Policy:
         regulatory = {}
         for regime, value in data["regulatory"].items():
             if not regime or len(regime) > 40 or not regime.replace("-", "").replace("_", "").isalnum():
-                raise ConfigError(f"{name}: regulatory.{regime[:40]!r}: a regime is a short name such as GDPR or HIPAA")
+                raise ConfigError(f"{name}: regulatory.{_key(regime)}: a regime is a short name such as GDPR or HIPAA")
             window = _duration(value, f"regulatory.{regime}", name)
             if window is not None:
                 regulatory[regime] = window
@@ -238,6 +245,7 @@ def _explain(exc: ValidationError, name: str) -> str:
         field = Config.model_fields.get(section)
         model = field.annotation if field is not None else None
         known = ", ".join(getattr(model, "model_fields", {})) or "none"
+        loc = ".".join(_key(str(part)) for part in error["loc"])
         return f"{name}: {loc}: unknown key (known: {known}){more}"
     problem = error.get("msg", "invalid").removeprefix("Value error, ")
     value = error.get("input")
