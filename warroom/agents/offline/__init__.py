@@ -1,0 +1,1 @@
+"""The offline investigator: evidence analysis and step writers that need no network."""

@@ -1,0 +1,235 @@
+"""The investigation: read the evidence once, find the onset, the signatures, the suspects.
+
+:func:`analyse` is deterministic (same evidence, same analysis) and cached per
+incident and evidence set, so thirty playbook steps read the logs once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, OrderedDict
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from warroom.agents.offline.changepoint import counts_grid, detect_shift, per_minute
+from warroom.agents.offline.changes import rank_suspects, read_changes_file, read_git
+from warroom.agents.offline.findings import Analysis, Change, LogLine, Onset
+from warroom.agents.offline.metrics import Series, describe_series, metric_kind, read_csv, read_prometheus
+from warroom.agents.offline.reader import confined, load_json, read_log, sniff
+from warroom.agents.offline.signatures import SignatureScanner
+from warroom.agents.structured import Citation
+from warroom.data.models import Evidence, NormalisedAlert
+
+_MASK = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b|\b\d+\.\d+\.\d+\.\d+(?::\d+)?\b"
+                   r"|\b0x[0-9a-f]+\b|\b[0-9a-f]{10,}\b|\b\d+(?:\.\d+)?(?:ms|s|MB|KB|%)?\b|\"[^\"]{0,80}\"", re.I)
+_PREFIX = re.compile(r"^\S*\d{2}:\d{2}:\d{2}\S*\s+|^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}[,.]?\d*\s+")
+_SETTING = re.compile(r"([A-Za-z][\w.-]*?)(?:\.{3,}|\s*[=:]\s*)(\d+)\s*$")
+_CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+_CACHE: OrderedDict[tuple, Analysis] = OrderedDict()
+_CACHE_SIZE = 16
+_ERROR_KINDS = ("error_rate", "latency", "throughput")
+
+
+def template_of(message: str) -> str:
+    """``message`` with its variable parts masked (ids, numbers, addresses, quoted values)."""
+    return _MASK.sub("<*>", _PREFIX.sub("", message))[:200]
+
+
+def resolve(evidence: Evidence, root: str) -> Path | None:
+    """The evidence file's path, confined to the evidence root when there is one."""
+    if root:
+        return confined(Path(root), evidence.path)
+    return Path(evidence.path)
+
+
+def _fingerprint(evidence: list[Evidence], root: str, key: str) -> tuple:
+    parts = []
+    for item in evidence:
+        path = resolve(item, root)
+        try:
+            stat = path.stat() if path else None
+        except OSError:
+            stat = None
+        parts.append((item.evidence_id, item.path, item.sha256, stat.st_size if stat else -1,
+                      stat.st_mtime_ns if stat else -1))
+    return (key, root, tuple(parts))
+
+
+def analyse(evidence: list[Evidence], root: str = "", *, alerts: list[NormalisedAlert] | None = None,
+            service: str = "", key: str = "") -> Analysis:
+    """The analysis of ``evidence`` (cached on the files' identity, size and mtime)."""
+    cache_key = _fingerprint(evidence, root, key) + (service, tuple(a.fingerprint for a in alerts or []))
+    if cache_key in _CACHE:
+        _CACHE.move_to_end(cache_key)
+        return _CACHE[cache_key]
+    result = _Investigation(service).run(evidence, root, alerts or [])
+    _CACHE[cache_key] = result
+    while len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return result
+
+
+class _Investigation:
+    """One pass over the evidence."""
+
+    def __init__(self, service: str) -> None:
+        self.service_hint = service
+        self.scanner = SignatureScanner()
+        self.errors_per_minute: Counter[datetime] = Counter()
+        self.error_templates: Counter[str] = Counter()
+        self.template_example: dict[str, LogLine] = {}
+        self.template_first: dict[str, datetime] = {}
+        self.error_services: Counter[str] = Counter()
+        self.services: Counter[str] = Counter()
+        self.series: list[Series] = []
+        self.changes: list[Change] = []
+        self.out = Analysis()
+        self.settings: list[tuple[set[str], str, LogLine]] = []  # (name tokens, value, line) of config echoed in logs
+
+    def run(self, evidence: list[Evidence], root: str, alerts: list[NormalisedAlert]) -> Analysis:
+        out = self.out
+        for alert in alerts:
+            out.alerts.append(f"{alert.title} ({alert.source}, {alert.status}"
+                              + (f", since {alert.started_at:%Y-%m-%d %H:%M}Z" if alert.started_at else "") + ")")
+        for item in sorted(evidence, key=lambda e: (e.path, e.evidence_id)):
+            path = resolve(item, root)
+            if path is None:
+                out.problems.append(f"{item.name}: path escapes the evidence root; skipped")
+                continue
+            if not path.exists():
+                out.problems.append(f"{item.name}: file is missing")
+                continue
+            self._read(item, path)
+        self._conclude()
+        return out
+
+    def _read(self, item: Evidence, path: Path) -> None:
+        out, source = self.out, item.name or path.name
+        kind = item.kind if item.kind in ("git", "metrics", "changes") else sniff(path)
+        out.sources.append(f"{source} ({kind})")
+        if kind == "git":
+            self.changes += read_git(path, source, out.problems)
+        elif kind == "changes":
+            self.changes += read_changes_file(path, source, out.problems)
+        elif kind == "metrics" and path.suffix == ".csv":
+            self.series += read_csv(path, source, out.problems)
+        elif kind == "metrics":
+            doc = load_json(path, source, out.problems)
+            if doc is not None:
+                self.series += read_prometheus(doc, source, out.problems)
+        elif path.is_dir():
+            out.problems.append(f"{source}: a directory that is not a git repository; skipped")
+        else:
+            if kind == "alerts":
+                self._alerts(path, source)
+            self._log(path, source)
+
+    def _alerts(self, path: Path, source: str) -> None:
+        doc = load_json(path, source, self.out.problems)
+        for alert in (doc.get("alerts") or []) if isinstance(doc, dict) else []:
+            if isinstance(alert, dict):
+                labels = alert.get("labels") or {}
+                name = labels.get("alertname", "alert")
+                if any(line.startswith(name + ":") or line.startswith(name + " ") for line in self.out.alerts):
+                    continue  # already known from the incident's own alerts
+                where = labels.get("service") or labels.get("job") or ""
+                self.out.alerts.append(f"{name}{' on ' + where if where else ''} ({alert.get('status', 'firing')}, "
+                                       f"since {alert.get('startsAt', '?')}) [{source}]")
+
+    def _log(self, path: Path, source: str) -> None:
+        default_service = re.sub(r"\.(log|jsonl)(\.gz)?$", "", path.name) if re.search(r"\.(log|jsonl)(\.gz)?$", path.name) else ""
+        out = self.out
+        for line in read_log(path, source, out.problems):
+            out.lines_read += 1
+            if not line.service and default_service:
+                line.service = default_service
+            self.scanner.feed(line)
+            if len(self.settings) < 500 and (setting := _SETTING.search(line.message[-120:])):
+                self.settings.append((_name_tokens(setting.group(1)), setting.group(2), line))
+            if line.service:
+                self.services[line.service] += 1
+            if line.timestamp:
+                out.first_at = min(out.first_at, line.timestamp) if out.first_at else line.timestamp
+                out.last_at = max(out.last_at, line.timestamp) if out.last_at else line.timestamp
+            if line.is_error:
+                template = template_of(line.message)
+                self.error_templates[template] += 1
+                self.template_example.setdefault(template, line)
+                if line.timestamp:
+                    minute = line.timestamp.replace(second=0, microsecond=0)
+                    self.errors_per_minute[minute] += 1
+                    self.template_first.setdefault(template, line.timestamp)
+                if line.service:
+                    self.error_services[line.service] += 1
+
+    def _conclude(self) -> None:
+        out = self.out
+        grid = counts_grid(dict(self.errors_per_minute))
+        out.error_series = {at.isoformat(): int(v) for at, v in grid[-720:]}
+        out.error_peak = int(max((v for _, v in grid), default=0))
+        shift = detect_shift(grid, counts=True)
+        if shift:
+            out.onset = Onset(series="log errors per minute", at=shift.at, baseline=shift.baseline, after=shift.after,
+                              score=shift.score, direction=shift.direction,
+                              citation=Citation(source="log errors per minute",
+                                                detail=f"{shift.baseline:g}/min before {shift.at:%H:%M}Z, "
+                                                       f"{shift.after:g}/min after"))
+            out.error_baseline = shift.baseline
+        for name, points, source in self.series:
+            metric_shift = detect_shift(per_minute(points))
+            if metric_shift:
+                out.metric_onsets.append(Onset(series=name, at=metric_shift.at, baseline=metric_shift.baseline,
+                                               after=metric_shift.after, score=metric_shift.score,
+                                               direction=metric_shift.direction,
+                                               citation=Citation(source=f"{source}: {name}",
+                                                                 detail=f"{metric_shift.baseline:g} -> {metric_shift.after:g} at {metric_shift.at:%H:%M}Z")))
+        symptom_onsets = [o for o in out.metric_onsets if metric_kind(o.series) in _ERROR_KINDS]
+        earliest = min(symptom_onsets, key=lambda o: o.at, default=None)
+        if earliest and (out.onset is None or earliest.at < out.onset.at):
+            out.onset = earliest  # the symptom metric moved first; the log errors follow it
+        onset_at = out.onset.at if out.onset else None
+        out.metrics = [describe_series(name, points, source, onset_at) for name, points, source in self.series]
+        out.signatures = self.scanner.signatures()
+        for sig in out.signatures:
+            if onset_at and sig.first_seen:
+                sig.new_after_onset = sig.first_seen >= onset_at - timedelta(minutes=1)
+        out.services = [name for name, _ in self.services.most_common(12)]
+        out.failing_service = self._failing_service(onset_at)
+        ranked = sorted(self.error_templates.items(), key=lambda kv: (-kv[1], kv[0]))[:8]
+        out.top_errors = [(t, n, self.template_example[t].cite()) for t, n in ranked]
+        out.changes = sorted(self.changes, key=lambda c: c.at, reverse=True)
+        out.suspects, out.after_onset_changes = rank_suspects(out.changes, onset_at, out.signatures, out.failing_service)
+        for suspect in out.suspects[:3]:
+            suspect.took_effect = self._took_effect(suspect.change)
+
+    def _took_effect(self, change: Change) -> Citation | None:
+        """The first log line after ``change`` echoing one of its keys with the new value."""
+        new_values = {}
+        for line in change.diff_lines:
+            m = re.match(r"^\+\s*([\w.-]+)\s*[:=]\s*(\S+)", line)
+            if m:
+                new_values[m.group(1)] = m.group(2)
+        for key, value in new_values.items():
+            tokens = _name_tokens(key)
+            for names, echoed, line in self.settings:
+                if echoed == value and len(tokens & names) >= 2 and (not line.timestamp or line.timestamp >= change.at):
+                    return line.cite()
+        return None
+
+    def _failing_service(self, onset: datetime | None) -> str:
+        new = [s for s in self.out.signatures if s.new_after_onset and s.services]
+        counts: Counter[str] = Counter()
+        for sig in new:
+            for svc in sig.services:
+                counts[svc] += sig.count
+        if counts:
+            return counts.most_common(1)[0][0]
+        if self.service_hint:
+            return self.service_hint
+        return self.error_services.most_common(1)[0][0] if self.error_services else ""
+
+
+def _name_tokens(name: str) -> set[str]:
+    """``DB_POOL_MAX_SIZE`` and ``maximumPoolSize`` both give {pool, max, size}."""
+    words = {w.lower() for w in _CAMEL.findall(name.replace("_", " ").replace(".", " "))}
+    return {{"maximum": "max", "minimum": "min"}.get(w, w) for w in words}
