@@ -1,0 +1,359 @@
+"""Read-only evidence tools an agent may call, confined to one incident's evidence folder.
+
+Every tool takes JSON arguments (validated against its schema), reads files under
+the evidence root and returns bounded, redacted text. Nothing here writes, runs a
+shell or follows a path out of the root: ``..``, absolute paths and symlinks that
+resolve outside are refused with a clear message. Errors are returned as
+:class:`ToolError` (the backend sends them back as ``is_error`` tool results).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from warroom.agents import evidence_metrics as metrics
+from warroom.data.redact import redact
+
+MAX_LINES = 200
+MAX_BYTES = 24_000
+MAX_LINE_CHARS = 2_000
+MAX_FILES = 500
+TRUNCATED = "[truncated: output limited to {lines} lines / {bytes} bytes]"
+
+_TS = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:[.,]\d+)?(Z|[+-]\d{2}:?\d{2})?")
+
+
+class ToolError(Exception):
+    """A tool call that cannot be answered (bad path, bad arguments); the message goes back to the model."""
+
+
+class EvidenceFolder:
+    """The incident's evidence root, with path confinement and bounded reads."""
+
+    def __init__(self, root: str | Path) -> None:
+        if not str(root):
+            raise ToolError("this incident has no evidence folder attached")
+        self.root = Path(root).resolve()
+        if not self.root.is_dir():
+            raise ToolError(f"evidence folder {self.root.name!r} does not exist")
+
+    def resolve(self, name: str) -> Path:
+        """The file ``name`` (relative to the root), refusing anything that escapes it."""
+        if not name or "\x00" in name:
+            raise ToolError("a file name is required")
+        rel = Path(name)
+        if rel.is_absolute() or ".." in rel.parts:
+            raise ToolError(f"{name!r} is outside the incident's evidence (use a path relative to it)")
+        path = (self.root / rel).resolve()
+        if path != self.root and self.root not in path.parents:
+            raise ToolError(f"{name!r} resolves outside the incident's evidence")
+        if not path.is_file():
+            raise ToolError(f"no evidence file named {name!r}; call list_evidence to see the files")
+        return path
+
+    def files(self, suffixes: tuple[str, ...] = ()) -> list[Path]:
+        """Regular files under the root (symlinks out of it skipped), sorted, at most ``MAX_FILES``."""
+        found: list[Path] = []
+        for path in sorted(self.root.rglob("*")):
+            if len(found) >= MAX_FILES:
+                break
+            try:
+                real = path.resolve()
+            except OSError:
+                continue
+            if not real.is_file() or (real != self.root and self.root not in real.parents):
+                continue
+            if suffixes and not path.name.lower().endswith(suffixes):
+                continue
+            found.append(path)
+        return found
+
+    def rel(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    def lines(self, path: Path):
+        """The file's lines, decoded leniently, control characters kept out of the model's way."""
+        with path.open("rb") as handle:
+            for raw in handle:
+                yield raw.decode("utf-8", errors="replace").rstrip("\r\n").replace("\x00", "")[:MAX_LINE_CHARS]
+
+
+class _Output:
+    """Collects lines up to the limits and says when it stopped."""
+
+    def __init__(self, max_lines: int = MAX_LINES, max_bytes: int = MAX_BYTES) -> None:
+        self.rows: list[str] = []
+        self.size = 0
+        self.max_lines, self.max_bytes = max_lines, max_bytes
+        self.truncated = False
+
+    def add(self, line: str) -> bool:
+        if len(self.rows) >= self.max_lines or self.size + len(line) + 1 > self.max_bytes:
+            self.truncated = True
+            return False
+        self.rows.append(line)
+        self.size += len(line.encode("utf-8", "replace")) + 1
+        return True
+
+    def text(self, empty: str = "(nothing found)") -> str:
+        body = "\n".join(self.rows) if self.rows else empty
+        if self.truncated:
+            body += "\n" + TRUNCATED.format(lines=self.max_lines, bytes=self.max_bytes)
+        return redact(body)
+
+
+def parse_time(text: str | None) -> datetime | None:
+    """An ISO-8601 time (``2026-11-23T09:00:00Z``); naive times are taken as UTC."""
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ToolError(f"not an ISO-8601 time: {text!r}") from exc
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def line_time(line: str) -> datetime | None:
+    """The first ISO-like timestamp in a log line, if any."""
+    m = _TS.search(line[:80])
+    if not m:
+        return None
+    try:
+        value = datetime.fromisoformat(f"{m.group(1)}T{m.group(2)}{(m.group(3) or '').replace('Z', '+00:00')}")
+    except ValueError:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+# ---- argument models -------------------------------------------------------------------------------------
+
+
+class _Args(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class ListEvidenceArgs(_Args):
+    pass
+
+
+class SearchLogsArgs(_Args):
+    pattern: str = Field(min_length=1, max_length=500, description="text or regular expression to find")
+    regex: bool = Field(default=False, description="treat pattern as a Python regular expression")
+    file: str | None = Field(default=None, description="one log file (relative path); all logs if omitted")
+    since: str | None = Field(default=None, description="ISO-8601 start of the time window")
+    until: str | None = Field(default=None, description="ISO-8601 end of the time window")
+    max_matches: int = Field(default=50, ge=1, le=MAX_LINES)
+
+
+class ReadLogWindowArgs(_Args):
+    file: str = Field(min_length=1, description="log file (relative path)")
+    line: int = Field(ge=1, description="1-based line number to centre on")
+    before: int = Field(default=20, ge=0, le=100)
+    after: int = Field(default=20, ge=0, le=100)
+
+
+class ListAlertsArgs(_Args):
+    file: str | None = Field(default=None, description="an alerts file; every alerts file if omitted")
+
+
+class SummariseMetricArgs(_Args):
+    file: str = Field(min_length=1, description="metrics file: CSV (time,value[,series]) or JSON")
+    series: str | None = Field(default=None, description="series name/column when the file holds several")
+
+
+class ListChangesArgs(_Args):
+    since: str | None = Field(default=None, description="ISO-8601 time; changes at or after it")
+    file: str | None = Field(default=None, description="changes file; found automatically if omitted")
+
+
+class ShowDiffArgs(_Args):
+    change: str = Field(min_length=4, max_length=80, description="commit sha (or its prefix) or change id")
+
+
+class ReadDocumentArgs(_Args):
+    file: str = Field(min_length=1, description="runbook or document (relative path)")
+    start_line: int = Field(default=1, ge=1)
+
+
+# ---- the tools -------------------------------------------------------------------------------------------
+
+_LOG_SUFFIXES = (".log", ".txt", ".out", ".err", ".jsonl", ".log.1")
+
+
+def list_evidence(folder: EvidenceFolder, _args: ListEvidenceArgs) -> str:
+    out = _Output()
+    for path in folder.files():
+        if not out.add(f"{folder.rel(path)}\t{path.stat().st_size} bytes"):
+            break
+    return out.text("(the evidence folder is empty)")
+
+
+def search_logs(folder: EvidenceFolder, args: SearchLogsArgs) -> str:
+    try:
+        matcher = re.compile(args.pattern if args.regex else re.escape(args.pattern), re.IGNORECASE)
+    except re.error as exc:
+        raise ToolError(f"invalid regular expression {args.pattern!r}: {exc}") from exc
+    since, until = parse_time(args.since), parse_time(args.until)
+    files = [folder.resolve(args.file)] if args.file else folder.files(_LOG_SUFFIXES)
+    out, found = _Output(max_lines=args.max_matches), 0
+    for path in files:
+        current: datetime | None = None
+        for number, line in enumerate(folder.lines(path), 1):
+            stamp = line_time(line) if (since or until) else None
+            current = stamp or current
+            if since and (current is None or current < since):
+                continue
+            if until and current is not None and current > until:
+                break
+            if matcher.search(line):
+                found += 1
+                if not out.add(f"{folder.rel(path)}:{number}: {line}"):
+                    break
+        if out.truncated:
+            break
+    return out.text(f"no line matches {args.pattern!r}")
+
+
+def read_log_window(folder: EvidenceFolder, args: ReadLogWindowArgs) -> str:
+    path = folder.resolve(args.file)
+    first, last = max(1, args.line - args.before), args.line + args.after
+    out = _Output()
+    for number, line in enumerate(folder.lines(path), 1):
+        if number > last:
+            break
+        if number >= first and not out.add(f"{number:>6}{'>' if number == args.line else ' '} {line}"):
+            break
+    return out.text(f"{args.file} has fewer than {args.line} lines")
+
+
+def list_alerts(folder: EvidenceFolder, args: ListAlertsArgs) -> str:
+    files = [folder.resolve(args.file)] if args.file else [
+        p for p in folder.files((".json", ".jsonl")) if "alert" in p.name.lower()
+    ]
+    out = _Output()
+    for path in files:
+        for alert in metrics.alerts_in(path):
+            if not out.add(f"{folder.rel(path)}: {alert}"):
+                break
+    return out.text("no alerts in the evidence")
+
+
+def summarise_metric(folder: EvidenceFolder, args: SummariseMetricArgs) -> str:
+    path = folder.resolve(args.file)
+    series = metrics.read_series(path, args.series)
+    if not series:
+        raise ToolError(f"{args.file} holds no numeric series" + (f" named {args.series!r}" if args.series else ""))
+    out = _Output()
+    for name, points in series.items():
+        out.add(metrics.describe_series(name, points))
+    return out.text()
+
+
+def list_changes(folder: EvidenceFolder, args: ListChangesArgs) -> str:
+    since = parse_time(args.since)
+    out = _Output()
+    for change in metrics.changes_in(folder, args.file):
+        if since and change.at is not None and change.at < since:
+            continue
+        if not out.add(change.line()):
+            break
+    return out.text("no changes in the evidence" + (f" since {args.since}" if since else ""))
+
+
+def show_diff(folder: EvidenceFolder, args: ShowDiffArgs) -> str:
+    for change in metrics.changes_in(folder, None):
+        if change.ident.startswith(args.change) or args.change.startswith(change.ident[:12]):
+            if not change.diff:
+                return redact(f"{change.line()}\n(the change snapshot holds no diff for this change)")
+            out = _Output()
+            out.add(change.line())
+            for line in change.diff.splitlines():
+                if not out.add(line[:MAX_LINE_CHARS]):
+                    break
+            return out.text()
+    raise ToolError(f"no change {args.change!r} in the evidence; call list_changes to see them")
+
+
+def read_document(folder: EvidenceFolder, args: ReadDocumentArgs) -> str:
+    path = folder.resolve(args.file)
+    out = _Output()
+    for number, line in enumerate(folder.lines(path), 1):
+        if number >= args.start_line and not out.add(line):
+            out.rows.append(f"[continue with start_line={number}]")
+            break
+    return out.text(f"{args.file} has fewer than {args.start_line} lines")
+
+
+class EvidenceTool(BaseModel):
+    """One tool: its name, what it does, its argument model and the function that answers it."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)
+
+    name: str
+    description: str
+    args: type[_Args]
+    run: Callable[[EvidenceFolder, Any], str]
+
+    def definition(self) -> dict[str, Any]:
+        """The tool as the Messages API declares it."""
+        schema = self.args.model_json_schema()
+        schema.pop("title", None)
+        for prop in schema.get("properties", {}).values():
+            prop.pop("title", None)
+        schema.setdefault("properties", {})
+        return {"name": self.name, "description": self.description, "input_schema": schema}
+
+
+TOOLS: dict[str, EvidenceTool] = {
+    t.name: t
+    for t in (
+        EvidenceTool(name="list_evidence", description="List the incident's evidence files with sizes.",
+                     args=ListEvidenceArgs, run=list_evidence),
+        EvidenceTool(name="search_logs", description="Search log lines for text or a regex, optionally within a "
+                     "time window; returns file:line: text.", args=SearchLogsArgs, run=search_logs),
+        EvidenceTool(name="read_log_window", description="Read the lines of a log around a line number.",
+                     args=ReadLogWindowArgs, run=read_log_window),
+        EvidenceTool(name="list_alerts", description="List the alerts in the evidence (name, severity, "
+                     "status, start time, summary).", args=ListAlertsArgs, run=list_alerts),
+        EvidenceTool(name="summarise_metric", description="Summarise a metric series: min, max, mean, p95, "
+                     "first/last and an obvious change point.", args=SummariseMetricArgs, run=summarise_metric),
+        EvidenceTool(name="list_changes", description="List deploys/commits (time, author, id, message, files) "
+                     "since a time.", args=ListChangesArgs, run=list_changes),
+        EvidenceTool(name="show_diff", description="Show a change's diff, if the snapshot holds it.",
+                     args=ShowDiffArgs, run=show_diff),
+        EvidenceTool(name="read_document", description="Read a runbook or document from the evidence.",
+                     args=ReadDocumentArgs, run=read_document),
+    )
+}
+
+
+def definitions() -> list[dict[str, Any]]:
+    """Every evidence tool, as declared to the Messages API."""
+    return [tool.definition() for tool in TOOLS.values()]
+
+
+def run_tool(root: str | Path, name: str, arguments: object) -> str:
+    """Answer one tool call; raises :class:`ToolError` with a message for the model on any bad call."""
+    tool = TOOLS.get(name)
+    if tool is None:
+        raise ToolError(f"unknown tool {name!r}; available: {', '.join(TOOLS)}")
+    if not isinstance(arguments, dict):
+        raise ToolError(f"{name} takes a JSON object of arguments, got {type(arguments).__name__}")
+    try:
+        args = tool.args.model_validate(arguments)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'arguments'}: {e['msg']}" for e in exc.errors())
+        raise ToolError(f"invalid arguments for {name}: {problems}") from None
+    try:
+        return tool.run(EvidenceFolder(root), args)
+    except OSError as exc:
+        raise ToolError(f"{name} could not read the evidence: {exc.strerror or exc}") from None
+
+
+__all__ = ["TOOLS", "EvidenceFolder", "EvidenceTool", "ToolError", "definitions", "run_tool"]
