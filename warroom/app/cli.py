@@ -18,6 +18,7 @@ from warroom.app.errors import USER_ERRORS, explain
 
 COMMAND_MODULES: tuple[str, ...] = (
     "warroom.app.commands.incidents",
+    "warroom.app.commands.tui",
     "warroom.app.commands.ingest",
     "warroom.app.commands.export",
 )
@@ -72,6 +73,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _no_command_handler(parser: argparse.ArgumentParser):  # type: ignore[no-untyped-def]
     def show_help(args: argparse.Namespace) -> int:
+        if sys.stdout.isatty() and sys.stdin.isatty():
+            from warroom.app.commands import tui
+
+            return tui.open_incident_list(args)
         from warroom.app.commands import incidents
 
         return incidents.run_default(args)

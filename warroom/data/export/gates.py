@@ -41,10 +41,16 @@ def _within(label: str, start: datetime, moment: datetime | None, limit: timedel
 def _overdue_escalations(rec: Record, kinds: set[str]) -> dict[str, datetime]:
     """Escalations of ``kinds`` that were due before the event that followed them: kind → due time."""
     overdue: dict[str, datetime] = {}
+    cache: dict[tuple[object, ...], list] = {}
     for state, event in rec.states:
         if state is None:
             continue
-        for due in pending_escalations(state, rec.policy):
+        key = (state.severity, state.tier, state.tier_changed_at, state.status, state.management_notified_at,
+               state.executive_notified_at, state.security, state.guidance, state.detected_at, state.declared_at)  # fmt: skip
+        pending = cache.get(key)
+        if pending is None:
+            pending = cache[key] = pending_escalations(state, rec.policy)
+        for due in pending:
             if due.kind in kinds and due.kind not in overdue and due.due_at + ESCALATION_GRACE < event.at:
                 overdue[due.kind] = due.due_at
     return overdue

@@ -21,6 +21,9 @@ a filter still cannot leak raw text.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from warroom.data.redact import redact
 from warroom.data.text import strip_control
@@ -38,9 +41,33 @@ _BLOCK_START = re.compile(r"^(\s*)([#>+=]|-(?=\s|$)|\*(?=\s|$)|\d{1,9}[.)](?=\s|
 _INLINE_SPECIAL = re.compile(r"([\\`|])")
 
 
+#: Per-render memo of :func:`clean` (redaction is the export's hot path); see :func:`memo`.
+_MEMO: ContextVar[dict[str, str] | None] = ContextVar("warroom_export_clean_memo", default=None)
+
+
+@contextmanager
+def memo() -> Iterator[None]:
+    """Within this block, :func:`clean` remembers its results (one render: same input, same output)."""
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
+
+
 def clean(text: object) -> str:
     """``text`` as a string without controls or secrets, ``\\n`` line ends, no trailing spaces."""
     value = "" if text is None else str(text)
+    cache = _MEMO.get()
+    if cache is None:
+        return _clean(value)
+    found = cache.get(value)
+    if found is None:
+        found = cache[value] = _clean(value)
+    return found
+
+
+def _clean(value: str) -> str:
     value = value.replace("\r\n", "\n").replace("\r", "\n").expandtabs(4)
     value = redact(strip_control(value))
     return "\n".join(line.rstrip() for line in value.split("\n")).strip("\n")

@@ -174,6 +174,30 @@ def _since(rec: Record) -> Callable[[datetime | None], md.Md]:
     return since
 
 
+def timeline_rows(rec: Record, kinds_left_out: frozenset[str] = frozenset(), notes: bool = True) -> md.Md:
+    """The timeline table's rows, escaped in Python (thousands of rows: no per-cell template work)."""
+    rows = []
+    for row in rec.timeline:
+        if row.kind in kinds_left_out:
+            continue
+        at = row.at.strftime("%Y-%m-%d %H:%M:%S UTC")
+        if notes:
+            rows.append(f"| {at} | {md.cell(row.event)} | {md.cell(row.actor)} | {md.cell(row.notes, 300)} |")
+        else:
+            rows.append(f"| {at} | {md.cell(row.event)} |")
+    return md.Md("\n".join(rows))
+
+
+def notes_between(rec: Record, start: datetime, end: datetime) -> md.Md:
+    """Rows of the notes added between ``start`` and ``end`` (inclusive)."""
+    rows = [f"| {n.at.strftime('%Y-%m-%d %H:%M:%S UTC')} | {md.cell(n.actor)} | {md.cell(n.text, 2000)} |"
+            for n in rec.notes if start <= n.at <= end]  # fmt: skip
+    return md.Md("\n".join(rows))
+
+
+PIR_LEAVES_OUT = frozenset({"agent.started", "agent.finished", "review.updated", "action.updated"})
+
+
 def context(rec: Record) -> dict[str, Any]:
     """What every template gets."""
     i = rec.incident
@@ -186,6 +210,8 @@ def context(rec: Record) -> dict[str, Any]:
         "actions_by_horizon": [(label, [a for a in actions if a.horizon is h]) for h, label in HORIZONS],
         "untracked_proposals": [p for p in rec.proposed_actions if p.title.strip().lower() not in tracked_titles],
         "comms": communications(rec),
+        "timeline_table": timeline_rows(rec), "pir_timeline_table": timeline_rows(rec, PIR_LEAVES_OUT, notes=False),
+        "notes_between": lambda start, end: notes_between(rec, start, end),
         "mitigation_decisions": [d for d in i.decisions if "mitigat" in d.gate.lower()],
         "failed_mitigations": [m for m in i.mitigations if m.outcome == "failed"],
         "last_update": lambda audience: (rec.updates_for(audience) or [None])[-1],
@@ -244,4 +270,5 @@ def render_record(rec: Record) -> dict[str, str]:
 
 def render_incident(events: list[ev.BaseEvent], *, policy: Policy = DEFAULT_POLICY) -> dict[str, str]:
     """``{relative path: text}`` for the incident ``events`` describe; same events, same bytes."""
-    return render_record(build_record(list(events), policy))
+    with md.memo():
+        return render_record(build_record(list(events), policy))

@@ -1,0 +1,110 @@
+"""The warroom Textual application: opens the store, shows the first screen, owns time and the actor.
+
+Time is injected (``now``): widgets and screens ask the app, never the wall
+clock, so tests and snapshots run on a fixed clock. The store is opened on
+mount (inside the app's event loop); the heavy imports (the Anthropic SDK)
+happen only when an orchestrator is built, after the first frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from textual.app import App
+from textual.screen import Screen
+
+from warroom.app.palette import WarRoomCommands
+from warroom.data.policy import DEFAULT_POLICY, Policy
+from warroom.data.store import EventStore
+
+__all__ = ["OrchestratorFactory", "WarroomApp", "utc_now"]
+
+OrchestratorFactory = Callable[[EventStore, str], Any]
+
+
+def utc_now() -> datetime:
+    """The wall clock, for the real app (tests pass their own)."""
+    return datetime.now(timezone.utc)
+
+
+class WarroomApp(App[int]):
+    """The war room application; ``first_screen`` builds the screen to open."""
+
+    CSS_PATH = "warroom.tcss"
+    TITLE = "warroom"
+    COMMANDS = App.COMMANDS | {WarRoomCommands}
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(
+        self,
+        db_path: Path,
+        first_screen: Callable[[], Screen[Any]],
+        *,
+        actor: str,
+        now: Callable[[], datetime] = utc_now,
+        policy: Policy = DEFAULT_POLICY,
+        export_dir: Path = Path("incidents"),
+        orchestrator_factory: OrchestratorFactory | None = None,
+    ) -> None:
+        super().__init__()
+        self.db_path = Path(db_path)
+        self.first_screen = first_screen
+        self.actor = actor
+        self.now = now
+        self.policy = policy
+        self.export_dir = Path(export_dir)
+        self.orchestrator_factory = orchestrator_factory
+        self._store: EventStore | None = None
+
+    @property
+    def store(self) -> EventStore:
+        if self._store is None:
+            raise RuntimeError("the store is not open yet")
+        return self._store
+
+    async def on_mount(self) -> None:
+        self._store = await EventStore.open(self.db_path)
+        await self.push_screen(self.first_screen())
+
+    async def on_unmount(self) -> None:
+        if self._store is not None:
+            await self._store.close()
+            self._store = None
+
+    def orchestrator_for(self, incident_id: str) -> Any:
+        """The playbook orchestrator for ``incident_id``, or ``None`` when none was asked for."""
+        if self.orchestrator_factory is None:
+            return None
+        return self.orchestrator_factory(self.store, incident_id)
+
+    def open_incident(self, incident_id: str, *, read_only: bool = False) -> None:
+        """Push the war room (or the review screen) for ``incident_id``."""
+        if read_only:
+            from warroom.screens.review import ReviewScreen
+
+            self.push_screen(ReviewScreen(incident_id))
+        else:
+            from warroom.screens.war_room import WarRoomScreen
+
+            self.push_screen(WarRoomScreen(incident_id))
+
+    def switch_screen_to_incident(self, incident_id: str) -> None:
+        """Replace the current screen (the intake form) with the incident's war room."""
+        from warroom.screens.war_room import WarRoomScreen
+
+        self.switch_screen(WarRoomScreen(incident_id))
+
+    def action_help(self) -> None:
+        from warroom.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen(self.screen))
+
+    def action_quit_war_room(self) -> None:
+        """Leave this screen; the incident keeps going (it lives in the database)."""
+        if len(self.screen_stack) > 2:
+            self.pop_screen()
+        else:
+            self.exit(0)

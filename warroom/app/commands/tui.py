@@ -1,0 +1,96 @@
+"""``warroom open ID`` and ``warroom review ID``: the war room and the review screen.
+
+Also the entry points other commands use to open the TUI: :func:`open_incident_list`
+(``warroom`` with no argument on a terminal) and :func:`open_intake` (``warroom new``
+without ``--no-tui``).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import Any
+
+from warroom.app.context import CommandContext
+from warroom.data.ids import validate_incident_id
+
+__all__ = ["build_app", "open_incident_list", "open_intake", "register"]
+
+
+def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
+    opener = subparsers.add_parser("open", parents=[common], help="open an incident's war room")
+    opener.add_argument("incident_id", metavar="ID")
+    opener.add_argument("--export-dir", metavar="DIR", default="incidents", help="where closing writes the record")
+    opener.set_defaults(handler=cmd_open)
+
+    review = subparsers.add_parser("review", parents=[common], help="edit the post-incident review (offline)")
+    review.add_argument("incident_id", metavar="ID")
+    review.add_argument("--export-dir", metavar="DIR", default="incidents", help="where the record is re-exported")
+    review.set_defaults(handler=cmd_review)
+
+
+def build_app(args: argparse.Namespace, first_screen: Callable[[], Any], **extra: Any) -> Any:
+    """The app for ``args`` (database, config policy, actor, export dir)."""
+    from pathlib import Path
+
+    from warroom.app.app import WarroomApp
+    from warroom.data.config import load_config
+
+    ctx = CommandContext.from_args(args)
+    config = load_config(ctx.config_path)
+    export_dir = Path(getattr(args, "export_dir", None) or "incidents")
+    return WarroomApp(ctx.db_path, first_screen, actor=ctx.actor, policy=config.policy, export_dir=export_dir, **extra)
+
+
+async def _check_exists(args: argparse.Namespace, incident_id: str) -> None:
+    async with CommandContext.from_args(args).store() as store:
+        if not await store.exists(incident_id):
+            from warroom.data.store import UnknownIncident
+
+            raise UnknownIncident(incident_id)
+
+
+def _run(app: Any) -> int:
+    result = app.run()
+    return int(result or 0)
+
+
+def cmd_open(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from warroom.screens.war_room import WarRoomScreen
+
+    incident_id = validate_incident_id(args.incident_id)
+    asyncio.run(_check_exists(args, incident_id))
+    return _run(build_app(args, lambda: WarRoomScreen(incident_id)))
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from warroom.screens.review import ReviewScreen
+
+    incident_id = validate_incident_id(args.incident_id)
+    asyncio.run(_check_exists(args, incident_id))
+    return _run(build_app(args, lambda: ReviewScreen(incident_id)))
+
+
+def open_incident_list(args: argparse.Namespace) -> int:
+    """``warroom`` on a terminal: the incident list."""
+    from warroom.screens.incident_list import IncidentListScreen
+
+    return _run(build_app(args, IncidentListScreen))
+
+
+def open_intake(args: argparse.Namespace) -> int:
+    """``warroom new`` on a terminal: the intake form (the eight questions with ``--interactive``)."""
+    from warroom.screens.intake import IntakeScreen
+
+    def first() -> IntakeScreen:
+        return IntakeScreen(
+            interactive=bool(getattr(args, "interactive", False)), title=getattr(args, "title", "") or "",
+            severity=getattr(args, "severity", None), service=getattr(args, "service", "") or "",
+            guidance=getattr(args, "guidance", "") or "",
+        )  # fmt: skip
+
+    return _run(build_app(args, first))

@@ -1,0 +1,293 @@
+"""The war room's keyboard decisions: each key opens a modal and turns its answer into events.
+
+Every event carries the acting engineer (``--as``) and the injected ``now``.
+Appends go through the store, which validates them against the latest state
+(another engineer may have acted a moment ago): a refused event becomes a
+one-sentence notification, never a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from textual import work
+from textual.binding import Binding
+
+from warroom.data import events as ev
+from warroom.data.fold import InvalidEvent
+from warroom.data.models import Incident, Role, Status
+from warroom.data.store import StoreError
+from warroom.screens.modals import (
+    CloseConfirmation,
+    ConfirmCloseModal,
+    EscalationChoice,
+    EscalationModal,
+    GateAnswer,
+    GateModal,
+    MitigationChoice,
+    MitigationModal,
+    NoteModal,
+    Resolution,
+    ResolveModal,
+    RoleAssignment,
+    RolesModal,
+    SeverityChoice,
+    SeverityModal,
+    StatusUpdateDraft,
+    StatusUpdateModal,
+)
+from warroom.screens.modals.mitigation import STRATEGY_PROFILE
+
+__all__ = ["DECISION_ACTIONS", "DecisionActions"]
+
+#: Actions that change the incident (disabled on the read-only review screen).
+DECISION_ACTIONS = {
+    "acknowledge", "roles", "severity", "escalate", "mitigate", "status_update", "note", "gate", "rerun",
+    "resolve", "close",
+}  # fmt: skip
+
+
+class DecisionActions:
+    """Mixed into :class:`~warroom.screens.war_room.WarRoomScreen`."""
+
+    DECISION_BINDINGS = [
+        Binding("a", "acknowledge", "Ack", tooltip="Acknowledge the incident (and take incident commander if vacant)", id="acknowledge"),
+        Binding("R", "roles", "Roles", tooltip="Assign incident roles", id="assign-roles"),
+        Binding("s", "severity", "Severity", tooltip="Set severity on the Impact × Urgency matrix", id="set-severity"),
+        Binding("e", "escalate", "Escalate", tooltip="Escalate to Tier 2/3, management or executive", id="escalate"),
+        Binding("m", "mitigate", "Mitigate", tooltip="Choose the mitigation strategy", id="choose-mitigation"),
+        Binding("u", "status_update", "Update", tooltip="Draft, edit and publish a status update", id="status-update"),
+        Binding("n", "note", "Note", tooltip="Add a note to the timeline", id="add-note"),
+        Binding("g", "gate", "Gate", tooltip="Answer the playbook's pending decision", id="answer-gate"),
+        Binding("r", "rerun", "Re-run", tooltip="Re-run a failed or interrupted agent step", id="rerun-step"),
+        Binding("x", "resolve", "Resolve", tooltip="Resolve (validate error rate and latency first)", id="resolve"),
+        Binding("c", "close", "Close", tooltip="Close the resolved incident and export its record", id="close"),
+    ]  # fmt: skip
+
+    incident_id: str
+    state: Incident | None
+    read_only: bool
+    orchestrator: Any
+    app: Any
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in DECISION_ACTIONS and self.read_only:
+            return False
+        return True
+
+    # -- recording -----------------------------------------------------------------------------
+    def _event(self, cls: type[ev.BaseEvent], **fields: Any) -> ev.BaseEvent:
+        return cls(incident_id=self.incident_id, at=self.app.now(), actor=self.app.actor, **fields)
+
+    @work(group="record", exit_on_error=False)
+    async def record(self, build: Callable[[], Sequence[ev.BaseEvent]], done: str = "") -> list[ev.BaseEvent]:
+        """Build and append events atomically; a refusal is said in one sentence."""
+        try:
+            stored = await self.app.store.append_many(build())
+        except InvalidEvent as exc:
+            self.notify(exc.reason, title="Not recorded", severity="warning")  # type: ignore[attr-defined]
+            return []
+        except (ValidationError, StoreError, ValueError) as exc:
+            from warroom.app.errors import explain
+
+            self.notify(explain(exc), title="Not recorded", severity="error")  # type: ignore[attr-defined]
+            return []
+        if done:
+            self.notify(done, timeout=3)  # type: ignore[attr-defined]
+        return stored
+
+    def _need_state(self) -> Incident | None:
+        if self.state is None:
+            self.notify("The incident is still loading.", severity="warning")  # type: ignore[attr-defined]
+        return self.state
+
+    # -- a R ------------------------------------------------------------------------------------
+    def action_acknowledge(self) -> None:
+        state = self._need_state()
+        if state is None:
+            return
+        if state.acknowledged_at is not None:
+            self.notify(f"Already acknowledged by {state.acknowledged_by or 'someone'}.")  # type: ignore[attr-defined]
+            return
+
+        def build() -> list[ev.BaseEvent]:
+            events = [self._event(ev.Acknowledged)]
+            if Role.INCIDENT_COMMANDER not in state.roles:
+                events.append(self._event(ev.RoleAssigned, role=Role.INCIDENT_COMMANDER, person=self.app.actor))
+            return events
+
+        self.record(build, "Acknowledged.")
+
+    def action_roles(self) -> None:
+        if (state := self._need_state()) is None:
+            return
+
+        def done(answer: RoleAssignment | None) -> None:
+            if answer is not None:
+                self.record(lambda: [self._event(ev.RoleAssigned, role=answer.role, person=answer.person)])
+
+        self.app.push_screen(RolesModal(state, self.app.actor), done)
+
+    # -- s e m ----------------------------------------------------------------------------------
+    def action_severity(self) -> None:
+        if (state := self._need_state()) is None:
+            return
+
+        def done(answer: SeverityChoice | None) -> None:
+            if answer is not None:
+                self.record(lambda: [self._event(ev.SeveritySet, severity=answer.severity, impact=answer.impact,
+                                                 urgency=answer.urgency, reason=answer.reason)])  # fmt: skip
+
+        self.app.push_screen(SeverityModal(state, self.app.policy), done)
+
+    def action_escalate(self) -> None:
+        if (state := self._need_state()) is None:
+            return
+
+        def done(answer: EscalationChoice | None) -> None:
+            if answer is None:
+                return
+            if answer.target in ("tier2", "tier3"):
+                build = lambda: [self._event(ev.TierEscalated, tier=int(answer.target[-1]), reason=answer.reason)]  # noqa: E731
+            elif answer.target == "management":
+                build = lambda: [self._event(ev.ManagementNotified, reason=answer.reason)]  # noqa: E731
+            else:
+                build = lambda: [self._event(ev.ExecutiveNotified, reason=answer.reason)]  # noqa: E731
+            self.record(build, "Escalated.")
+
+        self.app.push_screen(EscalationModal(state, self.app.policy, self.app.now()), done)
+
+    def action_mitigate(self) -> None:
+        if (state := self._need_state()) is None:
+            return
+        self.app.push_screen(MitigationModal(state), self._mitigation_chosen)
+
+    def _mitigation_chosen(self, answer: MitigationChoice | None) -> None:
+        if answer is None:
+            return
+        rationale = "; ".join(p for p in (
+            answer.rationale, f"rollback plan: {answer.rollback_plan}",
+            f"hotfix approved by {self.app.actor}" if answer.approved and answer.strategy.value == "hotfix" else "",
+        ) if p)  # fmt: skip
+        gate = self._pending_gate("mitigation")
+        if gate is not None and answer.strategy.value in gate.options:
+            self.decide_gate(GateAnswer(gate.gate_id, answer.strategy.value, rationale))
+            return
+        options = [s.value for s in STRATEGY_PROFILE]
+        self.record(lambda: [self._event(
+            ev.DecisionTaken, decision_id=f"mitigation-{secrets.token_hex(4)}", gate="mitigation",
+            choice=answer.strategy.value, options=options, recommended=answer.recommended, rationale=rationale,
+        )], f"Mitigation: {answer.strategy.title}.")  # fmt: skip
+
+    # -- u n ------------------------------------------------------------------------------------
+    def action_status_update(self) -> None:
+        if (state := self._need_state()) is None:
+            return
+
+        def done(answer: StatusUpdateDraft | None) -> None:
+            if answer is not None:
+                self.record(lambda: [self._event(ev.StatusUpdatePublished, audience=answer.audience, text=answer.text)],
+                            "Status update published.")  # fmt: skip
+
+        self.app.push_screen(StatusUpdateModal(state, self.app.now()), done)
+
+    def action_note(self) -> None:
+        def done(text: str | None) -> None:
+            if text:
+                self.record(lambda: [self._event(ev.NoteAdded, text=text)])
+
+        self.app.push_screen(NoteModal(), done)
+
+    # -- g r: the playbook ----------------------------------------------------------------------
+    def _pending_gate(self, kind: str = "") -> Any:
+        if self.orchestrator is None or self.state is None:
+            return None
+        gates = list(self.orchestrator.pending_gates(self.state))
+        if kind:
+            gates = [g for g in gates if kind in str(g.gate_id) or kind in str(g.step_id)]
+        return gates[0] if gates else None
+
+    def action_gate(self) -> None:
+        gate = self._pending_gate()
+        if gate is None:
+            self.notify("No playbook decision is waiting.")  # type: ignore[attr-defined]
+            return
+
+        def done(answer: GateAnswer | None) -> None:
+            if answer is not None:
+                self.decide_gate(answer)
+
+        self.app.push_screen(GateModal(gate), done)
+
+    @work(group="gates", exit_on_error=False)
+    async def decide_gate(self, answer: GateAnswer) -> None:
+        """Hand the answer to the orchestrator (it records the decision and carries on)."""
+        await self.orchestrator.decide(answer.gate_id, answer.choice, answer.rationale, self.app.actor)
+
+    def action_rerun(self) -> None:
+        if self.orchestrator is None or self.state is None:
+            self.notify("No playbook is running in this window.")  # type: ignore[attr-defined]
+            return
+        failed = [s for s in self.orchestrator.plan(self.state)
+                  if getattr(s.state, "value", s.state) in ("failed", "interrupted")]  # fmt: skip
+        if not failed:
+            self.notify("No failed or interrupted step to re-run.")  # type: ignore[attr-defined]
+            return
+        self.rerun_step(failed[0].step_id)
+
+    @work(group="rerun", exit_on_error=False)
+    async def rerun_step(self, step_id: str) -> None:
+        await self.orchestrator.rerun(step_id)
+
+    # -- x c ------------------------------------------------------------------------------------
+    def action_resolve(self) -> None:
+        if (state := self._need_state()) is None:
+            return
+        if not state.is_open:
+            self.notify(f"The incident is already {state.status.value}.")  # type: ignore[attr-defined]
+            return
+
+        def done(answer: Resolution | None) -> None:
+            if answer is not None:
+                self.record(lambda: [self._event(ev.IncidentResolved, resolution=answer.resolution,
+                                                 validation=answer.validation)], "Resolved.")  # fmt: skip
+
+        self.app.push_screen(ResolveModal(), done)
+
+    def action_close(self) -> None:
+        if (state := self._need_state()) is None:
+            return
+        if state.status is not Status.RESOLVED:
+            self.notify("Only a resolved incident can be closed: resolve it first (x).", severity="warning")  # type: ignore[attr-defined]
+            return
+
+        def done(answer: CloseConfirmation | None) -> None:
+            if answer is not None:
+                self.close_and_export(answer.reason)
+
+        self.app.push_screen(ConfirmCloseModal(self.incident_id, str(self.app.export_dir)), done)
+
+    @work(group="close", exit_on_error=False)
+    async def close_and_export(self, reason: str) -> None:
+        stored = await self.record(lambda: [self._event(ev.IncidentClosed, reason=reason)]).wait()
+        if stored:
+            await export_now(self)
+
+
+async def export_now(screen: Any) -> Path | None:
+    """Write the incident's markdown record (off the event loop); tell the user where it went."""
+    events = await screen.app.store.events(screen.incident_id)
+    from warroom.data.export import export_incident
+
+    try:
+        path = await asyncio.to_thread(export_incident, events, Path(screen.app.export_dir), policy=screen.app.policy)
+    except (OSError, ValueError) as exc:
+        screen.notify(f"Export failed: {exc}", title="Export", severity="error", timeout=10)
+        return None
+    screen.notify(f"Record written to {path}", title="Exported", timeout=6)
+    return Path(path)

@@ -1,0 +1,27 @@
+"""Messages the store-following worker posts to the war room (past tense; workers never touch widgets)."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from warroom.data import events as ev
+from warroom.data.models import Incident
+
+__all__ = ["EventsArrived", "IncidentRefreshed"]
+
+
+class EventsArrived(Message, bubble=False):
+    """A batch of new events was read from the store; ``state`` is the fold up to the last one."""
+
+    def __init__(self, state: Incident, events: list[ev.BaseEvent], caught_up: bool) -> None:
+        super().__init__()
+        self.state = state
+        self.events = events
+        self.caught_up = caught_up
+
+
+class IncidentRefreshed(Message, bubble=False):
+    """The incident changed: the panes should redraw (coalesced: only the latest matters)."""
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, IncidentRefreshed)

@@ -1,0 +1,58 @@
+"""``R``: assign an incident role to a person."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from warroom.data.models import Incident, Role
+from warroom.data.text import strip_control
+from warroom.screens.modals.base import FormError, FormModal
+
+__all__ = ["RoleAssignment", "RolesModal"]
+
+
+@dataclass(frozen=True)
+class RoleAssignment:
+    role: Role
+    person: str
+
+
+class RolesModal(FormModal[RoleAssignment]):
+    """Pick a role (the list shows who holds each now) and type a name."""
+
+    TITLE_TEXT = "Assign a role"
+    SUBMIT_LABEL = "Assign"
+
+    def __init__(self, incident: Incident, actor: str) -> None:
+        super().__init__()
+        self.incident = incident
+        self.actor = actor
+
+    def compose_form(self) -> ComposeResult:
+        yield Label("Role (↑/↓), then the person (defaults to you):", classes="form-help")
+        options = []
+        for role in Role:
+            if role is Role.SUBJECT_MATTER_EXPERT:
+                holder = ", ".join(self.incident.experts) or "none"
+            else:
+                holder = self.incident.roles.get(role, "vacant")
+            options.append(Option(f"{role.title:<24} {strip_control(holder)}", id=role.value))
+        yield OptionList(*options, id="role-choice")
+        yield Input(placeholder=self.actor, id="role-person", max_length=200)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_submit()
+
+    def collect(self) -> RoleAssignment:
+        role = self.chosen("role-choice")
+        if role is None:
+            raise FormError("Pick a role.")
+        person = strip_control(self.query_one("#role-person", Input).value).strip() or self.actor
+        if not person:
+            raise FormError("Name the person taking the role.")
+        return RoleAssignment(Role(role), person)

@@ -1,0 +1,228 @@
+"""The war room: timeline, phase tracker, agent output and SLA board, always visible.
+
+A worker tails the store (``events WHERE seq > last``) every quarter second and
+posts :class:`EventsArrived`; the handler owns the state and the panes. A 1 Hz
+interval recomputes the clocks for the injected ``now`` and records each breach
+once. The keyboard decisions live in :mod:`warroom.screens.decisions`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input
+from textual.worker import Worker, WorkerState
+
+from warroom.data import events as ev
+from warroom.data.clocks import clocks, pending_breaches
+from warroom.data.fold import InvalidEvent, apply
+from warroom.data.models import Incident
+from warroom.data.store import UnknownIncident
+from warroom.screens.decisions import DecisionActions
+from warroom.screens.messages import EventsArrived, IncidentRefreshed
+from warroom.widgets.agent_output import AgentOutput
+from warroom.widgets.header_line import IncidentHeader
+from warroom.widgets.phase_tracker import PhaseTracker, steps_from_plan, steps_from_runs
+from warroom.widgets.sla_board import SlaBoard
+from warroom.widgets.timeline import Timeline
+
+__all__ = ["POLL_SECONDS", "WarRoomScreen"]
+
+POLL_SECONDS = 0.25
+BATCH = 5_000
+
+
+class WarRoomScreen(DecisionActions, Screen[None]):
+    """One incident, four panes, every decision one key away."""
+
+    BINDINGS = [
+        *DecisionActions.DECISION_BINDINGS,
+        Binding("f", "cycle_filter", "Filter", tooltip="Timeline: all → decisions → agents → comms → notes", id="timeline-filter"),
+        Binding("slash", "search", "Search", tooltip="Search the timeline (Escape clears)", id="timeline-search"),
+        Binding("question_mark", "app.help", "Help", tooltip="Every key of the war room", id="help"),
+        Binding("q", "app.quit_war_room", "Quit", tooltip="Leave the war room; the incident keeps going", id="quit"),
+    ]  # fmt: skip
+
+    def __init__(self, incident_id: str, *, read_only: bool = False) -> None:
+        super().__init__(name=incident_id)
+        self.incident_id = incident_id
+        self.read_only = read_only
+        self.state: Incident | None = None
+        self.agent_texts: dict[str, list[str]] = {}
+        self.loaded = asyncio.Event()
+        self.orchestrator: Any = None
+        self._attempted_breaches: set[tuple[str, Any]] = set()
+
+    # -- layout ------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield IncidentHeader(actor=self.app.actor, read_only=self.read_only, id="incident-header")
+        with Container(id="panes"):
+            with Vertical(id="timeline-pane", classes="pane") as pane:
+                pane.border_title = "Timeline"
+                yield Timeline(id="timeline")
+                yield Input(placeholder="search the timeline (Enter applies, Escape clears)", id="timeline-search-input")
+            with Vertical(id="phase-pane", classes="pane") as pane:
+                pane.border_title = "Phases"
+                yield PhaseTracker(id="phase-tracker")
+            with Vertical(id="agent-pane", classes="pane") as pane:
+                pane.border_title = "Agent output"
+                yield AgentOutput(id="agent-output")
+            with Vertical(id="sla-pane", classes="pane") as pane:
+                pane.border_title = "SLA clocks"
+                yield SlaBoard(id="sla-board")
+        yield from self.compose_extra()
+        yield Footer()
+
+    def compose_extra(self) -> ComposeResult:
+        """Extra panes below the four (the review screen adds its editor)."""
+        yield from ()
+
+    def on_mount(self) -> None:
+        self.query_one("#timeline-search-input", Input).display = False
+        self.query_one(Timeline).focus()
+        self.follow_store()
+        self.set_interval(1.0, self.tick, name="sla-clocks")
+        if not self.read_only:
+            self.orchestrator = self.app.orchestrator_for(self.incident_id)
+            if self.orchestrator is not None:
+                self.run_playbook()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < 100, "-narrow")
+
+    # -- following the store -----------------------------------------------------------------
+    @work(exclusive=True, group="follow-store", exit_on_error=False)
+    async def follow_store(self) -> None:
+        """Tail the store forever; fold in batches so a long replay never blocks a frame."""
+        store = self.app.store
+        state: Incident | None = None
+        last = 0
+        while True:
+            batch = await store.events(self.incident_id, since=last, limit=BATCH)
+            if batch:
+                gc_was = gc.isenabled()
+                gc.disable()
+                try:
+                    for event in batch:
+                        state = apply(state, event)
+                finally:
+                    if gc_was:
+                        gc.enable()
+                last = batch[-1].seq
+                assert state is not None
+                self.post_message(EventsArrived(state, batch, caught_up=len(batch) < BATCH))
+                if len(batch) == BATCH:
+                    await asyncio.sleep(0)
+                    continue
+            elif state is None:
+                raise UnknownIncident(self.incident_id)
+            await asyncio.sleep(POLL_SECONDS)
+
+    def on_events_arrived(self, message: EventsArrived) -> None:
+        self.state = message.state
+        timeline = self.query_one(Timeline)
+        timeline.set_origin(message.state.detected_at)
+        timeline.add_events(message.events)
+        for event in message.events:
+            if isinstance(event, ev.AgentStepOutput):
+                self.agent_texts.setdefault(event.run_id, []).append(event.text)
+        if message.caught_up and not self.loaded.is_set():
+            self.loaded.set()
+            self.tick()
+        self.post_message(IncidentRefreshed())
+
+    def on_incident_refreshed(self, message: IncidentRefreshed) -> None:
+        if self.state is None:
+            return
+        state = self.state
+        self.query_one(IncidentHeader).show(state)
+        plan = self.orchestrator.plan(state) if self.orchestrator is not None else None
+        steps = steps_from_plan(plan) if plan else steps_from_runs(state)
+        self.query_one(PhaseTracker).show(steps, state.phase)
+        texts = {run_id: "".join(chunks) for run_id, chunks in self.agent_texts.items() if run_id in state.runs}
+        self.query_one(AgentOutput).show(state.runs, texts, self.app.now())
+        self._title_timeline()
+
+    def on_timeline_filtered(self, message: Timeline.Filtered) -> None:
+        self._title_timeline()
+
+    def _title_timeline(self) -> None:
+        timeline = self.query_one(Timeline)
+        title = "Timeline"
+        if timeline.filter:
+            title += f" · {timeline.filter}"
+        if timeline.search:
+            title += f" · “{timeline.search[:20]}”"
+        title += f" · {timeline.shown:,}" + (f"/{timeline.total:,}" if timeline.shown != timeline.total else "")
+        self.query_one("#timeline-pane").border_title = title
+
+    # -- the clocks ----------------------------------------------------------------------------
+    def tick(self) -> None:
+        """Once a second: recompute the clocks; record each newly breached SLA once."""
+        if self.state is None:
+            return
+        now = self.app.now()
+        self.query_one(SlaBoard).show(clocks(self.state, now, self.app.policy), now)
+        if any(run.ended_at is None for run in self.state.runs.values()):
+            self.post_message(IncidentRefreshed())
+        if self.read_only:
+            return
+        for clock, deadline in pending_breaches(self.state, now, self.app.policy):
+            if (clock, deadline) not in self._attempted_breaches:
+                self._attempted_breaches.add((clock, deadline))
+                self.record_breach(clock, deadline)
+
+    @work(group="breaches", exit_on_error=False)
+    async def record_breach(self, clock: str, deadline: Any) -> None:
+        """Append ``SlaBreached`` unless another process already did (the fold refuses duplicates)."""
+        event = ev.SlaBreached(incident_id=self.incident_id, at=self.app.now(), actor=self.app.actor,
+                               clock=clock, deadline=deadline)  # fmt: skip
+        try:
+            await self.app.store.append(event)
+        except InvalidEvent:
+            return  # recorded by someone else: the timeline will show theirs
+        self.app.bell()
+
+    # -- the playbook --------------------------------------------------------------------------
+    @work(exclusive=True, group="playbook", exit_on_error=False)
+    async def run_playbook(self) -> None:
+        """The orchestrator's ``run()`` on the event loop; its events reach us through the store."""
+        await self.orchestrator.run()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one error route for every worker of the war room."""
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            error = event.worker.error
+            reason = getattr(error, "reason", None) or str(error) or error.__class__.__name__
+            self.notify(f"{event.worker.group}: {reason}", title="Error", severity="error", timeout=10)
+
+    # -- timeline filter and search ------------------------------------------------------------
+    def action_cycle_filter(self) -> None:
+        self.query_one(Timeline).cycle_filter()
+
+    def action_search(self) -> None:
+        field = self.query_one("#timeline-search-input", Input)
+        field.display = True
+        field.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "timeline-search-input":
+            event.stop()
+            self.query_one(Timeline).set_search(event.value)
+            event.input.display = False
+            self.query_one(Timeline).focus()
+
+    def key_escape(self) -> None:
+        field = self.query_one("#timeline-search-input", Input)
+        if field.display:
+            field.value = ""
+            field.display = False
+            self.query_one(Timeline).set_search("")
+            self.query_one(Timeline).focus()

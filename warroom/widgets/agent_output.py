@@ -1,0 +1,149 @@
+"""The agent output pane: the selected agent run as Markdown, streaming as it arrives.
+
+A one-line list of runs sits on top (``[`` / ``]`` or the list itself switch
+runs), then the run's role, backend/model, duration and tokens, then its text.
+Until the user picks a run, the pane follows the newest one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Markdown, OptionList, Static
+from textual.widgets.option_list import Option
+
+from warroom.data.durations import format_duration
+from warroom.data.models import AgentRun, RunState
+from warroom.data.text import strip_control
+
+__all__ = ["AgentOutput", "run_meta"]
+
+_RUN_MARK = {
+    RunState.RUNNING: "▶", RunState.FINISHED: "✓", RunState.FAILED: "✗",
+    RunState.INTERRUPTED: "!", RunState.CANCELLED: "–",
+}  # fmt: skip
+
+
+def run_meta(run: AgentRun, now: datetime) -> str:
+    """Role, backend/model, duration and tokens of ``run`` on one line."""
+    end = run.ended_at or now
+    parts = [
+        strip_control(run.role or "agent"),
+        strip_control("/".join(p for p in (run.backend, run.model) if p) or "unknown backend"),
+        format_duration(end - run.started_at) + ("" if run.ended_at else " so far"),
+        run.state.value,
+    ]
+    if run.input_tokens or run.output_tokens:
+        parts.append(f"{run.input_tokens:,} in / {run.output_tokens:,} out tokens")
+    if run.error:
+        parts.append("error: " + strip_control(run.error).splitlines()[0][:200] if run.error.strip() else "error")
+    return " · ".join(parts)
+
+
+class AgentOutput(Vertical):
+    """The runs of the incident and the text of the one selected."""
+
+    BINDINGS = [
+        Binding("left_square_bracket", "previous_run", "Previous run", tooltip="Show the previous agent run", id="run-previous"),
+        Binding("right_square_bracket", "next_run", "Next run", tooltip="Show the next agent run", id="run-next"),
+    ]  # fmt: skip
+
+    DEFAULT_CSS = """
+    AgentOutput > OptionList { height: 3; border: none; padding: 0; }
+    AgentOutput > .run-meta { height: 1; color: $text-muted; }
+    AgentOutput > VerticalScroll { height: 1fr; }
+    """
+
+    class RunSelected(Message):
+        """The user picked a run to read."""
+
+        def __init__(self, run_id: str) -> None:
+            super().__init__()
+            self.run_id = run_id
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.selected: str | None = None
+        self._pinned = False
+        self._run_ids: list[str] = []
+        self._shown_text: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield OptionList(id="run-list")
+        yield Static("No agent runs yet.", classes="run-meta")
+        with VerticalScroll(id="run-scroll"):
+            yield Markdown("", id="run-text")
+
+    def show(self, runs: dict[str, AgentRun], texts: dict[str, str], now: datetime) -> None:
+        """Refresh the list and the selected run's text (streamed ``texts`` while running)."""
+        ids = list(runs)
+        if ids != self._run_ids:
+            self._refresh_list(runs, ids)
+        elif ids:
+            for index, run_id in enumerate(ids):
+                self.query_one(OptionList).replace_option_prompt_at_index(index, self._prompt(runs[run_id]))
+        if not ids:
+            return
+        if not self._pinned or self.selected not in runs:
+            self.selected = ids[-1]
+        run = runs[self.selected]
+        self.query_one(".run-meta", Static).update(Text(run_meta(run, now), no_wrap=True, overflow="ellipsis"))
+        body = run.output if run.state is RunState.FINISHED and run.output else texts.get(run.run_id, "")
+        if run.error and run.state is not RunState.FINISHED:
+            body += f"\n\n**{run.state.value}**: {run.error}"
+        body = strip_control(body) or "_(no output yet)_"
+        if body != self._shown_text:
+            scroll = self.query_one(VerticalScroll)
+            at_end = scroll.scroll_offset.y >= scroll.max_scroll_y
+            self._shown_text = body
+            self.query_one(Markdown).update(body)
+            if at_end:
+                scroll.scroll_end(animate=False)
+
+    def _refresh_list(self, runs: dict[str, AgentRun], ids: list[str]) -> None:
+        options = self.query_one(OptionList)
+        self._run_ids = ids
+        options.clear_options()
+        options.add_options([Option(self._prompt(runs[i]), id=i) for i in ids])
+        if self.selected in ids:
+            options.highlighted = ids.index(self.selected)
+        elif ids:
+            options.highlighted = len(ids) - 1
+
+    @staticmethod
+    def _prompt(run: AgentRun) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(f"{_RUN_MARK.get(run.state, '·')} ")
+        text.append(strip_control(f"{run.step_id} ({run.role or 'agent'})"))
+        return text
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self._select(event.option.id)
+
+    def _select(self, run_id: str | None) -> None:
+        if run_id is None:
+            return
+        self.selected = run_id
+        self._pinned = run_id != (self._run_ids[-1] if self._run_ids else None)
+        self._shown_text = None
+        self.post_message(self.RunSelected(run_id))
+
+    def action_previous_run(self) -> None:
+        self._step(-1)
+
+    def action_next_run(self) -> None:
+        self._step(1)
+
+    def _step(self, delta: int) -> None:
+        if not self._run_ids:
+            return
+        index = self._run_ids.index(self.selected) if self.selected in self._run_ids else len(self._run_ids) - 1
+        index = max(0, min(len(self._run_ids) - 1, index + delta))
+        self.query_one(OptionList).highlighted = index
+        self._select(self._run_ids[index])

@@ -1,0 +1,99 @@
+"""The SLA board: one row per clock, coloured ok / due soon / breached, counting up once breached.
+
+Each row is a label and a narrow value cell. A tick only repaints the value
+cells whose text changed, so an idle war room writes a few bytes per second to
+the terminal. Nothing here reads the wall clock: the screen passes the clocks
+it computed for its injected ``now``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Label, Static
+
+from warroom.data.clocks import Clock, ClockState
+from warroom.data.durations import format_duration
+
+__all__ = ["SlaBoard", "SlaClock", "clock_value"]
+
+_CLASSES = {state: f"-{state.value.replace('_', '-')}" for state in ClockState}
+
+
+def clock_value(clock: Clock) -> str:
+    """What the value cell says: time left, time over, or met / missed and by how much."""
+    if clock.state is ClockState.MET:
+        return "met"
+    if clock.state is ClockState.MISSED:
+        return f"missed +{format_duration(-clock.remaining)}"
+    if clock.state is ClockState.BREACHED:
+        return f"+{format_duration(-clock.remaining)}"
+    return format_duration(clock.remaining)
+
+
+class SlaClock(Horizontal):
+    """One clock: its label and its value, coloured by state."""
+
+    DEFAULT_CSS = """
+    SlaClock { height: 1; }
+    SlaClock > .clock-label { width: 1fr; }
+    SlaClock > .clock-value { width: 14; text-align: right; }
+    """
+
+    def __init__(self, clock: Clock) -> None:
+        super().__init__(name=clock.name, classes=_CLASSES[clock.state])
+        self.clock = clock
+
+    def compose(self) -> ComposeResult:
+        yield Label(self._label_text(self.clock), classes="clock-label")
+        yield Static(clock_value(self.clock), classes="clock-value")
+
+    @staticmethod
+    def _label_text(clock: Clock) -> str:
+        due = clock.deadline.strftime("%H:%M")
+        return f"{clock.label} · {due}Z"
+
+    def show(self, clock: Clock) -> None:
+        """Update to ``clock``, touching only what changed."""
+        old, self.clock = self.clock, clock
+        if old.state is not clock.state:
+            self.set_classes(_CLASSES[clock.state])
+        if self._label_text(old) != self._label_text(clock):
+            self.query_one(".clock-label", Label).update(self._label_text(clock))
+        value = clock_value(clock)
+        if value != clock_value(old):
+            self.query_one(".clock-value", Static).update(value)
+
+
+class SlaBoard(Vertical):
+    """The clocks of one incident."""
+
+    DEFAULT_CSS = """
+    SlaBoard { height: auto; }
+    SlaBoard > .sla-empty { color: $text-muted; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._names: tuple[str, ...] = ()
+        self._rows: dict[str, SlaClock] = {}
+        self.last_shown_at: datetime | None = None
+
+    def show(self, clocks: Sequence[Clock], now: datetime) -> None:
+        """Display ``clocks`` as of ``now``; rebuilds rows only when the set of clocks changes."""
+        self.last_shown_at = now
+        names = tuple(c.name for c in clocks)
+        if names != self._names:
+            self._names = names
+            self.remove_children()
+            self._rows = {c.name: SlaClock(c) for c in clocks}
+            if clocks:
+                self.mount_all(list(self._rows.values()))
+            else:
+                self.mount(Label("No clocks apply to this incident.", classes="sla-empty"))
+            return
+        for clock in clocks:
+            self._rows[clock.name].show(clock)
