@@ -20,6 +20,7 @@ CATEGORY: dict[str, str] = {
     "agent.failed": "agents", "agent.cancelled": "agents",
     "update.published": "comms", "management.notified": "comms", "executive.notified": "comms",
     "note.added": "notes", "review.updated": "notes", "review.completed": "notes",
+    "recurrence.marked": "notes",
 }  # fmt: skip
 
 
@@ -74,6 +75,12 @@ _DESCRIBERS: dict[str, Callable[[Any], str]] = {
     "incident.resolved": lambda e: "Resolved" + (f": {_first_line(e.resolution)}" if e.resolution else ""),
     "incident.closed": lambda e: "Closed" + (f": {_first_line(e.reason)}" if e.reason else ""),
     "incident.reopened": lambda e: "Reopened" + (f": {_first_line(e.reason)}" if e.reason else ""),
+    "recurrence.marked": lambda e: (
+        f"Recurrence of {e.related_incident} (root cause similarity {e.similarity:.2f})"
+        + (f"; preventive actions not done there: {', '.join(e.open_actions)}" if e.open_actions else "")
+        if e.role == "recurrence"
+        else f"Recurred as {e.related_incident} (root cause similarity {e.similarity:.2f})"
+    ),
 }
 
 

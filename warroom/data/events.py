@@ -275,6 +275,22 @@ class IncidentReopened(BaseEvent):
     reason: LongText = ""
 
 
+class RecurrenceMarked(BaseEvent):
+    """The incident's root cause matches another's closed within 90 days (recorded on both).
+
+    ``role`` is ``"recurrence"`` on the later incident (it recurs ``related_incident``)
+    and ``"recurred"`` on the earlier one; ``open_actions`` names the earlier
+    incident's preventive actions that were not done.
+    """
+
+    kind: Literal["recurrence.marked"] = "recurrence.marked"
+    related_incident: Annotated[str, StringConstraints(pattern=ID_PATTERN.pattern)]
+    role: Literal["recurrence", "recurred"]
+    similarity: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
+    root_cause: LongText = ""
+    open_actions: list[ShortText] = Field(default_factory=list, max_length=500)
+
+
 EVENT_TYPES: tuple[type[BaseEvent], ...] = (
     IncidentDeclared,
     SeveritySet,
@@ -304,6 +320,7 @@ EVENT_TYPES: tuple[type[BaseEvent], ...] = (
     IncidentResolved,
     IncidentClosed,
     IncidentReopened,
+    RecurrenceMarked,
 )
 
 Event = Annotated[Union[EVENT_TYPES], Field(discriminator="kind")]  # type: ignore[valid-type]

@@ -43,7 +43,8 @@ class InvalidEvent(ValueError):
 
 
 # Events still accepted once an incident is closed: the review and its records.
-AFTER_CLOSE = {"note.added", "action.added", "action.updated", "review.updated", "review.completed", "incident.reopened"}
+AFTER_CLOSE = {"note.added", "action.added", "action.updated", "review.updated", "review.completed", "incident.reopened",
+               "recurrence.marked"}
 # Events accepted once resolved (but not closed): the post-incident work.
 AFTER_RESOLVE = AFTER_CLOSE | {
     "agent.started", "agent.output", "agent.finished", "agent.failed", "agent.cancelled",
@@ -374,3 +375,13 @@ def _reopened(s: Incident, e: ev.IncidentReopened) -> dict[str, Any]:
         "status": Status.INVESTIGATING, "resolved_at": None, "closed_at": None,
         "review_completed_at": None, "reopened": s.reopened + 1,
     }  # fmt: skip
+
+
+@_on("recurrence.marked")
+def _recurrence(s: Incident, e: ev.RecurrenceMarked) -> dict[str, Any]:
+    # The mark lives on the timeline (the insights read it from the events); the state keeps no copy.
+    if e.related_incident == s.incident_id:
+        raise InvalidEvent(e, "an incident cannot be a recurrence of itself")
+    if s.status.is_open:
+        raise InvalidEvent(e, "only a resolved or closed incident can be marked a recurrence")
+    return {}
