@@ -18,10 +18,11 @@ from warroom.app.errors import USER_ERRORS, explain
 
 COMMAND_MODULES: tuple[str, ...] = (
     "warroom.app.commands.incidents",
-    "warroom.app.commands.run",
     "warroom.app.commands.tui",
+    "warroom.app.commands.run",
     "warroom.app.commands.ingest",
     "warroom.app.commands.export",
+    "warroom.app.commands.demo",
 )
 
 

@@ -107,9 +107,9 @@ class _Investigation:
         out, source = self.out, item.name or path.name
         kind = item.kind if item.kind in ("git", "metrics", "changes") else sniff(path)
         out.sources.append(f"{source} ({kind})")
-        if kind == "git":
+        if kind == "git" and path.is_dir():
             self.changes += read_git(path, source, out.problems)
-        elif kind == "changes":
+        elif kind in ("git", "changes") and path.is_file():  # a repository snapshot or a changes file
             self.changes += read_changes_file(path, source, out.problems)
         elif kind == "metrics" and path.suffix == ".csv":
             self.series += read_csv(path, source, out.problems)

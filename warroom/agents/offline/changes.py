@@ -24,12 +24,26 @@ _KEY = re.compile(r"^[+-]\s*([A-Za-z_][\w.-]*)\s*[:=]")
 _TOKEN = re.compile(r"[a-z][a-z0-9]+")
 _CONFIG_FILE = re.compile(r"\.(ya?ml|json|toml|ini|env|properties|conf|cfg)$|(^|/)config/|values", re.I)
 _SEP = "\x1f"
+_ARROW = re.compile(r"(?<![\w./-])([A-Za-z_][\w.-]*[A-Za-z0-9_])\s+(?:from\s+)?([^\s,;]+)\s*(?:->|→|=>)\s*([^\s,;]+)"
+                    r"|(?<![\w./-])([A-Za-z_][\w.-]*[A-Za-z0-9_])\s+from\s+([^\s,;]+)\s+to\s+([^\s,;]+)")
+
+
+def message_diff(message: str) -> list[str]:
+    """``KEY 50 -> 10`` / ``KEY from 50 to 10`` in a change message, as diff-style lines (``-KEY: 50``, ``+KEY: 10``)."""
+    lines = []
+    for m in _ARROW.finditer(message):
+        key, old, new = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(4), m.group(5), m.group(6))
+        old, new = old.rstrip(".)"), new.rstrip(".)")
+        if key.lower() in ("from", "to") or old == new:
+            continue
+        lines += [f"-{key}: {old}", f"+{key}: {new}"]
+    return lines[:20]
 
 
 def read_git(repo: Path, source: str, problems: list[str], limit: int = 200) -> list[Change]:
     """Commits of ``repo`` (newest first): time, author, subject, files and changed config keys."""
     env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat"}
-    fmt = f"--format=%x1e%H{_SEP}%an{_SEP}%aI{_SEP}%s"
+    fmt = f"--format=%x1e%H{_SEP}%an{_SEP}%aI{_SEP}%B{_SEP}"
     try:
         done = subprocess.run(["git", "-c", f"safe.directory={repo}", "-C", str(repo), "log", f"-n{limit}", fmt,
                                "--unified=0", "-p", "--no-color", "--no-ext-diff"],
@@ -42,11 +56,11 @@ def read_git(repo: Path, source: str, problems: list[str], limit: int = 200) -> 
         return []
     changes = []
     for block in done.stdout.decode("utf-8", errors="replace").split("\x1e")[1:]:
-        header, _, body = block.partition("\n")
-        parts = header.split(_SEP)
-        if len(parts) != 4:
+        parts = block.split(_SEP)
+        if len(parts) != 5:
             continue
-        sha, author, when, subject = parts
+        sha, author, when, subject, body = parts
+        subject = subject.strip()
         at = parse_time(when)
         if at is None:
             continue
@@ -59,8 +73,12 @@ def read_git(repo: Path, source: str, problems: list[str], limit: int = 200) -> 
                 key = _KEY.match(line)
                 if key and key.group(1) not in keys:
                     keys.append(key.group(1))
-        changes.append(Change(change_id=sha, at=at, author=author, message=subject, files=files, keys=keys,
-                              diff_lines=diff[:20], kind="commit", source=source))
+        for line in message_diff(subject):
+            key = line[1:].split(":")[0]
+            if key not in keys:
+                keys.append(key)
+        changes.append(Change(change_id=sha, at=at, author=author, message=subject[:2000], files=files, keys=keys,
+                              diff_lines=diff[:20] or message_diff(subject), kind="commit", source=source))
     return changes
 
 
@@ -78,18 +96,23 @@ def read_changes_file(path: Path, source: str, problems: list[str]) -> list[Chan
         if isinstance(obj, dict):
             at = parse_time(str(obj.get("at") or obj.get("time") or obj.get("timestamp") or ""))
             message, kind = str(obj.get("message", obj.get("description", ""))), str(obj.get("kind", "deploy"))
-            files, keys, author = list(map(str, obj.get("files", []))), list(map(str, obj.get("keys", []))), str(obj.get("author", ""))
+            files = [str(f) for f in obj.get("files", []) if isinstance(f, (str, int))] if isinstance(obj.get("files"), list) else []
+            keys = [str(k) for k in obj.get("keys", [])] if isinstance(obj.get("keys"), list) else []
+            author, change_id = str(obj.get("author", "")), str(obj.get("id") or obj.get("change_id") or f"{source}:{n}")
         else:
             at = parse_time(raw)
             rest = raw.split(None, 1)[1] if " " in raw else ""
             kind = "config" if re.search(r"\bconfig", rest, re.I) else "deploy"
-            message, files, author = rest, [], ""
+            message, files, author, change_id = rest, [], "", f"{source}:{n}"
             keys = re.findall(r"\b([A-Z][A-Z0-9_]{3,})\b", rest)
         if at is None:
             problems.append(f"{source}:{n}: change without a timestamp skipped")
             continue
-        changes.append(Change(change_id=f"{source}:{n}", at=at, author=author, message=message[:300], files=files,
-                              keys=keys, kind=kind, source=source))
+        for line in message_diff(message):
+            if line[1:].split(":")[0] not in keys:
+                keys.append(line[1:].split(":")[0])
+        changes.append(Change(change_id=change_id[:100], at=at, author=author, message=message[:2000], files=files[:200],
+                              keys=keys[:50], diff_lines=message_diff(message), kind=kind, source=source))
     return changes
 
 

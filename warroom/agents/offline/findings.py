@@ -98,12 +98,17 @@ class Change(_Finding):
     source: str = ""
 
     @property
+    def subject(self) -> str:
+        """The first line of the message."""
+        return self.message.strip().splitlines()[0] if self.message.strip() else ""
+
+    @property
     def short(self) -> str:
         return self.change_id[:10] if len(self.change_id) >= 20 else self.change_id
 
     def cite(self) -> Citation:
         return Citation(source=f"commit {self.short}" if self.kind == "commit" else f"{self.kind} {self.change_id}",
-                        detail=f"{self.at:%Y-%m-%d %H:%M:%S}Z {self.author}: {self.message}"[:240])
+                        detail=f"{self.at:%Y-%m-%d %H:%M:%S}Z {self.author}: {self.subject}"[:240])
 
 
 class Suspect(_Finding):

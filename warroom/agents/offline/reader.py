@@ -192,7 +192,8 @@ def sniff(path: Path) -> str:
             return "metrics"
         if '"alerts"' in head or '"startsAt"' in head:
             return "alerts"
-    if path.name.lower().startswith("changes") or path.suffix in (".changes",):
+    name = path.name.lower()
+    if name.startswith("changes") or name.endswith((".changes", ".git-changes.jsonl", "changes.jsonl", "changes.txt")):
         return "changes"
     return "log"
 

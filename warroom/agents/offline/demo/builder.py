@@ -158,7 +158,7 @@ def _alerts(base: datetime) -> dict[str, object]:
                                 "runbook_url": "https://runbooks.shop.example/checkout/high-error-rate"},
                 "startsAt": _iso(base + timedelta(minutes=minute, seconds=31)), "endsAt": "0001-01-01T00:00:00Z",
                 "generatorURL": "https://prometheus.shop.example/graph?g0.expr=checkout_5xx",
-                "fingerprint": hashlib.sha256(name.encode()).hexdigest()[:16]}
+                "fingerprint": hashlib.sha256(f"{name}@{base.isoformat()}".encode()).hexdigest()[:16]}
 
     return {"version": "4", "groupKey": '{}:{service="checkout-api"}', "truncatedAlerts": 0, "status": "firing",
             "receiver": "warroom", "groupLabels": {"service": "checkout-api"},

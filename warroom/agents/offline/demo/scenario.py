@@ -109,7 +109,9 @@ HISTORY = (
     (20, "Ana Silva", "ana@shop.example", "flags: roll new recommendations widget out to 10% of users",
      {"config/flags.yaml": FLAGS.format(pct=10)}),
     (POOL_COMMIT_MIN, "Marco Visser", "marco@shop.example",
-     "checkout: reduce DB pool to 10 to stay under the new pgbouncer limits",
+     "checkout: reduce DB pool to 10 to stay under the new pgbouncer limits\n\n"
+     "DB_POOL_MAX_SIZE 50 -> 10 in config/checkout.yaml. pgbouncer now allows 40 server connections per\n"
+     "database and we run four replicas.",
      {"config/checkout.yaml": BASE_CONFIG.replace("DB_POOL_MAX_SIZE: 50", "DB_POOL_MAX_SIZE: 10")}),
     (75, "Tom Becker", "tom@shop.example", "docs: on-call rotation moved to the payments team",
      {"README.md": README.format(extra="\nRunbook: docs/runbook.md\nOn-call: payments team rotation.\n")}),

@@ -129,7 +129,7 @@ def change_line(s: Suspect) -> str:
     c = s.change
     keys = f", keys {', '.join(c.keys[:4])}" if c.keys else ""
     files = f" ({', '.join(c.files[:3])}{keys})" if c.files else keys
-    return f"commit `{c.short}` \"{c.message}\" by {c.author} at {when(c.at)}{files}"
+    return f"{c.kind} `{c.short}` \"{c.subject}\" by {c.author} at {when(c.at)}{files}"
 
 
 def diff_summary(s: Suspect) -> str:

@@ -27,7 +27,7 @@ def tier1_data(step: Step) -> None:
     if a.metrics:
         step.add("### Metrics\n\n" + "\n".join(f"- `{m.name}` ({m.kind}): {m.note}" for m in a.metrics))
     if a.changes:
-        rows = [f"- {when(c.at)} `{c.short}` {c.message} ({c.author})" + (" — after the onset" if c in a.after_onset_changes else "")
+        rows = [f"- {when(c.at)} `{c.short}` {c.subject} ({c.author})" + (" — after the onset" if c in a.after_onset_changes else "")
                 for c in a.changes[:8]]
         step.add("### Recent changes\n\n" + "\n".join(rows))
     gaps = evidence_gaps(a)
@@ -59,7 +59,7 @@ def tier2_hypothesis(step: Step) -> None:
         reasons.append(f"- ruled out as the trigger: {explain(s)} — already present before the onset "
                        f"(first {when(s.first_seen)}, {cite(s.citations[0])})")
     for c in a.after_onset_changes[:3]:
-        reasons.append(f"- not a cause: `{c.short}` \"{c.message}\" landed at {when(c.at)}, after the onset")
+        reasons.append(f"- not a cause: `{c.short}` \"{c.subject}\" landed at {when(c.at)}, after the onset")
     for other in a.suspects[1:3]:
         if other is not sus:
             reasons.append(f"- less likely: {change_line(other)} — {'; '.join(other.reasons)}")

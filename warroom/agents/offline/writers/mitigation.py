@@ -156,7 +156,7 @@ def fix_design(step: Step) -> None:
     if sus:
         diff = diff_summary(sus)
         step.add(f"Immediate: revert {sus.change.short}" + (f" ({diff})" if diff else "") + ". Permanent: if the change "
-                 "had a real reason (the commit says: \"" + sus.change.message + "\"), re-introduce it with the limit "
+                 "had a real reason (the commit says: \"" + sus.change.subject + "\"), re-introduce it with the limit "
                  "sized from measured peak demand plus headroom, and land it through a canary.")
     elif sig:
         step.add(f"Correct the cause: {explain(sig)}. Make the fix a reviewed change to the workload definition.")

@@ -80,7 +80,7 @@ def post_incident_review(step: Step) -> None:
     text, confidence, citations = headline(a)
     why = five_whys_answer(step)
     step.add(f"## Summary\n\n{inc.title} ({inc.incident_id}, {inc.severity.value}). {text}")
-    timeline = [f"| {when(c.at)} | change `{c.short}`: {c.message} |" for c in reversed(a.changes[:4])
+    timeline = [f"| {when(c.at)} | change `{c.short}`: {c.subject} |" for c in reversed(a.changes[:4])
                 if not a.onset or c.at <= a.onset.at + timedelta(hours=1)]
     if a.onset:
         timeline.append(f"| {when(a.onset.at)} | onset: {a.onset.series} leaves baseline ({a.onset.baseline:g} -> {a.onset.after:g}) |")

@@ -41,7 +41,7 @@ def five_whys_answer(step: Step) -> FiveWhys:
                         answer=f"{change_line(sus)} landed {sus.minutes_before_onset:.0f} min before the onset.{limit}",
                         evidence=[sus.change.cite(), *([deploy] if deploy else [])]))
         whys.append(Why(question="Why did that change reach production unchecked?",
-                        answer=f"The commit message gives the intent (\"{sus.change.message}\"); nothing in the evidence "
+                        answer=f"The commit message gives the intent (\"{sus.change.subject}\"); nothing in the evidence "
                                "shows a load test, a canary stage or an alert on pool saturation that would have caught it.",
                         evidence=[sus.change.cite()]))
     elif sig and sig.family == "command_not_found" and (guess := suggest_command(sig.detail)):
