@@ -73,15 +73,17 @@ def _clean(value: str) -> str:
     return "\n".join(line.rstrip() for line in value.split("\n")).strip("\n")
 
 
+_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]{1,32};)")
+
+
 def _inert(text: str) -> str:
-    """HTML and template-looking syntax made literal (markdown still shows the characters)."""
-    return (
-        text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("{", "\\{")
-        .replace("}", "\\}")
-    )
+    """HTML, entities and template-looking syntax made literal (markdown still shows the characters).
+
+    ``<`` becomes ``&lt;`` (no tag can open), an ``&`` that would start an entity
+    becomes ``&amp;``, braces are backslash-escaped; a lone ``>`` or ``&`` is harmless
+    mid-line and stays readable (a leading ``>`` is escaped as a block marker).
+    """
+    return _ENTITY.sub("&amp;", text).replace("<", "&lt;").replace("{", "\\{").replace("}", "\\}")
 
 
 def inline(text: object) -> Md:
@@ -175,6 +177,14 @@ def document(text: object, base_level: int = 3) -> Md:
     if fence is not None:
         out.append(fence)
     return Md(_collapse_blank("\n".join(out)))
+
+
+def lower_first(text: object) -> Md:
+    """Inline text whose first word is lower-cased when it is merely capitalised ("Its" → "its", not "API")."""
+    value = inline(text)
+    if len(value) > 1 and value[0].isupper() and value[1].islower():
+        return Md(value[0].lower() + value[1:])
+    return value
 
 
 def mermaid_label(text: object, limit: int = 60) -> Md:

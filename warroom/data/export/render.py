@@ -130,7 +130,7 @@ def environment() -> ImmutableSandboxedEnvironment:
     )
     filters: dict[str, Callable[..., Any]] = {
         "cell": md.cell, "inline": md.inline, "text": md.paragraphs, "bullets": md.bullets,
-        "doc": md.document, "label": md.mermaid_label, "utc": utc, "hm": hm, "dur": dur, "human": humanize,
+        "doc": md.document, "label": md.mermaid_label, "lowerfirst": md.lower_first, "utc": utc, "hm": hm, "dur": dur, "human": humanize,
     }  # fmt: skip
     env.filters.update(filters)
     env.globals.update(h=heading, Md=md.Md, Audience=Audience, Severity=Severity, ActionStatus=ActionStatus,
