@@ -1,0 +1,306 @@
+"""Reading log files of any size into :class:`LogRecord` s, one line at a time.
+
+A file is streamed, never loaded whole: plain text, JSON lines, or gzip (told
+by its magic bytes, not its name). The first 8 KiB are sniffed: a file with NUL
+bytes or mostly non-text bytes there is a binary file, counted and skipped
+without reading the rest (200 MB of NULs cost one 8 KiB read). After that,
+every oddity is counted in :class:`ReadStats` and never raises: a line longer
+than ``max_line`` bytes is cut (and the rest of it skipped without being held
+in memory), a line with NUL bytes is skipped, invalid UTF-8 is replaced, CRLF is
+taken as LF, a corrupt gzip stream ends the file with ``stats.error`` set.
+
+Lines with no timestamp of their own that carry on the record above (indented
+lines, ``Traceback``, ``Caused by``, ``SomeError: ...`` — a stack trace under an
+``ERROR`` line) take the timestamp and level of the line above.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+import re
+import stat
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from warroom.data.evidence.timestamps import StampReader, find_level, normalise_level, parse_time_text
+
+SNIFF_BYTES = 8192
+GZIP_MAGIC = b"\x1f\x8b"
+_TEXT_CONTROLS = frozenset(b"\t\n\r\f\b\x1b")
+_LEAD = " \t-:|]>"
+# Lines that carry on the record above them (a stack trace under an ERROR line).
+_CONTINUATION = re.compile(
+    r"[ \t]|Traceback \(most recent call last\)|Caused by\b|During handling of the above exception"
+    r"|The above exception was|\.\.\. \d+ more|[\w.$]*(?:Error|Exception|Exit|Interrupt|Warning)\b[:(]"
+)
+
+TIME_FIELDS = ("@timestamp", "timestamp", "ts", "time", "datetime", "date", "t")
+LEVEL_FIELDS = ("level", "severity", "lvl", "loglevel", "log.level", "levelname", "severity_text", "priority")
+MESSAGE_FIELDS = ("msg", "message", "log", "event", "text", "body")
+SERVICE_PATHS: tuple[tuple[str, ...], ...] = (
+    ("service",), ("service.name",), ("service", "name"), ("app",), ("application",), ("kubernetes.labels.app",),
+    ("kubernetes", "labels", "app"), ("kubernetes", "labels", "app.kubernetes.io/name"),
+    ("kubernetes", "labels", "app_kubernetes_io/name"), ("kubernetes.container_name",),
+    ("kubernetes", "container_name"), ("kubernetes", "container", "name"), ("container",), ("component",),
+)
+POD_PATHS: tuple[tuple[str, ...], ...] = (
+    ("pod",), ("pod_name",), ("kubernetes.pod_name",), ("kubernetes.pod.name",), ("kubernetes", "pod_name"),
+    ("kubernetes", "pod", "name"),
+)
+HOST_PATHS: tuple[tuple[str, ...], ...] = (
+    ("host",), ("hostname",), ("host.name",), ("host", "name"), ("kubernetes.host",), ("kubernetes", "host"),
+    ("kubernetes.node_name",), ("kubernetes", "node_name"), ("node",), ("node_name",),
+)
+
+
+class LogReadError(ValueError):
+    """A path that cannot be read as a log at all."""
+
+
+@dataclass(slots=True)
+class LogRecord:
+    """One line of a log: where it came from, when, how severe, from what, and what it says."""
+
+    source: str
+    line_no: int
+    timestamp: datetime | None
+    level: str | None
+    service: str | None
+    pod: str | None
+    host: str | None
+    message: str
+    raw: str
+
+
+@dataclass
+class ReadStats:
+    """What reading one log file met (counts; nothing here is an error that stopped the read unless ``error``)."""
+
+    lines: int = 0
+    records: int = 0
+    skipped_binary: int = 0
+    truncated_lines: int = 0
+    invalid_encoding: int = 0
+    no_timestamp: int = 0
+    binary_file: bool = False
+    assumed_utc: int = 0  # timestamps written without a zone, taken as UTC
+    inferred_year: int = 0  # syslog timestamps whose year was inferred
+    continuations: int = 0  # indented lines that took the timestamp of the line above
+    compressed: bool = False
+    error: str = ""
+
+    def summary(self) -> str:
+        """One line for a report: the counts that are not zero."""
+        if self.binary_file:
+            return "binary file, not read as a log"
+        parts = [f"{self.records} records from {self.lines} lines"]
+        for name, label in (("truncated_lines", "lines cut"), ("skipped_binary", "binary lines skipped"),
+                            ("invalid_encoding", "lines with invalid UTF-8"),
+                            ("no_timestamp", "lines without a timestamp"),
+                            ("assumed_utc", "timestamps without a zone (UTC assumed)"),
+                            ("inferred_year", "syslog timestamps with the year inferred")):
+            value = getattr(self, name)
+            if value:
+                parts.append(f"{value} {label}")
+        if self.error:
+            parts.append(f"stopped early: {self.error}")
+        return "; ".join(parts)
+
+
+def looks_binary(head: bytes) -> bool:
+    """NUL bytes, or more than 30% control bytes that text does not use."""
+    if not head:
+        return False
+    if b"\x00" in head:
+        return True
+    odd = sum(1 for b in head if b < 32 and b not in _TEXT_CONTROLS)
+    return odd > len(head) * 0.3
+
+
+def open_stream(path: Path) -> tuple[BinaryIO, bool]:
+    """A buffered binary stream over ``path`` (decompressed when it starts with the gzip magic)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise LogReadError(f"{path} is not a regular file (a directory, device, FIFO or socket)")
+        handle = os.fdopen(fd, "rb", buffering=1 << 16)
+    except BaseException:
+        os.close(fd)
+        raise
+    if handle.peek(2)[:2] == GZIP_MAGIC:
+        return io.BufferedReader(gzip.GzipFile(fileobj=handle, mode="rb"), 1 << 16), True  # type: ignore[arg-type]
+    return handle, False
+
+
+def read_log(path: Path, stats: ReadStats | None = None, *, max_line: int = 64 * 1024,
+             source: str | None = None, reference: datetime | None = None, skip_lines: int = 0) -> Iterator[LogRecord]:
+    """The records of the log at ``path``, streamed; oddities are counted in ``stats``.
+
+    ``source`` names the file in records (default: the path as given);
+    ``reference`` is the time a syslog stamp's year is inferred from (default:
+    the file's modification time); the first ``skip_lines`` lines are counted
+    but not parsed (a header someone else has read).
+    """
+    stats = stats if stats is not None else ReadStats()
+    path = Path(path)
+    if reference is None:
+        reference = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
+    stream, stats.compressed = open_stream(path)
+    with stream:
+        try:
+            head = stream.peek(SNIFF_BYTES)[:SNIFF_BYTES]
+            if looks_binary(head):
+                stats.binary_file = True
+                return
+            yield from _records(stream, stats, max_line, source or str(path), StampReader(reference), skip_lines)
+        except (OSError, EOFError, zlib.error) as exc:
+            stats.error = f"{type(exc).__name__}: {exc}"[:300]
+
+
+def _records(stream: BinaryIO, stats: ReadStats, max_line: int, source: str, stamps: StampReader,
+             skip_lines: int) -> Iterator[LogRecord]:
+    readline = stream.readline
+    limit = max_line + 1
+    prev_time: datetime | None = None
+    prev_level: str | None = None
+    line_no = 0
+    try:
+        while True:
+            raw = readline(limit)
+            if not raw:
+                break
+            line_no += 1
+            cut = False
+            if raw[-1:] == b"\n":
+                raw = raw[:-2] if raw[-2:-1] == b"\r" else raw[:-1]
+            elif len(raw) >= limit:
+                stats.truncated_lines += 1
+                cut = True
+                raw = raw[:max_line]
+                while True:  # skip the rest of the line without holding it
+                    rest = readline(1 << 16)
+                    if not rest or rest[-1:] == b"\n":
+                        break
+            if line_no <= skip_lines:
+                continue
+            if not raw.strip():
+                continue
+            if b"\x00" in raw:
+                stats.skipped_binary += 1
+                continue
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                text = _decode_lossy(raw, stats, cut)
+            if text[:1] == "{":
+                record = _json_record(text, source, line_no, stamps)
+            else:
+                record = None
+            if record is None:
+                record = _text_record(text, source, line_no, stamps)
+            if record.timestamp is None:
+                if prev_time is not None and _CONTINUATION.match(text):
+                    record.timestamp = prev_time
+                    record.level = record.level or prev_level
+                    stats.continuations += 1
+                else:
+                    stats.no_timestamp += 1
+            else:
+                prev_time, prev_level = record.timestamp, record.level
+            stats.records += 1
+            yield record
+    finally:
+        stats.lines = line_no
+        stats.assumed_utc = stamps.assumed_utc
+        stats.inferred_year = stamps.inferred_year
+
+
+def _decode_lossy(raw: bytes, stats: ReadStats, cut: bool) -> str:
+    for drop in (1, 2, 3) if cut else ():  # a line cut inside a multi-byte character is not invalid UTF-8
+        try:
+            return raw[:-drop].decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+    stats.invalid_encoding += 1
+    return raw.decode("utf-8", "replace")
+
+
+def _text_record(text: str, source: str, line_no: int, stamps: StampReader) -> LogRecord:
+    when, end = stamps.parse(text)
+    host = service = None
+    if when is not None and stamps.syslog:
+        host, service, end = _syslog_origin(text, end)
+    level, _, level_end = find_level(text, end)
+    message = text[level_end if level else end:].lstrip(_LEAD) if (when or level) else text.strip()
+    return LogRecord(source, line_no, when, level, service, None, host, message or text.strip(), text)
+
+
+def _syslog_origin(text: str, end: int) -> tuple[str | None, str | None, int]:
+    """``host program[pid]:`` after a syslog stamp."""
+    parts = text[end:end + 200].split(None, 2)
+    if len(parts) >= 2 and parts[1].endswith(":"):
+        program = parts[1][:-1]
+        if "[" in program:
+            program = program[: program.index("[")]
+        consumed = text.index(parts[1], end + len(parts[0])) + len(parts[1])
+        return parts[0], program or None, consumed
+    return None, None, end
+
+
+def _json_record(text: str, source: str, line_no: int, stamps: StampReader) -> LogRecord | None:
+    try:
+        obj = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(obj, dict):
+        return None
+    when = None
+    for key in TIME_FIELDS:
+        value = obj.get(key)
+        if isinstance(value, str):
+            when = parse_time_text(value, stamps)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            when = parse_time_text(repr(value))
+        if when is not None:
+            break
+    level = None
+    for key in LEVEL_FIELDS:
+        level = normalise_level(_lookup(obj, tuple(key.split(".")) if "." in key and key not in obj else (key,)))
+        if level:
+            break
+    message: Any = None
+    for key in MESSAGE_FIELDS:
+        message = obj.get(key)
+        if message not in (None, ""):
+            break
+    if message in (None, ""):
+        message = text
+    elif not isinstance(message, str):
+        message = json.dumps(message, ensure_ascii=False, sort_keys=True)
+    return LogRecord(source, line_no, when, level, _first(obj, SERVICE_PATHS), _first(obj, POD_PATHS),
+                     _first(obj, HOST_PATHS), message.rstrip("\r\n").strip() or text, text)
+
+
+def _lookup(obj: Any, path: tuple[str, ...]) -> Any:
+    for key in path:
+        if not isinstance(obj, dict):
+            return None
+        obj = obj.get(key)
+    return obj
+
+
+def _first(obj: dict[str, Any], paths: tuple[tuple[str, ...], ...]) -> str | None:
+    for path in paths:
+        value = _lookup(obj, path)
+        if isinstance(value, dict):
+            value = value.get("name")
+        if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip():
+            return str(value).strip()[:200]
+    return None
