@@ -117,6 +117,8 @@ def itil_timeline(note: str = "Customers report failed payments on the checkout 
     t.add(ev.RoleAssigned, 8.6, "alice", role=Role.COMMUNICATIONS_LEAD, person="carol")
     t.add(ev.StatusChanged, 9, "alice", status=Status.INVESTIGATING)
     t.add(ev.PhaseChanged, 9, "warroom", phase="escalation", title="Functional escalation")
+    t.add(ev.AgentStepStarted, 9, "warroom", run_id="r3x", step_id="tier1", role="reliability-engineer", backend="anthropic")
+    t.add(ev.AgentStepFailed, 9, "warroom", run_id="r3x", error="529 overloaded after 4 retries", interrupted=False)
     t.agent(9, "r3", "tier1", "diagnostics/tier1-data.md", TIER1_TEXT, role="reliability-engineer")
     t.add(ev.NoteAdded, 11, "bob", text=note)
     t.add(ev.TierEscalated, 14, "alice", tier=2, reason="connection pool exhaustion needs the component owner")

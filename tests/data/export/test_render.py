@@ -57,6 +57,10 @@ def test_complete_itil_run_has_every_file_and_no_defects(itil_events: list[ev.Ba
     assert find_defects(files) == []
     assert not SRE_ONLY & set(files)
     assert "diagnostics/tier3-architecture-assessment.md" not in files  # Tier 3 was never engaged
+    agent_steps = files["timeline.md"].split("## Agent Steps", 1)[1]
+    assert "| tier1 | reliability-engineer | anthropic | 2026-11-23 09:09:00 UTC | 2026-11-23 09:09:00 UTC | failed |" in agent_steps
+    assert "529 overloaded after 4 retries" in agent_steps
+    assert files["diagnostics/tier1-data.md"].count("## Agent analysis") == 1  # the re-run's document only
 
 
 def test_complete_sre_run_has_its_documents_and_no_defects(sre_events: list[ev.BaseEvent]) -> None:

@@ -210,6 +210,7 @@ def context(rec: Record) -> dict[str, Any]:
         "actions_by_horizon": [(label, [a for a in actions if a.horizon is h]) for h, label in HORIZONS],
         "untracked_proposals": [p for p in rec.proposed_actions if p.title.strip().lower() not in tracked_titles],
         "comms": communications(rec),
+        "runs_in_order": sorted(i.runs.values(), key=lambda r: (r.started_at, r.run_id)),
         "timeline_table": timeline_rows(rec), "pir_timeline_table": timeline_rows(rec, PIR_LEAVES_OUT, notes=False),
         "notes_between": lambda start, end: notes_between(rec, start, end),
         "mitigation_decisions": [d for d in i.decisions if "mitigat" in d.gate.lower()],
