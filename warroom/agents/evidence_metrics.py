@@ -1,4 +1,4 @@
-"""Readers behind the evidence tools: alerts, metric series and change snapshots.
+"""Readers behind the evidence tools: alerts and metric series.
 
 Lenient by design (evidence is whatever was saved during the incident): a file
 that cannot be parsed yields nothing rather than an exception, and every
@@ -13,13 +13,9 @@ import json
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from warroom.agents.tools import EvidenceFolder
+from typing import Any
 
 MAX_READ = 8 * 1024 * 1024  # bytes read from one structured file
 MAX_POINTS = 200_000
@@ -178,88 +174,3 @@ def change_point(values: list[float]) -> int | None:
     noise = max(spread(values[:best]), spread(values[best:]), 1e-9)
     scale = max(abs(sum(values) / n), 1e-9)
     return best if best_gap > 3 * noise and best_gap > 0.2 * scale else None
-
-
-# ---- changes ---------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Change:
-    """A deploy or commit from the change snapshot."""
-
-    ident: str
-    at: datetime | None
-    author: str = ""
-    message: str = ""
-    files: list[str] = field(default_factory=list)
-    diff: str = ""
-
-    def line(self) -> str:
-        when = self.at.isoformat() if self.at else "?"
-        files = f" files={','.join(self.files[:20])}" if self.files else ""
-        return f"{when} {self.ident[:12]} {self.author}: {self.message.splitlines()[0] if self.message else ''}{files}"
-
-
-_COMMIT = re.compile(r"^commit ([0-9a-f]{7,40})", re.MULTILINE)
-
-
-def changes_in(folder: EvidenceFolder, name: str | None) -> list[Change]:
-    """Changes from ``changes*.json[l]`` files or ``git log`` text snapshots (``git*.txt``/``*.log``)."""
-    if name:
-        paths = [folder.resolve(name)]
-    else:
-        paths = [p for p in folder.files() if p.name.lower().startswith(("change", "deploy", "git"))]
-    found: list[Change] = []
-    for path in paths:
-        if path.suffix.lower() in (".json", ".jsonl"):
-            doc = _load_json(path)
-            rows = doc.get("changes", []) if isinstance(doc, dict) else doc or []
-            for row in rows if isinstance(rows, list) else []:
-                if isinstance(row, dict):
-                    files = row.get("files") if isinstance(row.get("files"), list) else []
-                    found.append(Change(
-                        ident=str(row.get("sha") or row.get("id") or row.get("commit") or "?"),
-                        at=_time(row.get("time") or row.get("at") or row.get("date") or row.get("timestamp")),
-                        author=str(row.get("author") or ""), message=str(row.get("message") or row.get("summary") or ""),
-                        files=[str(f) for f in files], diff=str(row.get("diff") or ""),
-                    ))
-        else:
-            found.extend(_git_log(path))
-    found.sort(key=lambda c: c.at or datetime.min.replace(tzinfo=timezone.utc))
-    return found
-
-
-def _git_log(path: Path) -> list[Change]:
-    """Parse ``git log [--stat|--name-only|-p] --date=iso`` output."""
-    with path.open("rb") as handle:
-        text = handle.read(MAX_READ).decode("utf-8", errors="replace")
-    starts = [m.start() for m in _COMMIT.finditer(text)]
-    changes = []
-    for begin, end in zip(starts, [*starts[1:], len(text)]):
-        block = text[begin:end].splitlines()
-        change = Change(ident=block[0].split()[1], at=None)
-        body, diff, in_diff = [], [], False
-        for line in block[1:]:
-            if line.startswith("diff --git"):
-                in_diff = True
-            if in_diff:
-                diff.append(line)
-            elif line.startswith("Author:"):
-                change.author = line[7:].strip()
-            elif line.startswith(("Date:", "AuthorDate:")):
-                change.at = _git_date(line.split(":", 1)[1].strip())
-            elif line.startswith("    "):
-                body.append(line.strip())
-            elif line.strip() and not line.startswith(("Merge:", "Commit")):
-                change.files.append(line.split("|")[0].split("\t")[-1].strip())
-        change.message, change.diff = "\n".join(body).strip(), "\n".join(diff)
-        changes.append(change)
-    return changes
-
-
-def _git_date(text: str) -> datetime | None:
-    """``--date=iso`` (``2026-11-23 09:00:00 +0000``), ISO-strict or git's default format."""
-    try:
-        return datetime.strptime(text, "%a %b %d %H:%M:%S %Y %z")
-    except ValueError:
-        return _time(text.replace(" ", "T", 1).replace(" ", ""))

@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from warroom.agents import evidence_changes as changes
 from warroom.agents import evidence_metrics as metrics
 from warroom.data.redact import redact
 
@@ -66,6 +67,8 @@ class EvidenceFolder:
             try:
                 real = path.resolve()
             except OSError:
+                continue
+            if ".git" in path.relative_to(self.root).parts:
                 continue
             if not real.is_file() or (real != self.root and self.root not in real.parents):
                 continue
@@ -188,6 +191,8 @@ _LOG_SUFFIXES = (".log", ".txt", ".out", ".err", ".jsonl", ".log.1")
 
 def list_evidence(folder: EvidenceFolder, _args: ListEvidenceArgs) -> str:
     out = _Output()
+    for repo in changes.git_repos(folder):
+        out.add(f"{folder.rel(repo) or '.'}/\tgit repository (use list_changes and show_diff)")
     for path in folder.files():
         if not out.add(f"{folder.rel(path)}\t{path.stat().st_size} bytes"):
             break
@@ -258,7 +263,7 @@ def summarise_metric(folder: EvidenceFolder, args: SummariseMetricArgs) -> str:
 def list_changes(folder: EvidenceFolder, args: ListChangesArgs) -> str:
     since = parse_time(args.since)
     out = _Output()
-    for change in metrics.changes_in(folder, args.file):
+    for change in changes.changes_in(folder, args.file):
         if since and change.at is not None and change.at < since:
             continue
         if not out.add(change.line()):
@@ -267,8 +272,10 @@ def list_changes(folder: EvidenceFolder, args: ListChangesArgs) -> str:
 
 
 def show_diff(folder: EvidenceFolder, args: ShowDiffArgs) -> str:
-    for change in metrics.changes_in(folder, None):
+    for change in changes.changes_in(folder, None):
         if change.ident.startswith(args.change) or args.change.startswith(change.ident[:12]):
+            if change.repo is not None:
+                change.diff = changes.git_show(change, MAX_BYTES * 2)
             if not change.diff:
                 return redact(f"{change.line()}\n(the change snapshot holds no diff for this change)")
             out = _Output()
