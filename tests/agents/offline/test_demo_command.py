@@ -28,8 +28,8 @@ def test_demo_creates_the_incident_and_recommends_the_rollback(tmp_path: Path, c
     db = tmp_path / "demo.db"
     assert main(["demo", "--db", str(db)]) == 0
     out = capsys.readouterr().out
-    assert "✓ declared INC-" in out and "✓ Mitigation recommendation" in out
-    assert "recommended mitigation: rollback" in out
+    assert "✓ declared INC-" in out and "Running the itil playbook" in out
+    assert "Decision at mitigation strategy: rollback (auto-decided)" in out
     incident_id = out.split("✓ declared ")[1].split(":")[0]
     incident = asyncio.run(load(db, incident_id))
     assert incident.service == "checkout-api" and len(incident.alerts) == 2
@@ -63,7 +63,7 @@ def test_demo_without_the_attachments_module_places_the_evidence_itself(
     db = tmp_path / "w.db"
     assert main(["demo", "--db", str(db)]) == 0
     out = capsys.readouterr().out
-    assert "recommended mitigation: rollback" in out
+    assert "Decision at mitigation strategy: rollback" in out
     incident_id = out.split("✓ declared ")[1].split(":")[0]
     incident = asyncio.run(load(db, incident_id))
     repo = next(e for e in incident.evidence if e.kind == "git")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from warroom.app.context import CommandContext
+from warroom.data.text import plain
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -42,17 +44,20 @@ async def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _investigate(store: Any, ctx: CommandContext, incident_id: str, evidence_root: Any) -> None:
-    """Run the itil investigation steps headless on the offline investigator, with progress lines."""
-    from warroom.agents.offline.demo.walkthrough import investigate
+async def _investigate(store: Any, ctx: CommandContext, incident_id: str, evidence_root: Path) -> None:
+    """Run the itil playbook headless on the offline investigator, auto-deciding gates, with progress lines."""
+    from warroom.agents.runner import run_headless
 
-    say(f"⏳ investigating {incident_id} with the offline investigator (itil playbook, up to the mitigation decision)")
-    outputs = await investigate(store, incident_id, evidence_root, actor=ctx.actor, now=now, say=say)
+    await run_headless(store, incident_id, playbook="itil", backend="offline", auto=True, now=now, out=say,
+                       evidence_root=evidence_root, interactive=False, operator=ctx.actor)  # fmt: skip
     incident = await store.load(incident_id)
-    recommendation = next((r.structured for r in incident.runs.values() if r.step_id == "mitigation_recommendation"), None)
-    if recommendation:
-        say(f"→ recommended mitigation: {recommendation['recommended']} — {recommendation['rationale']}")
-    why = outputs.get("five_whys", "")
-    root = next((line for line in why.splitlines() if line.startswith("**Root cause")), "")
-    if root:
-        say(f"→ {root.replace('**', '')}")
+    runs = {run.step_id: run for run in sorted(incident.runs.values(), key=lambda r: r.started_at)}
+    whys = runs.get("five_whys")
+    recommendation = runs.get("mitigation_recommendation")
+    if whys and whys.structured and whys.structured.get("root_cause"):
+        say(f"Root cause: {plain(whys.structured['root_cause'])}")
+    if recommendation and recommendation.structured:
+        rec = recommendation.structured
+        say(f"Recommended: {rec.get('recommended')} — {plain(str(rec.get('rationale', '')))}")
+        for citation in rec.get("citations", [])[:3]:
+            say(f"  evidence: {plain(citation.get('source', ''))} {plain(citation.get('detail', ''))[:140]}")
