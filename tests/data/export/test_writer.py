@@ -143,3 +143,21 @@ async def test_cli_export_from_the_store(tmp_path: Path, store, db_path: Path) -
     bad = subprocess.run([sys.executable, "-m", "warroom", "export", "../x", "--db", str(db_path)],
                          capture_output=True, text=True, timeout=60)  # fmt: skip
     assert bad.returncode == 2 and "path separator" in bad.stderr
+
+
+def test_an_export_left_aside_by_a_crash_is_recovered_first(tmp_path: Path, itil_events: list[ev.BaseEvent]) -> None:
+    previous = export_incident(itil_events[:10], tmp_path)
+    before = snapshot(previous)
+    os.rename(previous, tmp_path / f".{ID}.old-99999")  # the process died between the two renames
+    written: list[Path] = []
+
+    def filling_disk(path: Path, data: bytes) -> None:
+        if written:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        written.append(path)
+        write_file(path, data)
+
+    with pytest.raises(ExportError, match="disk is full"):
+        export_incident(itil_events, tmp_path, writer=filling_disk)
+    assert snapshot(tmp_path / ID) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [ID]

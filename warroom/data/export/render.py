@@ -195,7 +195,8 @@ def notes_between(rec: Record, start: datetime, end: datetime) -> md.Md:
     return md.Md("\n".join(rows))
 
 
-PIR_LEAVES_OUT = frozenset({"agent.started", "agent.finished", "review.updated", "action.updated"})
+PIR_LEAVES_OUT = frozenset({"agent.started", "agent.finished", "agent.failed", "agent.cancelled", "review.updated",
+                            "action.updated"})  # fmt: skip
 
 
 def context(rec: Record) -> dict[str, Any]:

@@ -77,6 +77,7 @@ def write_export(files: dict[str, str], out_dir: Path, incident_id: str, *, writ
     aside = out_dir / f".{incident_id}.old-{os.getpid()}"
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
+        _recover(out_dir, target, incident_id)
         for leftover in (staging, aside):
             if leftover.is_dir() and not leftover.is_symlink():
                 shutil.rmtree(leftover)
@@ -101,6 +102,16 @@ def write_export(files: dict[str, str], out_dir: Path, incident_id: str, *, writ
         raise ExportError(f"cannot export {incident_id} to {out_dir}: {_reason(exc)}; the previous export is unchanged") from exc
     shutil.rmtree(aside, ignore_errors=True)
     return target
+
+
+def _recover(out_dir: Path, target: Path, incident_id: str) -> None:
+    """Put back a previous export left aside by a process that died between the two renames."""
+    if target.exists() or target.is_symlink():
+        return
+    asides = sorted((p for p in out_dir.glob(f".{incident_id}.old-*") if p.is_dir() and not p.is_symlink()),
+                    key=lambda p: p.stat().st_mtime)  # fmt: skip
+    if asides:
+        os.rename(asides[-1], target)
 
 
 def _swap(staging: Path, target: Path, aside: Path) -> None:
