@@ -16,6 +16,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from typing import Any
 
 
@@ -74,6 +75,7 @@ class FakeMessagesAPI:
     def __init__(self) -> None:
         self.requests: list[Recorded] = []
         self._script: list[Reply | Fault] = []
+        self.responder: Callable[[Any], Reply | Fault] | None = None  # answers when the script is empty
         self._lock = threading.Lock()
         self._counter = 0
         api = self
@@ -128,6 +130,9 @@ class FakeMessagesAPI:
         with self._lock:
             self.requests.append(Recorded("POST", h.path, {k.lower(): v for k, v in h.headers.items()}, raw, body))
             response = self._script.pop(0) if self._script else None
+        if response is None and self.responder is not None and body is not None:
+            response = self.responder(body)
+        with self._lock:
             self._counter += 1
             number = self._counter
         if h.path.split("?")[0] != "/v1/messages":
