@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.data.export.conftest import ID, T0, Timeline, at
+from tests.data.export.conftest import T0, Timeline, at
 from warroom.data import events as ev
 from warroom.data.export import find_defects, render_incident
 from warroom.data.export.markdown import cell, document, inline, paragraphs

@@ -89,8 +89,8 @@ async def offline_itil_run(root: Path) -> list[ev.BaseEvent]:
                               evidence_root=str(bundle.root), output_schema=schema)  # fmt: skip
         chunks: list[str] = []
 
-        async def emit(text: str) -> None:
-            chunks.append(text)
+        async def emit(text: str, sink: list[str] = chunks) -> None:
+            sink.append(text)
 
         result = await backend.run_step(request, emit)
         outputs[step_id] = result.output

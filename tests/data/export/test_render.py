@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.data.export.conftest import ID, itil_timeline, sre_timeline
+from tests.data.export.conftest import ID, itil_timeline
 from warroom.data import events as ev
 from warroom.data.export import find_defects, render_incident
 from warroom.data.export.record import ExportInputError

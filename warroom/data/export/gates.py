@@ -12,10 +12,9 @@ from datetime import datetime, timedelta
 
 from warroom.data import events as ev
 from warroom.data.durations import format_duration
+from warroom.data.export.record import Record
 from warroom.data.models import ActionStatus, Audience, Incident, Role, Severity
 from warroom.data.policy import pending_escalations
-
-from warroom.data.export.record import Record
 
 #: An escalation fired by a timer lands a few seconds after its deadline; within this it counts as on time.
 ESCALATION_GRACE = timedelta(minutes=1)
@@ -35,7 +34,8 @@ def _within(label: str, start: datetime, moment: datetime | None, limit: timedel
     took = moment - start
     if took <= limit:
         return Gate(label, True, moment, f"{what} after {format_duration(took)} (limit {format_duration(limit)})")
-    return Gate(label, False, moment, f"{what} after {format_duration(took)}, {format_duration(took - limit)} over the {format_duration(limit)} limit")
+    over = format_duration(took - limit)
+    return Gate(label, False, moment, f"{what} after {format_duration(took)}, {over} over the {format_duration(limit)} limit")
 
 
 def _overdue_escalations(rec: Record, kinds: set[str]) -> dict[str, datetime]:
@@ -74,10 +74,6 @@ def _escalation_gate(rec: Record, label: str, kinds: set[str], done: dict[str, d
     return Gate(label, True, None, f"no escalation came due {when}")
 
 
-def _first(events: list[ev.BaseEvent], cls: type[ev.BaseEvent]) -> ev.BaseEvent | None:
-    return next((e for e in events if isinstance(e, cls)), None)
-
-
 def evaluate_gates(rec: Record) -> list[Gate]:
     """The quality-gate checklist for the incident, in the ITIL order."""
     i: Incident = rec.incident
@@ -92,7 +88,8 @@ def evaluate_gates(rec: Record) -> list[Gate]:
     if i.severity in (Severity.P0, Severity.P1):
         commander = next((r for r in rec.role_changes if r.role is Role.INCIDENT_COMMANDER), None)
         gates.append(Gate(label, commander is not None, commander.at if commander else None,
-                          f"{commander.person} assigned" if commander else f"no incident commander was assigned for a {i.severity.value}"))  # fmt: skip
+                          f"{commander.person} assigned" if commander
+                          else f"no incident commander was assigned for a {i.severity.value}"))  # fmt: skip
     else:
         gates.append(Gate(label, True, None, f"not required for {i.severity.value}"))
     tier_at = {f"tier{e.tier}": e.at for e in rec.tier_escalations}

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from warroom.agents.structured import ActionItems, FiveWhys, MitigationRecommendation, ProposedAction, SeverityProposal
 from warroom.data import events as ev
 from warroom.data.describe import describe_event
-from warroom.data.fold import replay
+from warroom.data.fold import apply
 from warroom.data.models import Audience, Incident
 from warroom.data.policy import DEFAULT_POLICY, Policy, ResponseMetric, response_metrics
 
@@ -179,8 +179,6 @@ def build_record(events: list[ev.BaseEvent], policy: Policy = DEFAULT_POLICY) ->
     ordered = sorted(events, key=lambda e: (e.seq, e.at)) if any(e.seq for e in events) else list(events)
     states: list[tuple[Incident | None, ev.BaseEvent]] = []
     state: Incident | None = None
-    from warroom.data.fold import apply
-
     for event in ordered:
         states.append((state, event))
         state = apply(state, event)
@@ -260,4 +258,4 @@ def build_record(events: list[ev.BaseEvent], policy: Policy = DEFAULT_POLICY) ->
     return rec
 
 
-__all__ = ["AgentDoc", "ExportInputError", "PhaseSpan", "Record", "TimelineRow", "build_record", "replay"]
+__all__ = ["AgentDoc", "ExportInputError", "PhaseSpan", "Record", "TimelineRow", "build_record", "export_path"]

@@ -205,7 +205,8 @@ def context(rec: Record) -> dict[str, Any]:
     actions = sorted(i.actions.values(), key=lambda a: (a.due or a.created_at, a.item_id))
     tracked_titles = {a.title.strip().lower() for a in actions}
     return {
-        "rec": rec, "i": i, "roles": {role.value: person for role, person in i.roles.items()}, "policy": rec.policy, "row": rec.policy.for_severity(i.severity),
+        "rec": rec, "i": i, "roles": {role.value: person for role, person in i.roles.items()},
+        "policy": rec.policy, "row": rec.policy.for_severity(i.severity),
         "metrics": metric_rows(rec), "impact": impact(rec), "gates": evaluate_gates(rec), "review": rec.review,
         "extra_review": unknown_sections(rec.review), "since": _since(rec),
         "actions_by_horizon": [(label, [a for a in actions if a.horizon is h]) for h, label in HORIZONS],
@@ -216,7 +217,6 @@ def context(rec: Record) -> dict[str, Any]:
         "notes_between": lambda start, end: notes_between(rec, start, end),
         "mitigation_decisions": [d for d in i.decisions if "mitigat" in d.gate.lower()],
         "failed_mitigations": [m for m in i.mitigations if m.outcome == "failed"],
-        "last_update": lambda audience: (rec.updates_for(audience) or [None])[-1],
     }  # fmt: skip
 
 

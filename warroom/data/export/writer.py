@@ -17,10 +17,9 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from warroom.data import events as ev
+from warroom.data.export.render import render_incident
 from warroom.data.ids import validate_incident_id
 from warroom.data.policy import DEFAULT_POLICY, Policy
-
-from warroom.data.export.render import render_incident
 
 
 class ExportError(OSError):
