@@ -22,6 +22,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "warroom.app.commands.run",
     "warroom.app.commands.ingest",
     "warroom.app.commands.export",
+    "warroom.app.commands.stats",
+    "warroom.app.commands.actions",
     "warroom.app.commands.demo",
 )
 

@@ -1,0 +1,154 @@
+"""Similar incidents: past incidents with a similar signature, ranked, each with its reasons.
+
+A signature is read from the incident and its events: the service, the alert
+names, log templates (log-looking lines quoted in agent outputs, alerts and
+notes, with numbers, ids, addresses and quoted values masked), files and config
+keys named in decisions, mitigations, agent outputs and the resolution, and the
+root-cause text (TF-IDF cosine over the history, stdlib only).
+
+Call it when an incident is opened and again once it has a root cause::
+
+    history = await load_history(store)          # [(incident, events)]
+    target, target_events = ...                  # the incident and its events
+    matches = find_similar(target, target_events, history)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from warroom.data import events as ev
+from warroom.data.insights.text import TfIdf, jaccard, root_cause_text, words
+from warroom.data.models import Incident
+
+__all__ = ["Signature", "SimilarIncident", "find_similar", "signature"]
+
+WEIGHTS = {"service": 0.15, "alerts": 0.2, "templates": 0.2, "changes": 0.15, "root_cause": 0.3}
+MIN_SCORE = 0.15
+
+_LOGLINE = re.compile(r"\b(?:ERROR|WARN(?:ING)?|FATAL|CRITICAL|Exception|Traceback|level=(?:error|warn)|panic:)", re.I)
+_MASKS = [
+    (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I), "<uuid>"),
+    (re.compile(r"\b\d{4}-\d{2}-\d{2}[T ][\d:.,]+(?:Z|[+-]\d{2}:?\d{2})?"), ""),
+    (re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b"), "<ip>"),
+    (re.compile(r"\b0x[0-9a-f]+\b|\b[0-9a-f]{12,}\b", re.I), "<hex>"),
+    (re.compile(r"\"[^\"]*\"|'[^']*'"), "<str>"),
+    (re.compile(r"\d+(?:\.\d+)?"), "<n>"),
+    (re.compile(r"\s+"), " "),
+]
+_FILE = re.compile(
+    r"(?<![\w/.-])((?:[\w.-]+/)*[\w.-]+\.(?:py|go|rs|java|kt|js|ts|rb|php|c|cc|cpp|h|cs|sql|ya?ml|json|toml|ini|cfg|conf|tf|properties|env|sh))\b"
+)
+_CONFIG_KEY = re.compile(r"\b([A-Za-z][\w-]*(?:\.[A-Za-z][\w-]*)+)\s*[=:]|\b([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)\b")
+
+
+@dataclass(frozen=True)
+class SimilarIncident:
+    """One past incident like the target: ``score`` in [0, 1] and why it matched."""
+
+    incident_id: str
+    title: str
+    score: float
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Signature:
+    service: str
+    alerts: frozenset[str]
+    templates: frozenset[str]
+    changes: frozenset[str]
+    root_cause: list[str]
+
+
+def log_template(line: str) -> str:
+    """``line`` with its variable parts masked (numbers, ids, addresses, quoted values)."""
+    text = line.strip()[:500]
+    for pattern, repl in _MASKS:
+        text = pattern.sub(repl, text)
+    return text.strip()
+
+
+def _texts(incident: Incident, events: Sequence[ev.BaseEvent]) -> Iterable[str]:
+    yield incident.resolution
+    yield from incident.review.values()
+    for run in incident.runs.values():
+        yield run.output
+    for d in incident.decisions:
+        yield d.rationale
+        yield d.choice
+    for m in incident.mitigations:
+        yield m.details
+    for e in events:
+        if isinstance(e, ev.AgentStepOutput | ev.NoteAdded):
+            yield e.text
+
+
+def signature(incident: Incident, events: Sequence[ev.BaseEvent]) -> Signature:
+    """The incident's signature (see the module docstring)."""
+    alerts = set()
+    services = {incident.service.lower()} if incident.service else set()
+    templates = set()
+    for alert in incident.alerts:
+        alerts.add((alert.labels.get("alertname") or alert.title).strip().lower()[:200])
+        if alert.service:
+            services.add(alert.service.lower())
+        for text in alert.annotations.values():
+            templates.update(log_template(line) for line in text.splitlines() if _LOGLINE.search(line))
+    changes = set()
+    for text in _texts(incident, events):
+        if not text:
+            continue
+        text = text[:50_000]
+        for line in text.splitlines():
+            if _LOGLINE.search(line):
+                templates.add(log_template(line))
+        changes.update(m.group(1) for m in _FILE.finditer(text))
+        changes.update(m.group(1) or m.group(2) for m in _CONFIG_KEY.finditer(text))
+    service = sorted(services)[0] if len(services) == 1 else incident.service.lower()
+    return Signature(
+        service=service, alerts=frozenset(a for a in alerts if a), templates=frozenset(t for t in templates if t),
+        changes=frozenset(changes), root_cause=words(root_cause_text(incident)),
+    )  # fmt: skip
+
+
+def _quote(items: Iterable[str], limit: int = 3) -> str:
+    chosen = sorted(items)
+    shown = ", ".join(repr(x[:80]) for x in chosen[:limit])
+    return shown + (f" and {len(chosen) - limit} more" if len(chosen) > limit else "")
+
+
+def find_similar(target: Incident, target_events: Sequence[ev.BaseEvent],
+                 history: Sequence[tuple[Incident, Sequence[ev.BaseEvent]]], *, limit: int = 5,
+                 min_score: float = MIN_SCORE) -> list[SimilarIncident]:  # fmt: skip
+    """Past incidents (declared before ``target``) most like it, best first, with the reasons."""
+    mine = signature(target, target_events)
+    past = [(s, signature(s, e)) for s, e in history
+            if s.incident_id != target.incident_id and s.declared_at <= target.declared_at]  # fmt: skip
+    tfidf = TfIdf([sig.root_cause for _, sig in past] + [mine.root_cause])
+    my_vec = tfidf.vector(mine.root_cause)
+    ranked: list[tuple[float, Incident, list[str]]] = []
+    for incident, sig in past:
+        score, reasons = 0.0, []
+        if mine.service and sig.service == mine.service:
+            score += WEIGHTS["service"]
+            reasons.append(f"same service {sig.service}")
+        if shared := mine.alerts & sig.alerts:
+            score += WEIGHTS["alerts"] * jaccard(mine.alerts, sig.alerts)
+            reasons.append(f"same alerts: {_quote(shared)}")
+        if shared := mine.templates & sig.templates:
+            score += WEIGHTS["templates"] * jaccard(mine.templates, sig.templates)
+            reasons.append(f"{len(shared)} shared log template{'s' if len(shared) > 1 else ''}: {_quote(shared, 2)}")
+        if shared := mine.changes & sig.changes:
+            score += WEIGHTS["changes"] * jaccard(mine.changes, sig.changes)
+            reasons.append(f"same files or config keys: {_quote(shared)}")
+        cosine = TfIdf.cosine(my_vec, tfidf.vector(sig.root_cause)) if my_vec else 0.0
+        if cosine >= 0.2:
+            score += WEIGHTS["root_cause"] * cosine
+            reasons.append(f"similar root cause (cosine {cosine:.2f})")
+        if score >= min_score and reasons:
+            ranked.append((round(score, 4), incident, reasons))
+    ranked.sort(key=lambda r: (-r[0], -r[1].declared_at.timestamp(), r[1].incident_id))
+    return [SimilarIncident(i.incident_id, i.title, score, reasons) for score, i, reasons in ranked[:limit]]
