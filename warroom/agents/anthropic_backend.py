@@ -127,6 +127,10 @@ class AnthropicBackend:
             turn = await self._call(client, request, emit, usage, system, messages, tools, choice)
             if turn.text.strip():
                 texts.append(turn.text.strip())
+            if turn.stop_reason == "max_tokens":
+                note = f"[the answer reached the {self.max_tokens}-token output limit and is cut short]"
+                texts.append(note)
+                await emit(f"\n\n{note}\n")
             messages.append(turn.as_message())
             results: list[dict[str, Any]] = []
             problem = ""

@@ -25,6 +25,7 @@ MAX_LINES = 200
 MAX_BYTES = 24_000
 MAX_LINE_CHARS = 2_000
 MAX_FILES = 500
+MAX_SCAN_BYTES = 64 * 1024 * 1024  # one search reads at most this much log text
 TRUNCATED = "[truncated: output limited to {lines} lines / {bytes} bytes]"
 
 _TS = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:[.,]\d+)?(Z|[+-]\d{2}:?\d{2})?")
@@ -206,10 +207,14 @@ def search_logs(folder: EvidenceFolder, args: SearchLogsArgs) -> str:
         raise ToolError(f"invalid regular expression {args.pattern!r}: {exc}") from exc
     since, until = parse_time(args.since), parse_time(args.until)
     files = [folder.resolve(args.file)] if args.file else folder.files(_LOG_SUFFIXES)
-    out, found = _Output(max_lines=args.max_matches), 0
+    out, scanned = _Output(max_lines=args.max_matches), 0
     for path in files:
         current: datetime | None = None
         for number, line in enumerate(folder.lines(path), 1):
+            scanned += len(line) + 1
+            if scanned > MAX_SCAN_BYTES:
+                out.rows.append(f"[stopped after scanning {MAX_SCAN_BYTES >> 20} MB; narrow it with file, since, until]")
+                return out.text()
             stamp = line_time(line) if (since or until) else None
             current = stamp or current
             if since and (current is None or current < since):
@@ -217,7 +222,6 @@ def search_logs(folder: EvidenceFolder, args: SearchLogsArgs) -> str:
             if until and current is not None and current > until:
                 break
             if matcher.search(line):
-                found += 1
                 if not out.add(f"{folder.rel(path)}:{number}: {line}"):
                     break
         if out.truncated:

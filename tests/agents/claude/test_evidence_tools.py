@@ -156,3 +156,12 @@ def test_extra_or_mistyped_arguments_are_refused(root: Path):
         run_tool(root, "search_logs", {"pattern": "x", "max_matches": 10_000})
     with pytest.raises(ToolError, match="takes a JSON object"):
         run_tool(root, "search_logs", ["x"])
+
+
+def test_a_search_stops_after_its_scan_budget(root: Path, monkeypatch: pytest.MonkeyPatch):
+    import warroom.agents.tools as tools
+
+    monkeypatch.setattr(tools, "MAX_SCAN_BYTES", 10_000)
+    (root / "logs" / "big.log").write_text("INFO nothing to see here\n" * 2_000 + "ERROR at the end\n")
+    text = run_tool(root, "search_logs", {"pattern": "ERROR", "file": "logs/big.log"})
+    assert "ERROR at the end" not in text and "[stopped after scanning" in text

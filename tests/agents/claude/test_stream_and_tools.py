@@ -174,3 +174,11 @@ def test_config_object_is_read(monkeypatch):
     assert AnthropicBackend().model.startswith("claude-sonnet")
     assert incident().runs == {}
     assert json.loads(json.dumps({"ok": 1}))
+
+
+async def test_an_answer_cut_at_max_tokens_says_so(fake_api: FakeMessagesAPI, make_backend, chunks: Chunks):
+    fake_api.script(Reply([Text("The root cause is")], stop_reason="max_tokens"))
+    result = await make_backend(max_tokens=64).run_step(request(), chunks)
+    assert result.output == "The root cause is\n\n[the answer reached the 64-token output limit and is cut short]"
+    assert fake_api.bodies[0]["max_tokens"] == 64
+    assert chunks.text.endswith("cut short]\n")
