@@ -1,13 +1,13 @@
-"""Read an incident's attached evidence into log lines, metric points, alerts and changes.
+"""Read an incident's attached evidence: log lines, JSON documents, timestamps, evidence kinds.
 
-Files are streamed line by line (gzip too), never loaded whole; binary files
-are skipped, overlong lines truncated and undecodable bytes replaced, each with
-a count in ``problems``. Paths are confined to the evidence root.
+Logs go through the shared streaming reader (:mod:`warroom.data.evidence.logs`):
+never loaded whole, gzip by magic bytes, binary files skipped, overlong lines
+cut, invalid UTF-8 replaced; each oddity becomes a line in ``problems``. Paths
+are confined to the evidence root.
 """
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 from collections.abc import Iterator
@@ -16,23 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from warroom.agents.offline.findings import LogLine
+from warroom.data.evidence.logs import LogReadError, ReadStats
+from warroom.data.evidence.logs import read_log as read_records
 from warroom.data.text import strip_control
 
 MAX_LINE = 4_000
-MAX_LINES_PER_FILE = 2_000_000
 MAX_JSON_BYTES = 20_000_000
 _MONTHS = {m: i for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
 
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?\s*(Z|[+-]\d{2}:?\d{2})?")
 _CLF = re.compile(r"\[(\d{2})/(\w{3})/(\d{4}):(\d{2}):(\d{2}):(\d{2})(?:\s*([+-]\d{4}))?\]")
 _APACHE = re.compile(r"\[\w{3} (\w{3}) (\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.\d+)? (\d{4})\]")
-_LEVEL = re.compile(r"(?<![\w-])(FATAL|CRITICAL|CRIT|ERROR|ERR|WARNING|WARN|INFO|NOTICE|DEBUG|TRACE)(?![\w-])")
-_LEVEL_LOWER = re.compile(r"\[(emerg|alert|crit|error|warn|warning|notice|info|debug)\]")
 _STATUS = re.compile(r'"\s*(?:GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS) [^"]*"\s+(\d{3})\b|\bstatus[=:]\s*"?(\d{3})\b')
-_SERVICE = re.compile(r"\[(?:service=)?([a-z][a-z0-9-]{2,40})\]|\bservice[=:]\"?([a-z][a-z0-9-]{2,40})")
-_LEVEL_MAP = {"FATAL": "FATAL", "CRITICAL": "CRITICAL", "CRIT": "CRITICAL", "ERROR": "ERROR", "ERR": "ERROR",
-              "WARNING": "WARN", "WARN": "WARN", "INFO": "INFO", "NOTICE": "INFO", "DEBUG": "DEBUG", "TRACE": "DEBUG",
-              "EMERG": "FATAL", "ALERT": "CRITICAL"}
 
 
 def http_status(message: str) -> int | None:
@@ -79,92 +74,51 @@ def parse_time(text: str) -> datetime | None:
     return None
 
 
-def parse_level(text: str) -> str:
-    m = _LEVEL.search(text[:300])
-    if m:
-        return _LEVEL_MAP[m.group(1)]
-    m = _LEVEL_LOWER.search(text[:300])
-    return _LEVEL_MAP.get(m.group(1).upper(), "") if m else ""
-
-
-def _open_text(path: Path) -> Iterator[str]:
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as handle:  # type: ignore[operator]
-        for raw in handle:
-            yield raw.decode("utf-8", errors="replace")
-
-
-def is_binary(path: Path) -> bool:
-    try:
-        with (gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")) as handle:
-            head = handle.read(4096)
-    except (OSError, EOFError):
-        return True
-    return b"\x00" in head
-
-
-def _from_json(line: str) -> tuple[str, datetime | None, str, str] | None:
-    """(message, time, level, service) from a JSON log object, or None if it is not one."""
-    try:
-        obj = json.loads(line)
-    except ValueError:
-        return None
-    if not isinstance(obj, dict):
-        return None
-    message = next((str(obj[k]) for k in ("message", "msg", "log", "text") if k in obj), None)
-    if message is None:
-        return None
-    stamp = next((obj[k] for k in ("timestamp", "@timestamp", "time", "ts") if k in obj), None)
-    at = None
-    if isinstance(stamp, (int, float)) and 0 < stamp < 1e13:
-        at = datetime.fromtimestamp(stamp / (1000 if stamp > 1e11 else 1), tz=timezone.utc)
-    elif isinstance(stamp, str):
-        at = parse_time(stamp)
-    level = _LEVEL_MAP.get(str(obj.get("level", obj.get("severity", ""))).upper(), "")
-    service = str(obj.get("service", obj.get("app", "")))[:60]
-    status = obj.get("status")
-    if isinstance(status, int) and "status" not in message:
-        message = f"{message} status={status}"
-    return message, at, level, service
+_LEVELS = {"critical": "CRITICAL", "error": "ERROR", "warning": "WARN", "notice": "INFO", "info": "INFO",
+           "debug": "DEBUG", "trace": "DEBUG"}
 
 
 def read_log(path: Path, source: str, problems: list[str]) -> Iterator[LogLine]:
-    """Stream ``path`` as :class:`LogLine`; continuation lines inherit the previous timestamp."""
-    if is_binary(path):
-        problems.append(f"{source}: binary file skipped")
-        return
-    truncated = 0
-    last_at: datetime | None = None
+    """Stream ``path`` through the shared log reader (:mod:`warroom.data.evidence.logs`) as :class:`LogLine`.
+
+    The whole line (timestamp included, control characters stripped) is the
+    message, so a citation shows the line as it is in the file; a JSON line is
+    its message field (with its HTTP status, if it has one). Continuation lines
+    (stack frames) keep the timestamp of their record but carry no level of
+    their own, so a stack trace counts as one error, not twenty.
+    """
+    stats = ReadStats()
+    continuations = 0
     try:
-        for line_no, text in enumerate(_open_text(path), 1):
-            if line_no > MAX_LINES_PER_FILE:
-                problems.append(f"{source}: stopped after {MAX_LINES_PER_FILE} lines")
-                break
-            text = text.rstrip("\r\n")
-            if len(text) > MAX_LINE:
-                text, truncated = text[:MAX_LINE], truncated + 1
-            text = strip_control(text)
-            if not text.strip():
-                continue
-            parsed = _from_json(text) if text.lstrip().startswith("{") else None
-            if parsed:
-                message, at, level, service = parsed
-                level = level or parse_level(message)
+        for record in read_records(path, stats, max_line=MAX_LINE, source=source):
+            continuation, continuations = stats.continuations > continuations, stats.continuations
+            raw = record.raw
+            if raw.lstrip().startswith("{"):
+                message = record.message
+                status = re.search(r'"(?:status|status_code|code)"\s*:\s*"?(\d{3})\b', raw)
+                if status and "status=" not in message:
+                    message = f"{message} status={status.group(1)}"
             else:
-                indented = text[:1] in (" ", "\t")
-                message, at, level = text, None if indented else parse_time(text), parse_level(text)
-                m = _SERVICE.search(text[:200])
-                service = (m.group(1) or m.group(2)) if m else ""
-            continuation = at is None and last_at is not None  # a stack frame or wrapped line of the record above
-            if at is None:
-                at = last_at
-            last_at = at
-            yield LogLine(source=source, line_no=line_no, timestamp=at, level=level if not continuation else "",
-                          service=service, message=message.strip()[:MAX_LINE])
-    except (OSError, EOFError) as exc:
-        problems.append(f"{source}: read stopped ({exc.__class__.__name__}: {exc})")
-    if truncated:
-        problems.append(f"{source}: {truncated} overlong lines truncated to {MAX_LINE} characters")
+                message = raw
+            message = strip_control(message).strip()[:MAX_LINE]
+            if not message:
+                continue
+            level = "" if continuation else _LEVELS.get(record.level or "", "")
+            yield LogLine(source=source, line_no=record.line_no, timestamp=record.timestamp, level=level,
+                          service=(record.service or "")[:60], message=message)
+    except (LogReadError, OSError) as exc:
+        problems.append(f"{source}: not read ({exc})")
+        return
+    if stats.binary_file:
+        problems.append(f"{source}: binary file skipped")
+    if stats.truncated_lines:
+        problems.append(f"{source}: {stats.truncated_lines} overlong lines truncated to {MAX_LINE} characters")
+    if stats.skipped_binary:
+        problems.append(f"{source}: {stats.skipped_binary} lines with NUL bytes skipped")
+    if stats.invalid_encoding:
+        problems.append(f"{source}: {stats.invalid_encoding} lines with invalid UTF-8 (replaced)")
+    if stats.error:
+        problems.append(f"{source}: read stopped ({stats.error})")
 
 
 def load_json(path: Path, source: str, problems: list[str]) -> Any:
