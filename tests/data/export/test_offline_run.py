@@ -137,3 +137,13 @@ def test_offline_structured_answers_land_in_their_sections(offline_files: dict[s
     assert "**Agent Proposal**" in offline_files["triage-assessment.md"]
     gates = offline_files["quality-gates.md"]
     assert "- [x] Root cause identified using 5 Whys and fishbone" in gates
+
+
+def test_offline_review_states_detection_and_recovery_times(offline_files: dict[str, str]) -> None:
+    """The figures a real postmortem's Stats section carries are computed for the demo run."""
+    import re
+
+    pir = offline_files["post-incident-review.md"]
+    assert re.search(r"^- \*\*Time to detection\*\*: \d+[smhd]", pir, flags=re.M)
+    assert re.search(r"^- \*\*Time to recovery\*\*: (\d+[smhd] ?)+(\d\dm )?\(detection to mitigation\)", pir, flags=re.M)
+    assert "## Timeline\n\nAll times in UTC." in pir
