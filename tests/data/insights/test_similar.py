@@ -1,0 +1,74 @@
+"""Similar incidents are ranked by shared signature, each with its reasons."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.data.insights.conftest import NOW
+from warroom.data import events as ev
+from warroom.data.insights import find_similar, load_history
+from warroom.data.insights.similar import log_template
+from warroom.data.models import NormalisedAlert, Severity
+from warroom.data.store import EventStore
+
+LOG = "2026-11-20T10:00:01Z ERROR pool: timeout acquiring connection after 5000 ms (in use 50/50) id=3f2a9c1d77e0aa11"
+
+
+async def incident(store: EventStore, at, *, service: str, alert: str, output: str = "", cause: str = "",
+                   title: str = "x") -> str:  # fmt: skip
+    declared = await store.declare(at, title=title, severity=Severity.P1, service=service)
+    iid = declared.incident_id
+    batch: list[ev.BaseEvent] = [ev.AlertReceived(incident_id=iid, at=at, alert=NormalisedAlert(
+        source="alertmanager", fingerprint=iid, title=alert, severity=Severity.P1, service=service,
+        labels={"alertname": alert}))]  # fmt: skip
+    if output:
+        batch += [ev.AgentStepStarted(incident_id=iid, at=at, run_id="t1", step_id="tier1_response"),
+                  ev.AgentStepOutput(incident_id=iid, at=at, run_id="t1", text=output),
+                  ev.AgentStepFinished(incident_id=iid, at=at, run_id="t1", output=output)]  # fmt: skip
+    if cause:
+        batch.append(ev.ReviewUpdated(incident_id=iid, at=at, section="root_cause", text=cause))
+    await store.append_many(batch)
+    return iid
+
+
+def test_log_template_masks_the_variable_parts() -> None:
+    assert log_template(LOG) == "ERROR pool: timeout acquiring connection after <n> ms (in use <n>/<n>) id=<hex>"
+    assert log_template(LOG.replace("5000", "7000").replace("50/50", "49/50")) == log_template(LOG)
+
+
+async def test_ranking_with_reasons(store: EventStore) -> None:
+    t = NOW - timedelta(days=30)
+    strong = await incident(store, t, service="checkout", alert="DBPoolExhausted", title="pool",
+                            output=f"Found in logs:\n{LOG}\nRecent change to config/db.yaml set pool.max_size: 50",
+                            cause="database connection pool too small for the retry storm")  # fmt: skip
+    weak = await incident(store, t + timedelta(days=1), service="checkout", alert="HighLatency", title="slow")
+    await incident(store, t + timedelta(days=2), service="search", alert="DiskFull", title="disk",
+                   cause="log rotation disabled")  # fmt: skip
+    target_id = await incident(store, NOW, service="checkout", alert="DBPoolExhausted", title="now",
+                               output=LOG.replace("50/50", "48/50") + "\nsuspect config/db.yaml",
+                               cause="retry storm exhausted the database connection pool")  # fmt: skip
+    history = await load_history(store)
+    target, target_events = next((s, e) for s, e in history if s.incident_id == target_id)
+    matches = find_similar(target, target_events, history)
+    assert [m.incident_id for m in matches] == [strong, weak]
+    top = matches[0]
+    assert top.reasons[0] == "same service checkout"
+    assert any(r.startswith("same alerts: 'dbpoolexhausted'") for r in top.reasons)
+    assert any("shared log template" in r and "<n> ms" in r for r in top.reasons)
+    assert any("config/db.yaml" in r for r in top.reasons)
+    assert any(r.startswith("similar root cause (cosine") for r in top.reasons)
+    assert matches[1].reasons == ["same service checkout"] and matches[1].score < top.score
+    # Only past incidents: the first one has nothing before it.
+    first, first_events = next((s, e) for s, e in history if s.incident_id == strong)
+    assert find_similar(first, first_events, history) == []
+
+
+async def test_hostile_and_huge_text_is_bounded(store: EventStore) -> None:
+    junk = "\x1b[31mERROR \x00 " + "A" * 150_000
+    iid = await incident(store, NOW, service="s\u202e", alert="\x1b]8;;x\x07", output=junk, cause=junk)
+    other = await incident(store, NOW + timedelta(minutes=1), service="s\u202e", alert="\x1b]8;;x\x07",
+                           output=junk, cause=junk)  # fmt: skip
+    history = await load_history(store)
+    target, events = next((s, e) for s, e in history if s.incident_id == other)
+    (match,) = find_similar(target, events, history)
+    assert match.incident_id == iid and all(len(r) < 400 for r in match.reasons)
