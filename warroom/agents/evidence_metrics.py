@@ -11,7 +11,6 @@ import csv
 import io
 import json
 import math
-import re
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path

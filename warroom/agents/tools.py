@@ -9,6 +9,7 @@ resolve outside are refused with a clear message. Errors are returned as
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -60,22 +61,23 @@ class EvidenceFolder:
         return path
 
     def files(self, suffixes: tuple[str, ...] = ()) -> list[Path]:
-        """Regular files under the root (symlinks out of it skipped), sorted, at most ``MAX_FILES``."""
+        """Regular files under the root in a stable order, at most ``MAX_FILES``; ``.git`` internals and
+        symlinks that lead out of the root are left out."""
         found: list[Path] = []
-        for path in sorted(self.root.rglob("*")):
-            if len(found) >= MAX_FILES:
-                break
-            try:
-                real = path.resolve()
-            except OSError:
-                continue
-            if ".git" in path.relative_to(self.root).parts:
-                continue
-            if not real.is_file() or (real != self.root and self.root not in real.parents):
-                continue
-            if suffixes and not path.name.lower().endswith(suffixes):
-                continue
-            found.append(path)
+        for directory, subdirs, names in os.walk(self.root):
+            subdirs[:] = sorted(d for d in subdirs if d != ".git")
+            for name in sorted(names):
+                if suffixes and not name.lower().endswith(suffixes):
+                    continue
+                path = Path(directory) / name
+                try:
+                    real = path.resolve()
+                except OSError:
+                    continue
+                if real.is_file() and self.root in real.parents:
+                    found.append(path)
+                    if len(found) >= MAX_FILES:
+                        return found
         return found
 
     def rel(self, path: Path) -> str:
