@@ -161,3 +161,27 @@ def test_p2_gates_do_not_require_a_commander() -> None:
     events = [ev.IncidentDeclared(incident_id=ID, at=itil_timeline().events[0].at, title="Slow search", severity=Severity.P2, seq=1)]
     gates = render_incident(events)["quality-gates.md"]
     assert "- [x] Incident Commander assigned (P0/P1): not required for P2" in gates
+
+
+def test_output_does_not_depend_on_hash_seed() -> None:
+    """Set and dict iteration never leaks into the files: two interpreters with different seeds agree."""
+    import subprocess
+    import sys
+
+    script = (
+        "import hashlib\n"
+        "from tests.data.export.conftest import itil_timeline, sre_timeline\n"
+        "from warroom.data.export import render_incident\n"
+        "h = hashlib.sha256()\n"
+        "for events in (itil_timeline().events, sre_timeline().events):\n"
+        "    for path, text in render_incident(events).items():\n"
+        "        h.update(path.encode() + b'\\0' + text.encode())\n"
+        "print(h.hexdigest())\n"
+    )
+    root = Path(__file__).resolve().parents[3]
+    digests = {
+        subprocess.run([sys.executable, "-c", script], cwd=root, env={**os.environ, "PYTHONHASHSEED": seed},
+                       capture_output=True, text=True, timeout=60, check=True).stdout.strip()  # fmt: skip
+        for seed in ("1", "2")
+    }
+    assert len(digests) == 1 and len(next(iter(digests))) == 64
