@@ -226,6 +226,9 @@ class _Investigation:
             return counts.most_common(1)[0][0]
         if self.service_hint:
             return self.service_hint
+        crash = next((s for s in self.out.signatures if s.family == "crash_loop" and s.detail), None)
+        if crash:
+            return crash.detail  # the crash-looping workload is the failing service
         return self.error_services.most_common(1)[0][0] if self.error_services else ""
 
 

@@ -140,6 +140,15 @@ _FAMILY = {f.name: f for f in FAMILIES}
 _CONTEXT = re.compile(r"^Name:\s+(\S+)$")
 
 
+def _cite_around(line: LogLine, at: int, width: int = 240) -> Citation:
+    """A citation of ``line`` showing the part where the signature matched (long lines are windowed)."""
+    text = line.message
+    if len(text) <= width or at < width - 100:
+        return Citation(source=f"{line.source}:{line.line_no}", detail=text[:width])
+    start = max(0, at - 80)
+    return Citation(source=f"{line.source}:{line.line_no}", detail="…" + text[start:start + width - 1])
+
+
 def suggest_command(command: str) -> str:
     """The well-known command ``command`` is probably a typo of (``wge`` -> ``wget``), or ''."""
     close = difflib.get_close_matches(command, KNOWN_COMMANDS, n=1, cutoff=0.6)
@@ -186,8 +195,9 @@ class SignatureScanner:
                 tally.last = max(tally.last, line.timestamp) if tally.last else line.timestamp
             if line.service:
                 tally.services.add(line.service)
-            if len(tally.cites) < 4:
-                tally.cites.append(line.cite())
+            cite = _cite_around(line, m.start())
+            if len(tally.cites) < 4 and all(c.detail != cite.detail for c in tally.cites):
+                tally.cites.append(cite)  # the same line copied into several files is cited once
             if family.name in ("command_not_found", "missing_env", "cert_expiry", "pool_exhaustion"):
                 break  # the specific family explains the line; generic ones would repeat it
 
@@ -203,6 +213,8 @@ class SignatureScanner:
             if tally.detail:
                 keywords.insert(0, tally.detail.lower())
                 title = f"{family.title}: {tally.detail}"
+            if family.name == "cert_expiry" and tally.detail:
+                title = f"TLS/SSL certificate {tally.detail}"
             if family.name == "command_not_found" and (guess := suggest_command(tally.detail)):
                 title += f" (likely a typo of `{guess}`)"
             out.append(Signature(family=family.name, title=title, detail=tally.detail, count=tally.count,
@@ -223,7 +235,7 @@ class SignatureScanner:
                 target = named[0]
                 for t in anonymous:
                     target.count += t.count
-                    target.cites = (target.cites + t.cites)[:4]
+                    target.cites = (target.cites + [c for c in t.cites if all(c.detail != x.detail for x in target.cites)])[:4]
                     target.services |= t.services
                     for at in (t.first, t.last):
                         if at:

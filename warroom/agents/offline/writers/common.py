@@ -65,7 +65,7 @@ def sentence(text: str) -> str:
 
 def cite(c: Citation) -> str:
     detail = c.detail.replace("`", "'")
-    return f"`{c.source}`" + (f" — `{detail[:200]}`" if detail else "")
+    return f"`{c.source}`" + (f" — `{detail[:240]}`" if detail else "")
 
 
 def cites(items: list[Citation], limit: int = 3) -> str:
@@ -100,7 +100,7 @@ def explain(sig: Signature) -> str:
     if sig.family == "missing_env":
         return f"the environment variable `{d}` is missing (undefined) when the process starts, and it exits"
     if sig.family == "cert_expiry":
-        return f"the SSL/TLS certificate expired ({d})" if d else "the SSL/TLS certificate expired"
+        return f"the SSL/TLS certificate {d}" if d else "the SSL/TLS certificate expired"
     if sig.family == "pool_exhaustion":
         return (f"requests cannot get a database connection from {d or 'the connection pool'} and time out: "
                 "the connection pool is exhausted")

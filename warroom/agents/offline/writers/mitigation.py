@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from warroom.agents.offline.findings import MetricFinding
+from warroom.agents.offline.signatures import suggest_command
 from warroom.agents.offline.writers.common import (
     EXTERNAL, Step, change_line, cite, diff_summary, explain, headline, hm, primary, saturated, suspect, when,
 )
@@ -52,6 +53,9 @@ def rollback_plan(step: Step, choice: MS) -> str:
                 + f", and redeploy {step.service} from the previous release. Roll out to one instance first; if the "
                 "error rate does not fall within 5 minutes, stop and re-open the investigation. Undo: redeploy the "
                 "current release (the reverted commit is kept in history).")
+    sig = primary(step.analysis)
+    if choice in (MS.CONFIGURATION_CHANGE, MS.HOTFIX) and sig and sig.family in FAMILY_PLANS:
+        return FAMILY_PLANS[sig.family](sig.detail, step.service)
     if choice == MS.CONFIGURATION_CHANGE:
         return ("Apply the corrected value to one instance, confirm it starts and serves, then the rest. Undo: restore "
                 "the previous value from the config history.")
@@ -60,6 +64,21 @@ def rollback_plan(step: Step, choice: MS) -> str:
     if choice == MS.HOTFIX:
         return "Fix the workload definition in a reviewed change, deploy to one replica first. Undo: redeploy the previous spec."
     return "Apply the workaround behind a flag or route so it can be switched off at once."
+
+
+FAMILY_PLANS = {
+    "cert_expiry": lambda d, svc: (f"Issue a new certificate, replace it in the secret or config map {svc} mounts, and "
+                                   "restart one pod; when it starts and passes readiness, roll the rest. Undo: the old "
+                                   "certificate is expired, so there is no safe way back; keep the previous secret "
+                                   "version for audit only."),
+    "missing_env": lambda d, svc: (f"Set `{d}` in {svc}'s deployment (env or the config map it reads), roll one pod "
+                                   "and confirm it stays up past its previous crash point, then the rest. Undo: "
+                                   "`kubectl rollout undo` to the previous revision."),
+    "command_not_found": lambda d, svc: (f"Correct the container command `{d}`"
+                                         + (f" to `{suggest_command(d)}`" if suggest_command(d) else "")
+                                         + f" in {svc}'s spec, apply, and watch the pod leave CrashLoopBackOff. "
+                                         "Undo: re-apply the previous manifest."),
+}
 
 
 def _restored(diff: str) -> str:

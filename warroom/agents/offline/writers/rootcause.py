@@ -56,8 +56,10 @@ def five_whys_answer(step: Step) -> FiveWhys:
         confidence = 0.85
     elif sig:
         root = sentence(explain(sig))
-        ends = ("No change history ties this to a deploy or config change: "
-                + ("; ".join(evidence_gaps(a)[:2]) or "the attached data does not say how it was introduced") + ".")
+        ends = ("How this was introduced is not in the evidence: "
+                + ("no change history (git repository or changes file) was attached." if not a.changes else
+                   "none of the attached changes correlates with it.")
+                + " Ask the owning team what changed in the workload's spec, image or secrets.")
         confidence = sig.confidence * 0.9
     else:
         root = ""
