@@ -59,3 +59,13 @@ def test_an_agent_document_ending_in_an_empty_heading_is_tidied() -> None:
     assert "Next steps" not in files["diagnostics/tier1-data.md"]
     assert "Disk full." in files["diagnostics/tier1-data.md"]
     assert ID in files["diagnostics/tier1-data.md"]
+
+
+def test_a_reviewer_writing_none_is_not_a_leak() -> None:
+    t = Timeline()
+    t.add(ev.IncidentDeclared, 0, title="x")
+    t.add(ev.ReviewUpdated, 1, section="impact_compliance", text="None")
+    t.add(ev.ActionItemAdded, 2, item_id="A1", title="null", owner="None")
+    files = render_incident(t.events)
+    assert find_defects(files) == []
+    assert "- **Compliance Impact**: *None*" in files["post-incident-review.md"]

@@ -91,7 +91,13 @@ def inline(text: object) -> Md:
     return _inline(inline_plain(text))
 
 
+#: Whole values a human may well type ("Compliance impact: None") that would read as a leaked missing value.
+_LEAK_WORDS = frozenset({"None", "null", "undefined", "NaN"})
+
+
 def _inline(value: str) -> Md:
+    if value in _LEAK_WORDS:
+        return Md(f"*{value}*")  # typed by someone, shown as their word (and never mistaken for a leak)
     value = _INLINE_SPECIAL.sub(r"\\\1", value)
     value = _inert(value)
     value = _BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), value)
