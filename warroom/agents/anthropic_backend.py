@@ -264,6 +264,8 @@ class AnthropicBackend:
             text = await asyncio.to_thread(evidence_tools.run_tool, request.evidence_root, call.name, call.input)
         except evidence_tools.ToolError as exc:
             return _tool_result(call.id, str(exc), error=True)
+        except Exception as exc:  # a file the readers choke on must not end the step
+            return _tool_result(call.id, f"{call.name} failed on this evidence: {type(exc).__name__}: {exc}"[:500], error=True)
         return _tool_result(call.id, text)
 
 

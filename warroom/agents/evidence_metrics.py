@@ -26,12 +26,12 @@ def _load_json(path: Path) -> Any:
         raw = handle.read(MAX_READ).decode("utf-8", errors="replace")
     try:
         return json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         rows = []
         for line in raw.splitlines():
             try:
                 rows.append(json.loads(line))
-            except ValueError:
+            except (ValueError, RecursionError):
                 continue
         return rows or None
 

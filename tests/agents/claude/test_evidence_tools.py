@@ -165,3 +165,10 @@ def test_a_search_stops_after_its_scan_budget(root: Path, monkeypatch: pytest.Mo
     (root / "logs" / "big.log").write_text("INFO nothing to see here\n" * 2_000 + "ERROR at the end\n")
     text = run_tool(root, "search_logs", {"pattern": "ERROR", "file": "logs/big.log"})
     assert "ERROR at the end" not in text and "[stopped after scanning" in text
+
+
+def test_deeply_nested_or_huge_json_does_not_break_the_readers(root: Path):
+    (root / "alerts-nested.json").write_text("[" * 100_000 + "]" * 100_000)
+    (root / "alerts-garbage.json").write_bytes(b"\xff\xfe{not json" * 1000)
+    text = run_tool(root, "list_alerts", {})
+    assert "CheckoutErrors" in text
