@@ -48,6 +48,8 @@ async def test_logs_since_thursday_names_five_dated_problems(case_run) -> None: 
         "2025-06-15": r"syntax error[^\n]*fetch_user_logs",
         "2025-06-19": r"certificate expired",
     }
+    headline = text.split("## Tier 2")[1].split("### ")[0]
+    assert all(day in headline for day in expected)  # the hypothesis itself names the five dated problems
     lines = [line for line in text.splitlines() if line.startswith("- **2025-")]
     for day, pattern in expected.items():
         assert any(day in line and re.search(pattern, line, re.I) for line in lines), (day, lines)

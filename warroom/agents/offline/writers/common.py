@@ -150,6 +150,13 @@ def headline(a: Analysis) -> tuple[str, float, list[Citation]]:
         what = f" ({diff})" if diff else ""
         return (f"{change_line(sus)}{what} landed {sus.minutes_before_onset:.0f} min before the onset; since then "
                 f"{explain(sig)}.", min(0.9, 0.5 + sus.score / 2), [sus.change.cite(), *sig.citations[:2]])
+    dated = sorted((s for s in a.signatures if s.first_seen), key=lambda s: s.first_seen)  # type: ignore[arg-type, return-value]
+    if sig and not a.onset and len({s.family for s in dated}) >= 3 and \
+            (dated[-1].first_seen - dated[0].first_seen).total_seconds() > 86_400:  # type: ignore[operator]
+        latest = dated[-1]
+        days = "; ".join(f"{s.first_seen:%Y-%m-%d} {explain(s)}" for s in dated)
+        return (f"The logs show {len(dated)} separate problems on different days, not one failure: {days}. The most "
+                f"recent is the one to act on first: {explain(latest)}.", latest.confidence * 0.9, latest.citations[:2])
     if sig:
         sigs = [s for s in a.signatures if s.family in ("command_not_found", "missing_env", "cert_expiry")]
         extra = [s for s in sigs if s is not sig]
