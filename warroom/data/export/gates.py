@@ -109,7 +109,7 @@ def evaluate_gates(rec: Record) -> list[Gate]:
     validated = next((m for m in i.mitigations if m.outcome == "succeeded" and m.validation), None)
     if validated is not None:
         gates.append(Gate("Mitigation deployed and validated", True, validated.at,
-                          f"{validated.strategy.title} validated ({len(validated.validation)} checks)"))  # fmt: skip
+                          f"{validated.strategy.title} validated ({_count(len(validated.validation), 'check')})"))  # fmt: skip
     elif i.mitigated_at is not None and i.resolution_validation and i.resolved_at is not None:
         gates.append(Gate("Mitigation deployed and validated", True, i.resolved_at, "validated at resolution"))
     elif i.mitigated_at is not None:
@@ -120,7 +120,7 @@ def evaluate_gates(rec: Record) -> list[Gate]:
     internal = rec.updates_for(Audience.INTERNAL) + rec.updates_for(Audience.MANAGEMENT) + rec.updates_for(Audience.EXECUTIVE)
     if public and (internal or rec.management or rec.executive):
         gates.append(Gate("User communication sent (status page, internal)", True, public[0].at,
-                          f"{len(public)} status-page update(s) and internal communication"))  # fmt: skip
+                          f"{_count(len(public), 'status-page update')} and internal communication"))  # fmt: skip
     else:
         missing = " or ".join(w for w, have in (("status page", public), ("internal", internal or rec.management)) if not have)
         gates.append(Gate("User communication sent (status page, internal)", False, public[0].at if public else None,
@@ -143,12 +143,16 @@ def evaluate_gates(rec: Record) -> list[Gate]:
     owned = [a for a in tracked if a.owner and a.due is not None]
     label = "Preventive actions identified and tracked"
     if tracked and len(owned) == len(tracked):
-        gates.append(Gate(label, True, max(a.updated_at for a in owned), f"{len(tracked)} action(s), each with an owner and a due date"))
+        gates.append(Gate(label, True, max(a.updated_at for a in owned), f"{_count(len(tracked), 'action')}, each with an owner and a due date"))
     elif tracked:
-        gates.append(Gate(label, False, None, f"{len(tracked) - len(owned)} of {len(tracked)} action(s) lack an owner or a due date"))
+        gates.append(Gate(label, False, None, f"{len(tracked) - len(owned)} of {_count(len(tracked), 'action')} lack an owner or a due date"))
     else:
         gates.append(Gate(label, False, None, "no preventive action is tracked"))
     return gates
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _review_at(rec: Record, section: str) -> datetime | None:
