@@ -16,7 +16,7 @@ from warroom.data.models import Audience, Horizon, MitigationStrategy, Normalise
 SECRET_TOKEN = "ghp_" + "a1B2" * 9
 HOSTILE = (
     "pipe | break\n# heading\n<script>alert(1)</script> <img src=x onerror=alert(1)> {{ 7*7 }} {% raw %}x{% endraw %} "
-    "{#c#} {placeholder} `tick` \x1b[31mred\x1b[0m \x1b]0;evil title\x07 \x1b]8;;http://evil\x1b\\link\u202e "
+    "{#c#} {placeholder} `tick` [click](javascript:alert(1)) ![px](http://evil/p.gif) \x1b[31mred\x1b[0m \x1b]0;evil title\x07 \x1b]8;;http://evil\x1b\\link\u202e "
     f"AKIAIOSFODNN7EXAMPLE password=hunter2 {SECRET_TOKEN} postgres://u:s3cr3tpw@db/x"
 )
 ONE_LINE = HOSTILE.replace("\n", " ")
@@ -70,6 +70,7 @@ def test_no_html_no_escape_sequences_no_secrets(files: dict[str, str]) -> None:
     for path, text in files.items():
         if path.endswith(".md"):  # the CSV is data for a tracker, never rendered as HTML
             assert "<script" not in text and "<img" not in text, path
+            assert "](javascript:" not in text and "](http://evil" not in text, path
         assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text, path
         for secret in ("AKIAIOSFODNN7EXAMPLE", "hunter2", SECRET_TOKEN, "s3cr3tpw"):
             assert secret not in text, (path, secret)

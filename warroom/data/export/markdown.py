@@ -79,11 +79,13 @@ _ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]{1,32};)")
 def _inert(text: str) -> str:
     """HTML, entities and template-looking syntax made literal (markdown still shows the characters).
 
-    ``<`` becomes ``&lt;`` (no tag can open), an ``&`` that would start an entity
+    ``<`` becomes ``&lt;`` (no tag or autolink can open), ``](`` loses its link
+    meaning (no ``[x](javascript:…)``, no remote image), an ``&`` that would start an entity
     becomes ``&amp;``, braces are backslash-escaped; a lone ``>`` or ``&`` is harmless
     mid-line and stays readable (a leading ``>`` is escaped as a block marker).
     """
-    return _ENTITY.sub("&amp;", text).replace("<", "&lt;").replace("{", "\\{").replace("}", "\\}")
+    text = _ENTITY.sub("&amp;", text).replace("<", "&lt;").replace("{", "\\{").replace("}", "\\}")
+    return text.replace("](", "]\\(")  # no inline link or remote image (a tracking pixel) from data
 
 
 def inline(text: object) -> Md:
