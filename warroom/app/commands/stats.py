@@ -39,7 +39,7 @@ async def cmd_stats(args: argparse.Namespace) -> int:
     ctx = CommandContext.from_args(args)
     now = datetime.now(timezone.utc)
     async with ctx.store() as store:
-        history = await load_history(store)
+        history = await load_history(store, chunks=False)
     figures = compute_figures(history, now, since=since)
     if args.json:
         json.dump(figures.to_json(), sys.stdout, indent=2, ensure_ascii=False)

@@ -1,7 +1,16 @@
-"""The incident history read from the store: one read-only pass, nothing cached on disk."""
+"""The incident history read from the store: one read-only pass, nothing cached on disk.
+
+``load_history(store)`` reads every incident through the store's own API.
+``load_history(store, chunks=False)`` is the fast path for the figures: one
+query on a separate read-only connection that leaves out the agents' streamed
+output chunks (``agent.output``, most of a long incident's events, which
+change nothing but a run's chunk count); every other event is folded as usual.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from collections.abc import Sequence
 
 from warroom.data import events as ev
@@ -12,8 +21,14 @@ from warroom.data.store import EventStore
 History = list[tuple[Incident, list[ev.BaseEvent]]]
 
 
-async def load_history(store: EventStore) -> History:
-    """Every incident with its events, oldest declaration first (each incident's events read once)."""
+async def load_history(store: EventStore, *, chunks: bool = True) -> History:
+    """Every incident with its events, oldest declaration first (each incident's events read once).
+
+    With ``chunks=False`` the ``agent.output`` events are not read (runs show 0 chunks).
+    """
+    if not chunks:
+        rows = await asyncio.to_thread(_rows_without_chunks, str(store.path))
+        return _fold_rows(rows)
     out: History = []
     for incident_id in await store.incident_ids():
         events = await store.events(incident_id)
@@ -26,3 +41,27 @@ async def load_history(store: EventStore) -> History:
 def recurrence_marks(events: Sequence[ev.BaseEvent]) -> list[ev.RecurrenceMarked]:
     """The ``recurrence.marked`` events among ``events``."""
     return [e for e in events if isinstance(e, ev.RecurrenceMarked)]
+
+
+def _rows_without_chunks(path: str) -> list[tuple]:
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30.0)
+    try:
+        return db.execute(
+            "SELECT seq, incident_id, at, actor, kind, data FROM events WHERE kind != 'agent.output' ORDER BY seq"
+        ).fetchall()
+    finally:
+        db.close()
+
+
+def _fold_rows(rows: list[tuple]) -> History:
+    by_incident: dict[str, list[ev.BaseEvent]] = {}
+    for row in rows:
+        by_incident.setdefault(row[1], []).append(ev.event_from_row(*row))
+    out: History = []
+    for events in by_incident.values():
+        if events[0].kind != "incident.declared":
+            continue  # not a whole incident (cannot happen with the store's own writes)
+        state = replay(events)
+        if state is not None:
+            out.append((state, events))
+    return out
