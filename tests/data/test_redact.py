@@ -176,3 +176,22 @@ def test_hostile_input_does_not_break_redaction() -> None:
     big = ("2026-11-23 INFO ok line with nothing secret\n" * 50_000) + "token=abcdef123456\n"
     out = redact(big)
     assert "abcdef123456" not in out and len(out) < len(big) + 40
+
+
+def test_a_jwt_is_one_secret_even_when_it_contains_other_token_prefixes():
+    jwt = "eyJI5R5ecR45XtuH3gIhQSG" + ".eyJH8620jalh7X97UE0xazfmkAcRfZzFT" + ".H-LclOB35anyfifehVgfMnm2E4Hsr-tILTOo0LH7MBh"
+    assert redact(f"jwt={jwt}") == "jwt=[REDACTED:jwt]"
+    inner = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4AKIA" + "ABCDEFGHIJKLMNOP" + "In0.c2lnbmF0dXJlX3ZhbHVl"
+    assert redact(f"t {inner} end") == "t [REDACTED:jwt] end"
+
+
+def test_random_secrets_from_many_seeds_leave_no_fragment():
+    """Seeded random values for 14 kinds in the contexts they appear in: no 8-character fragment survives."""
+    from tests.agents.claude.test_secrets_budget_structured import _many_secrets
+
+    for seed in range(40):
+        for kind, line, secret in _many_secrets(seed, 2):
+            out = redact(line)
+            core = secret.split("_")[-1] if kind in ("github", "stripe") else secret
+            assert not any(core[i : i + 8] in out for i in range(len(core) - 8)), (kind, line, out)
+            assert redact(out) == out

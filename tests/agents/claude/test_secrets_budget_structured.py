@@ -201,3 +201,61 @@ async def test_an_unknown_schema_is_refused(fake_api, make_backend, chunks):
     with pytest.raises(StepFailed, match="unknown structured output 'Horoscope'"):
         await make_backend().run_step(_structured_request(schema="Horoscope"), chunks)
     assert fake_api.requests == []
+
+
+def _many_secrets(seed: int = 7, per_kind: int = 5) -> list[tuple[str, str, str]]:
+    """(kind, line as it would appear in evidence, the secret) with random values from a seeded RNG."""
+    import random
+    import string
+
+    rng = random.Random(seed)
+    alnum, upper = string.ascii_letters + string.digits, string.ascii_uppercase + string.digits
+
+    def pick(chars: str, n: int) -> str:
+        return "".join(rng.choice(chars) for _ in range(n))
+
+    makers = {
+        "aws-access-key": lambda: (lambda s: (f"using {s} for s3", s))("AKIA" + pick(upper, 16)),
+        "aws-secret": lambda: (lambda s: (f"aws_secret_access_key = {s}", s))(pick(alnum + "/+", 40)),
+        "github": lambda: (lambda s: (f"GITHUB_TOKEN={s}", s))("ghp_" + pick(alnum, 36)),
+        "slack": lambda: (lambda s: (f'{{"slack": "{s}"}}', s))(f"xoxb-{pick(string.digits, 12)}-{pick(alnum, 24)}"),
+        "stripe": lambda: (lambda s: (f"export STRIPE={s}", s))("sk_live_" + pick(alnum, 24)),
+        "anthropic": lambda: (lambda s: (f"key {s} rejected", s))("sk-ant-api03-" + pick(alnum + "-_", 60)),
+        "gcp": lambda: (lambda s: (f"GET /geo?key={s}", s))("AIza" + pick(alnum + "-_", 35)),
+        "jwt": lambda: (lambda s: (f"jwt={s}", s))(
+            "eyJ" + pick(alnum, 20) + ".eyJ" + pick(alnum, 30) + "." + pick(alnum + "-_", 43)),
+        "bearer": lambda: (lambda s: (f"Authorization: Bearer {s}", s))(pick("0123456789abcdef", 40)),
+        "url-password": lambda: (lambda s: (f"dsn postgres://svc:{s}@db-{rng.randint(1, 9)}:5432/app", s))(
+            pick(alnum + "!$*~-_.", 16)),
+        "cookie": lambda: (lambda s: (f"Set-Cookie: sid={s}; Path=/; HttpOnly", s))(pick(alnum, 28)),
+        "json-password": lambda: (lambda s: (f'{{"user": "app", "password": "{s}"}}', s))(pick(alnum + "!$*~#%^", 14)),
+        "yaml-secret": lambda: (lambda s: (f"  client_secret: {s}", s))(pick(alnum + "-_.~", 30)),
+        "conn-string": lambda: (lambda s: (f"Server=tcp:db;User Id=sa;Password={s};", s))(pick(alnum + "!$*", 18)),
+    }
+    out = []
+    for kind, make in makers.items():
+        for _ in range(per_kind):
+            line, secret = make()
+            out.append((kind, line, secret))
+    return out
+
+
+async def test_fifty_random_secrets_of_many_kinds_never_reach_the_api(
+    fake_api: FakeMessagesAPI, make_backend, chunks, evidence: Path
+):
+    planted = _many_secrets()
+    assert len(planted) >= 50 and len({k for k, _, _ in planted}) >= 10
+    (evidence / "logs" / "dump.log").write_text(
+        "".join(f"2026-11-23T09:{i % 60:02d}:00Z DEBUG {line}\n" for i, (_, line, _) in enumerate(planted))
+    )
+    fake_api.script(
+        Reply([ToolUse("search_logs", {"pattern": "DEBUG", "max_matches": 200}),
+               ToolUse("read_document", {"file": "logs/dump.log"})]),
+        Reply([Text("Rotate everything.")]),
+    )
+    prompt_lines = "\n".join(line for _, line, _ in planted[::3])
+    await make_backend().run_step(request(evidence, prompt=f"Investigate:\n{prompt_lines}"), chunks)
+    sent = fake_api.raw_text()
+    assert "DEBUG" in sent  # the evidence did go out
+    leaked = [(kind, secret) for kind, _, secret in planted if secret in sent]
+    assert leaked == []
