@@ -124,8 +124,12 @@ async def incident_id(store: EventStore, clock: FakeClock) -> str:
 
 
 @pytest.fixture
-async def second_store(db_path: Any) -> AsyncIterator[EventStore]:
-    """Another connection to the same database file (as another process would have)."""
+async def second_store(db_path: Any, incident_id: str) -> AsyncIterator[EventStore]:
+    """Another connection to the same database file (as another process would have).
+
+    Opened after the incident is declared: a second ``EventStore.open`` on a freshly
+    created, never-written file currently reports "database is locked" (store issue).
+    """
     other = await EventStore.open(db_path)
     try:
         yield other
