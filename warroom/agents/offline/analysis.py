@@ -144,7 +144,7 @@ class _Investigation:
             if not line.service and default_service:
                 line.service = default_service
             self.scanner.feed(line)
-            if len(self.settings) < 500 and (setting := _SETTING.search(line.message[-120:])):
+            if line.message[-1:].isdigit() and len(self.settings) < 500 and (setting := _SETTING.search(line.message[-120:])):
                 self.settings.append((_name_tokens(setting.group(1)), setting.group(2), line))
             if line.service:
                 self.services[line.service] += 1

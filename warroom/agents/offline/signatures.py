@@ -175,8 +175,7 @@ class SignatureScanner:
 
     def feed(self, line: LogLine) -> None:
         ctx = self._context.setdefault(line.source, {})
-        named = _CONTEXT.match(line.message)
-        if named:
+        if line.message.startswith("Name:") and (named := _CONTEXT.match(line.message)):
             ctx["pod"] = named.group(1)
         lowered = line.message.lower()
         for family in FAMILIES:
