@@ -238,7 +238,12 @@ def _text_record(text: str, source: str, line_no: int, stamps: StampReader) -> L
     if when is not None and stamps.syslog:
         host, service, end = _syslog_origin(text, end)
     level, _, level_end = find_level(text, end)
-    message = text[level_end if level else end:].lstrip(_LEAD) if (when or level) else text.strip()
+    if level is not None:
+        message = text[level_end:].lstrip(_LEAD)
+    elif when is not None:
+        message = text[end:].lstrip(_LEAD)
+    else:
+        message = text.strip()
     return LogRecord(source, line_no, when, level, service, None, host, message or text.strip(), text)
 
 

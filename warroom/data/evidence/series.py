@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from warroom.data.evidence.logs import LogRecord
 from warroom.data.evidence.models import TemplateSeries
 from warroom.data.evidence.templates import TemplateMiner
 
 EXAMPLES = 3
+_MINUTE = timedelta(minutes=1)
 
 
 class LogDigest:
@@ -20,6 +21,8 @@ class LogDigest:
         self.miner = miner or TemplateMiner()
         self.examples = examples
         self._series: dict[int, TemplateSeries] = {}
+        self._minute: datetime | None = None  # the minute the last record fell in, and its end
+        self._minute_end: datetime | None = None
 
     def add(self, record: LogRecord) -> TemplateSeries:
         """Count ``record`` under its template."""
@@ -35,7 +38,10 @@ class LogDigest:
                 series.first_seen = when
             if series.last_seen is None or when > series.last_seen:
                 series.last_seen = when
-            minute = when.replace(second=0, microsecond=0)
+            minute = self._minute
+            if minute is None or not minute <= when < self._minute_end:  # type: ignore[operator]
+                minute = self._minute = when.replace(second=0, microsecond=0)
+                self._minute_end = minute + _MINUTE
             series.per_minute[minute] = series.per_minute.get(minute, 0) + 1
         if record.level:
             series.levels[record.level] += 1

@@ -15,6 +15,13 @@ ids) is kept once, so a list's length does not split a template. A message seen 
 the same template without walking the tree (a bounded cache), which keeps the
 grouping stable and makes repeated lines cheap.
 
+Masking is the costly step, so it is cached too, by the message's *shape*:
+the message with every ASCII digit turned into ``0``. No rule tells one digit
+from another, so two messages of the same shape are masked at the same
+places; when every digit is masked, the shape alone picks the template, and
+otherwise the digits left visible (``jk2_init()``) are part of the key. A log
+of a few thousand shapes is masked a few thousand times, whatever its length.
+
 One configuration for every log (depth 4, similarity 0.5, 100 children per
 node): measured grouping accuracy on the Loghub 2k samples is in the tests.
 Memory is bounded by ``max_templates``: past it, a message that matches no
@@ -27,13 +34,14 @@ import re
 from dataclasses import dataclass, field
 
 WILDCARD = "<*>"
+_ZEROS = bytes.maketrans(b"0123456789", b"0000000000")
 OVERFLOW_TEXT = "(other messages: the template limit was reached)"
 
 MASK = re.compile(
     r"(?<![\w])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?!\w)"  # UUID
     r"|(?<=blk_)-?\d+"  # HDFS block id
     r"|(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?(?!\w|\.\w)"  # IPv4[:port]
-    r"|(?<!\w)0[xX][0-9a-fA-F]+(?!\w)"  # 0x hex
+    r"|(?<!\w)\d[xX][0-9a-fA-F]+(?!\w)"  # 0x hex (any leading digit: the rules must not tell digits apart)
     r"|(?<!\w)(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,}(?!\w)"  # hex id (sha, pod hash)
     r"|(?<![\w/])/(?=[\w.:/-]*\d)[\w.:/-]+"  # path with a digit
     r"|(?<![\w.])[-+]?\d+(?:\.\d+)*(?:ns|us|µs|ms|s|m|h|d|%|[KMGTP]i?B|[kKMG])?(?!\w|\.\w)"  # number, duration, size
@@ -88,22 +96,50 @@ class TemplateMiner:
         self._root: dict[int, _Node] = {}
         self._templates: list[Template] = []
         self._cache: dict[str, _Cluster] = {}
+        self._shapes: dict[bytes, _Cluster | tuple[int, ...]] = {}
+        self._visible: dict[tuple[bytes, str], _Cluster] = {}
         self._overflow: Template | None = None
 
     def add(self, message: str) -> Template:
         """Put ``message`` into its template (creating or generalising one) and return the template."""
+        shape = message.encode("utf-8", "surrogatepass").translate(_ZEROS)
+        known = self._shapes.get(shape)
+        if known.__class__ is _Cluster:
+            cluster = known
+        else:
+            if known is not None:
+                cluster = self._visible.get((shape, "".join([message[i] for i in known])))  # type: ignore[union-attr]
+            else:
+                cluster = None
+            if cluster is None:
+                cluster = self._add_new(message, shape)
+                if cluster is None:
+                    return self._overflowed()
+        template = cluster.template  # type: ignore[union-attr]
+        template.count += 1
+        return template
+
+    def _add_new(self, message: str, shape: bytes) -> _Cluster | None:
+        """Mask ``message``, place it, and remember its shape (with the digits masking left visible)."""
         masked = mask(message)
         cluster = self._cache.get(masked)
         if cluster is None:
             cluster = self._place(masked.split())
             if cluster is None:
-                return self._overflowed()
+                return None
             if len(self._cache) >= self.cache_size:
                 self._cache.clear()
             self._cache[masked] = cluster
-        template = cluster.template
-        template.count += 1
-        return template
+        if len(self._shapes) >= self.cache_size:
+            self._shapes.clear()
+            self._visible.clear()
+        visible = _visible_digits(message)
+        if visible:
+            self._shapes[shape] = visible
+            self._visible[(shape, "".join([message[i] for i in visible]))] = cluster
+        else:
+            self._shapes[shape] = cluster
+        return cluster
 
     def match(self, message: str) -> Template | None:
         """The template ``message`` would join, without changing anything."""
@@ -180,6 +216,15 @@ class TemplateMiner:
             self._overflow = Template(self.max_templates + 1, OVERFLOW_TEXT, 0)
         self._overflow.count += 1
         return self._overflow
+
+
+def _visible_digits(message: str) -> tuple[int, ...]:
+    """Where ``message`` has ASCII digits that masking leaves in place."""
+    digits = [i for i, c in enumerate(message) if c in "0123456789"]
+    if not digits:
+        return ()
+    spans = [m.span() for m in MASK.finditer(message)]
+    return tuple(i for i in digits if not any(a <= i < b for a, b in spans))
 
 
 def _has_digit(token: str) -> bool:

@@ -76,6 +76,12 @@ def _zone(text: str | None) -> timezone | None:
     return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4])))
 
 
+# Which parsers can match, by the line's first character (indexes into StampReader._parsers).
+_BY_DIGIT = (0, 2, 4, 5)
+_BY_BRACKET = (1, 0, 4, 5)
+_BY_OTHER = (3, 5)
+
+
 class StampReader:
     """Parses the leading timestamp of lines; one instance per file (it learns the file's format).
 
@@ -103,9 +109,11 @@ class StampReader:
         hit = parsers[self._last](line)
         if hit is not None:
             return hit
-        for index, parser in enumerate(parsers):
+        first = line[:1]
+        order = _BY_DIGIT if first.isdigit() else _BY_BRACKET if first == "[" else _BY_OTHER
+        for index in order:
             if index != self._last:
-                hit = parser(line)
+                hit = parsers[index](line)
                 if hit is not None:
                     self._last = index
                     return hit
@@ -123,11 +131,22 @@ class StampReader:
 
     def _iso(self, line: str) -> tuple[datetime, int] | None:
         m = _ISO.match(line)
-        if not m:
+        if m is None:
             return None
         y, mo, d, hh, mi, ss, frac, zone = m.groups()
-        when = self._make(int(y), int(mo), int(d), int(hh), int(mi), int(ss), _fraction(frac), _zone(zone))
-        return (when, m.end()) if when else None
+        micro = int((frac + "00000")[:6]) if frac else 0
+        try:
+            if zone is None:
+                when = datetime(int(y), int(mo), int(d), int(hh), int(mi), min(int(ss), 59), micro, tzinfo=UTC)
+                self.assumed_utc += 1
+            elif zone == "Z":
+                when = datetime(int(y), int(mo), int(d), int(hh), int(mi), min(int(ss), 59), micro, tzinfo=UTC)
+            else:
+                when = datetime(int(y), int(mo), int(d), int(hh), int(mi), min(int(ss), 59), micro,
+                                tzinfo=_zone(zone)).astimezone(UTC)
+        except (ValueError, OverflowError):
+            return None
+        return when, m.end()
 
     def _syslog(self, line: str) -> tuple[datetime, int] | None:
         m = _SYSLOG.match(line)
@@ -219,15 +238,14 @@ def find_level(line: str, start: int) -> tuple[str | None, int, int]:
     in brackets (``[error]``) or as ``level=error``, so "an error occurred"
     in a message is not taken for a level.
     """
-    for m in _LEVEL.finditer(line, start, start + _LEVEL_WINDOW + 12):
-        if m.start() - start > _LEVEL_WINDOW:
-            break
+    m = _LEVEL.search(line, start, start + _LEVEL_WINDOW + 12)
+    while m is not None and m.start() - start <= _LEVEL_WINDOW:
         bare, bracketed, keyed = m.groups()
-        if bare is not None and not bare.isupper():
-            continue
-        level = LEVEL_WORDS.get((bare or bracketed or keyed).lower())
-        if level is not None:
-            return level, m.start(), m.end()
+        if bare is None or bare.isupper():
+            level = LEVEL_WORDS.get((bare or bracketed or keyed).lower())
+            if level is not None:
+                return level, m.start(), m.end()
+        m = _LEVEL.search(line, m.end(), start + _LEVEL_WINDOW + 12)
     return None, start, start
 
 
