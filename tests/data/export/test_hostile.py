@@ -123,3 +123,18 @@ def test_escapers_handle_binary_and_huge_text(fn) -> None:  # type: ignore[no-un
 def test_cell_bounds_length_and_never_empty() -> None:
     assert len(cell("y" * 5000)) <= 1000
     assert cell("") == "—" and cell(None) == "—"
+
+
+def test_batched_redaction_equals_one_value_at_a_time() -> None:
+    from warroom.data.export.markdown import clean, memo, prime
+
+    key = "MIIEowIBAAKCAQEA" + "x" * 40
+    values = [HOSTILE, f"-----BEGIN RSA PRIVATE KEY-----\n{key}", f"{key}\n-----END RSA PRIVATE KEY-----",
+              "password=hunter2", "Cookie: session=abc123", "plain text", "", "token: a\x00b"]  # fmt: skip
+    alone = [clean(v) for v in values]
+    with memo():
+        prime(values)
+        batched = [clean(v) for v in values]
+    assert batched == alone
+    assert all("hunter2" not in v and "abc123" not in v for v in batched)
+    assert key not in batched[1]  # the key block after its BEGIN line

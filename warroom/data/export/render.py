@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -256,9 +256,27 @@ def _plan(rec: Record) -> list[tuple[str, str, dict[str, Any]]]:
     return plan
 
 
+def _texts(rec: Record) -> Iterator[str]:
+    """The bulk of the free text the documents print (redacted in one batch up front)."""
+    for row in rec.timeline:
+        yield row.event
+        yield row.actor
+        yield row.notes
+    for docs in rec.docs.values():
+        for doc in docs:
+            yield doc.text
+    for note in rec.notes:
+        yield note.text
+    for updates in rec.updates.values():
+        for update in updates:
+            yield update.text
+    yield from rec.review.values()
+
+
 def render_record(rec: Record) -> dict[str, str]:
     """Render every document of ``rec``; communications that did not happen are left out."""
     env = environment()
+    md.prime(_texts(rec))
     base = context(rec)
     files: dict[str, str] = {}
     for path, template, extra in _plan(rec):
