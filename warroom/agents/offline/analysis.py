@@ -28,6 +28,7 @@ _CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _CACHE: OrderedDict[tuple, Analysis] = OrderedDict()
 _CACHE_SIZE = 16
 _ERROR_KINDS = ("error_rate", "latency", "throughput")
+_SYMPTOM_DIRECTION = {"error_rate": "up", "latency": "up", "throughput": "down"}
 
 
 def template_of(message: str) -> str:
@@ -167,7 +168,7 @@ class _Investigation:
         grid = counts_grid(dict(self.errors_per_minute))
         out.error_series = {at.isoformat(): int(v) for at, v in grid[-720:]}
         out.error_peak = int(max((v for _, v in grid), default=0))
-        shift = detect_shift(grid, counts=True)
+        shift = detect_shift(grid, counts=True, direction="up")
         if shift:
             out.onset = Onset(series="log errors per minute", at=shift.at, baseline=shift.baseline, after=shift.after,
                               score=shift.score, direction=shift.direction,
@@ -176,7 +177,7 @@ class _Investigation:
                                                        f"{shift.after:g}/min after"))
             out.error_baseline = shift.baseline
         for name, points, source in self.series:
-            metric_shift = detect_shift(per_minute(points))
+            metric_shift = detect_shift(per_minute(points), direction=_SYMPTOM_DIRECTION.get(metric_kind(name)))
             if metric_shift:
                 out.metric_onsets.append(Onset(series=name, at=metric_shift.at, baseline=metric_shift.baseline,
                                                after=metric_shift.after, score=metric_shift.score,

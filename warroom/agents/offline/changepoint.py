@@ -71,9 +71,14 @@ def _spread(values: list[float], counts: bool, span: float) -> float:
     return max(mad, floor)
 
 
-def detect_shift(series: list[tuple[datetime, float]], *, counts: bool = False,
-                 z_threshold: float = Z_THRESHOLD) -> Shift | None:
-    """The first significant level shift in ``series`` (a per-minute grid), or None."""
+def detect_shift(series: list[tuple[datetime, float]], *, counts: bool = False, z_threshold: float = Z_THRESHOLD,
+                 direction: str | None = None) -> Shift | None:
+    """The most significant level shift in ``series`` (a per-minute grid), or None.
+
+    ``direction`` ("up" or "down") restricts the search to shifts that way: an
+    error rate that rose and later recovered has its onset at the rise, not at
+    the recovery.
+    """
     values = [v for _, v in series]
     n = len(values)
     if n < MIN_BASELINE + MIN_AFTER:
@@ -85,7 +90,8 @@ def detect_shift(series: list[tuple[datetime, float]], *, counts: bool = False,
         prefix += values[k - 1]
         if k < MIN_BASELINE or n - k < MIN_AFTER:
             continue
-        stat = abs(prefix - k * mean) / math.sqrt(k * (n - k) / n)  # standardised CUSUM
+        signed = (k * mean - prefix) / math.sqrt(k * (n - k) / n)  # standardised CUSUM: > 0 when the level rose
+        stat = abs(signed) if direction is None else signed if direction == "up" else -signed
         if stat > best:
             best, best_k = stat, k
     if best_k < 0:
@@ -95,7 +101,7 @@ def detect_shift(series: list[tuple[datetime, float]], *, counts: bool = False,
     base_median, spread = statistics.median(base), _spread(base, counts, max(values) - min(values))
     after_median = statistics.median(after)
     score = (after_median - base_median) / spread
-    if abs(score) < z_threshold:
+    if abs(score) < z_threshold or (direction == "up" and score < 0) or (direction == "down" and score > 0):
         return None
     direction = "up" if score > 0 else "down"
     k = best_k

@@ -80,6 +80,7 @@ class MetricFinding(_Finding):
     peak: float | None = None
     saturated_at: float | None = None  # the plateau value held at the top
     saturated_since: datetime | None = None
+    ends_at: datetime | None = None  # the last point of the series
     note: str = ""
     citation: Citation
 

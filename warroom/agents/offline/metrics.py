@@ -91,7 +91,7 @@ def describe_series(name: str, points: list[tuple[datetime, float]], source: str
     peak = max(values)
     latest = values[-1]
     finding = MetricFinding(name=name, kind=kind, baseline=round(baseline, 4), latest=round(latest, 4),
-                            peak=round(peak, 4), citation=Citation(source=f"{source}: {name}",
+                            peak=round(peak, 4), ends_at=grid[-1][0], citation=Citation(source=f"{source}: {name}",
                                                                    detail=f"{grid[0][0]:%H:%M}–{grid[-1][0]:%H:%M}Z"))
     if kind in ("connections", "cpu", "memory", "disk") and peak > 0:
         at_top = [at for at, v in grid if v >= peak * 0.995]

@@ -1,0 +1,1 @@
+"""The bundled demo incident: a checkout API failing after a deploy that shrank its database pool."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from warroom.agents.offline.findings import MetricFinding
 from warroom.agents.offline.signatures import suggest_command
 from warroom.agents.offline.writers.common import (
@@ -9,6 +11,8 @@ from warroom.agents.offline.writers.common import (
 )
 from warroom.agents.structured import MitigationRecommendation
 from warroom.data.models import MitigationStrategy as MS
+
+MIN_AFTER_MITIGATION = 10  # minutes of evidence after the mitigation before a verdict
 
 
 def recommend(step: Step) -> MitigationRecommendation:
@@ -128,37 +132,57 @@ def mitigation_execution(step: Step) -> None:
              "on the timeline, which starts validation.")
 
 
-def validation(step: Step) -> None:
-    a, inc = step.analysis, step.incident
-    mitigated = inc.mitigations[-1].at if inc.mitigations else inc.mitigated_at
-    checks: dict[str, object] = {}
+def mitigation_time(step: Step) -> datetime | None:
+    """When the mitigation took effect: its execution record, else the decision that chose it."""
+    inc = step.incident
+    if inc.mitigations:
+        return inc.mitigations[-1].at
+    if inc.mitigated_at:
+        return inc.mitigated_at
+    chosen = [d for d in inc.decisions if d.choice in {s.value for s in MS}]
+    return chosen[-1].decided_at if chosen else None
+
+
+def validation_result(step: Step) -> tuple[list[str], dict[str, object]]:
+    """Table rows and the structured verdict (``passed`` is None when no evidence postdates the mitigation)."""
+    a = step.analysis
+    mitigated = mitigation_time(step)
+    checks: dict[str, dict[str, object]] = {}
     rows = []
     for kind, label in (("error_rate", "error rate"), ("latency", "latency p95"), ("throughput", "throughput")):
         m: MetricFinding | None = a.metric(kind)
         if m is None:
             rows.append(f"| {label} | no series attached | | |")
             continue
-        ok = m.latest <= (m.baseline or 0) * 1.5 + 1e-9 if kind != "throughput" else m.latest >= (m.baseline or 0) * 0.8
+        base = m.baseline or 0.0
+        ok = m.latest <= base * 1.5 + 1e-9 if kind != "throughput" else m.latest >= base * 0.8
         checks[kind] = {"baseline": m.baseline, "latest": m.latest, "within_baseline": ok}
         rows.append(f"| {label} (`{m.name}`) | {m.baseline:g} | {m.latest:g} | {'yes' if ok else 'no'} |")
-    after_mitigation = bool(mitigated and a.last_at and a.last_at > mitigated)
-    if after_mitigation:
-        passed: bool | None = all(c["within_baseline"] for c in checks.values()) if checks else None  # type: ignore[index]
-    else:
-        passed = None
-    step.structured = {"passed": passed, "evidence_after_mitigation": after_mitigation,
-                       "mitigated_at": mitigated.isoformat() if mitigated else None,
-                       "evidence_ends": a.last_at.isoformat() if a.last_at else None, "checks": checks}
+    ends = max([t for t in [a.last_at, *(m.ends_at for m in a.metrics)] if t], default=None)
+    after = bool(mitigated and ends and ends >= mitigated + timedelta(minutes=MIN_AFTER_MITIGATION))
+    passed = all(bool(c["within_baseline"]) for c in checks.values()) if after and checks else None
+    return rows, {"passed": passed, "evidence_after_mitigation": after,
+                  "mitigated_at": mitigated.isoformat() if mitigated else None,
+                  "evidence_ends": ends.isoformat() if ends else None, "checks": checks}
+
+
+def validation(step: Step) -> None:
+    rows, verdict = validation_result(step)
+    step.structured = verdict
     step.add("## Validation against baseline\n\n| signal | baseline | latest | within baseline |\n|---|---|---|---|\n" + "\n".join(rows))
+    step.add(_verdict_text(verdict))
+
+
+def _verdict_text(verdict: dict[str, object]) -> str:
+    passed, ends, mitigated = verdict["passed"], verdict["evidence_ends"], verdict["mitigated_at"]
     if passed is None:
-        step.add(f"**Not verified from data.** The evidence ends at {when(a.last_at)}"
-                 + (f" and the mitigation was recorded at {when(mitigated)}" if mitigated else ", and no mitigation is recorded")
-                 + ": attach metrics or logs from after the mitigation (at least 15 minutes) and re-run this step. "
-                 "Until then, confirm on the live dashboards that the error rate, latency p95 and throughput are back "
-                 "at the baselines in the table.")
-    else:
-        step.add("**Passed:** every signal is back within its baseline." if passed else
-                 "**Failed:** at least one signal is still off its baseline after the mitigation; do not resolve.")
+        return (f"**Not verified from data.** The evidence ends at {ends or 'an unknown time'}"
+                + (f" and the mitigation dates from {mitigated}" if mitigated else ", and no mitigation is recorded")
+                + f": attach metrics or logs covering at least {MIN_AFTER_MITIGATION} minutes after the mitigation and "
+                "re-run this step. Until then, confirm on the live dashboards that the error rate, latency p95 and "
+                "throughput are back at the baselines in the table.")
+    return ("**Passed:** every signal is back within its baseline after the mitigation." if passed else
+            "**Failed:** at least one signal is still off its baseline after the mitigation; do not resolve.")
 
 
 def initial_mitigation(step: Step) -> None:
@@ -194,5 +218,9 @@ def deployment_validation(step: Step) -> None:
              "against the baseline" + (f" (error rate {err.baseline:g}, p95 {lat.baseline:g})" if err and lat else "")
              + ".\n4. Promote in two steps (50%, 100%) or switch blue-green once the canary is clean.\n"
              "5. Automatic rollback if any trigger below fires.")
+    rows, verdict = validation_result(step)
+    step.structured = verdict
+    step.add("### Current signals against baseline\n\n| signal | baseline | latest | within baseline |\n|---|---|---|---|\n"
+             + "\n".join(rows) + "\n\n" + _verdict_text(verdict))
     step.add("Rollback triggers: error rate above 1.5x baseline for 5 minutes; p95 latency above 1.5x baseline; "
              "any crash loop; the failing signature reappearing" + (f" (`{primary(a).title}`)" if primary(a) else "") + ".")
