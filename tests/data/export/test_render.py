@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.data.export.conftest import ID, itil_timeline
+from tests.data.export.conftest import ID, itil_timeline, sre_timeline
 from warroom.data import events as ev
 from warroom.data.export import find_defects, render_incident
 from warroom.data.export.record import ExportInputError
@@ -31,14 +31,17 @@ SRE_ONLY = {"security-assessment.md", "performance-analysis.md", "customer-impac
             "system-hardening.md"}  # fmt: skip
 
 
-def test_golden_files_match(itil_events: list[ev.BaseEvent]) -> None:
-    files = render_incident(itil_events)
+@pytest.mark.parametrize("name, timeline", [("itil", itil_timeline), ("sre", sre_timeline)])
+def test_golden_files_match(name: str, timeline) -> None:  # type: ignore[no-untyped-def]
+    files = render_incident(timeline().events)
+    golden_dir = GOLDEN.parent / name
     if REGENERATE:
         for path, text in files.items():
-            target = GOLDEN / path
+            target = golden_dir / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8", newline="\n")
-    golden = {p.relative_to(GOLDEN).as_posix(): p.read_text(encoding="utf-8") for p in GOLDEN.rglob("*") if p.is_file()}
+    golden = {p.relative_to(golden_dir).as_posix(): p.read_text(encoding="utf-8")
+              for p in golden_dir.rglob("*") if p.is_file()}  # fmt: skip
     assert sorted(files) == sorted(golden), "the set of files changed (regenerate with WARROOM_REGENERATE_GOLDEN=1)"
     for path, text in files.items():
         assert text == golden[path], f"{path} differs from its golden file"
