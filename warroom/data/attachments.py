@@ -138,7 +138,11 @@ def _stage_tree(source: Path, staging: Path, kind: str | None, result: Attachmen
         for file in sorted(files):
             path = Path(folder) / file
             shown = str(path.relative_to(top))
-            real = path.resolve()
+            try:
+                real = path.resolve()
+            except (OSError, RuntimeError):
+                result.skipped.append(f"{shown}: a symlink loop; not followed")
+                continue
             if path.is_symlink() and top not in real.parents:
                 result.skipped.append(f"{shown}: a symlink pointing outside {source}; not followed")
                 continue

@@ -77,12 +77,16 @@ async def test_directory_is_attached_file_by_file(store, db_path: Path, tmp_path
     outside.write_text("do not take\n")
     (folder / "outside-link").symlink_to(outside)
     os.mkfifo(folder / "pipe")
+    (folder / "loop").symlink_to(folder / "loop")
+    (folder / "linked-dir").symlink_to(tmp_path, target_is_directory=True)
     result = await attach_paths(store, incident, folder, actor="alice", at=T0)
     names = sorted(e.name for e in result.events)
     assert names == ["inside-link.log", "logs/a.log", "runbook.md"]
     assert {e.evidence_kind for e in result.events} == {"log", "runbook"}
     assert any("outside-link" in s and "outside" in s for s in result.skipped)
     assert any("pipe" in s and "FIFO" in s for s in result.skipped)
+    assert any("loop" in s and "symlink loop" in s for s in result.skipped)
+    assert any("linked-dir" in s and "not followed" in s for s in result.skipped)
     root = evidence_root(db_path, incident)
     assert all((root / e.path).is_file() and not (root / e.path).is_symlink() for e in result.events)
     assert "do not take" not in "".join((root / e.path).read_text() for e in result.events)

@@ -121,7 +121,10 @@ def _mostly_timestamped(lines: list[str]) -> bool:
 
 def _locate(root: Path, relative: str) -> Path:
     root = root.resolve()
-    candidate = (root / relative).resolve()
+    try:
+        candidate = (root / relative).resolve()
+    except (OSError, RuntimeError):
+        raise ValueError("its path cannot be resolved (a symlink loop)") from None
     if candidate != root and root not in candidate.parents:
         raise ValueError("its path leads outside the evidence folder")
     return candidate
@@ -148,6 +151,8 @@ class _Loader:
             self._read(path, kind, label)
         except (OSError, ValueError, ChangesError) as exc:
             self.bundle.problems.append(f"{label}: {exc}"[:500])
+        except Exception as exc:  # noqa: BLE001 - one unreadable item must not lose the rest of the evidence
+            self.bundle.problems.append(f"{label}: could not be read ({type(exc).__name__}: {exc})"[:500])
 
     def _read(self, path: Path, kind: str, label: str) -> None:
         if kind == "git" and path.is_dir():
