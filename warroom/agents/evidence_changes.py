@@ -53,43 +53,51 @@ def git_repos(folder: EvidenceFolder) -> list[Path]:
 
 
 def changes_in(folder: EvidenceFolder, name: str | None) -> list[Change]:
-    """Changes from git repositories, ``changes*``/``deploy*`` files (JSON, JSON lines, ``<time> <text>``
+    """Changes from git repositories, ``changes*``/``deploy*`` files (JSON, JSON lines, CSV, ``<time> <text>``
     lines) and ``git log`` text snapshots (``git*.txt``), oldest first."""
-    from warroom.agents.offline.changes import read_changes_file, read_git
+    from warroom.data.evidence import ChangesError, read_changes_file, read_git
 
-    problems: list[str] = []
     found: list[Change] = []
     if name:
         paths = [folder.resolve(name)]
     else:
         paths = [p for p in folder.files() if p.name.lower().startswith(("change", "deploy", "git"))]
         for repo in git_repos(folder):
+            try:
+                commits = read_git(repo, folder.rel(repo) or ".")
+            except ChangesError:
+                continue
             found.extend(
                 Change(ident=c.change_id, at=c.at, author=c.author, message=c.message, files=c.files, repo=repo)
-                for c in read_git(repo, folder.rel(repo) or ".", problems)
+                for c in commits
             )
     for path in paths:
         if path.suffix.lower() == ".json":
-            doc = _load_json(path)
-            rows = doc.get("changes", []) if isinstance(doc, dict) else doc or []
-            for row in rows if isinstance(rows, list) else []:
-                if isinstance(row, dict):
-                    files = row.get("files") if isinstance(row.get("files"), list) else []
-                    found.append(Change(
-                        ident=str(row.get("sha") or row.get("id") or row.get("commit") or "?"),
-                        at=_time(row.get("time") or row.get("at") or row.get("date") or row.get("timestamp")),
-                        author=str(row.get("author") or ""), message=str(row.get("message") or row.get("summary") or ""),
-                        files=[str(f) for f in files], diff=str(row.get("diff") or ""),
-                    ))
+            found.extend(_json_changes(path))
         elif _is_git_log(path):
             found.extend(_git_log(path))
         else:
-            found.extend(
-                Change(ident=c.change_id, at=c.at, author=c.author, message=c.message, files=c.files,
-                       diff="\n".join(c.diff_lines))
-                for c in read_changes_file(path, folder.rel(path), problems)
-            )
+            read, _problems = read_changes_file(path, folder.rel(path))
+            found.extend(Change(ident=c.change_id, at=c.at, author=c.author, message=c.message, files=c.files)
+                         for c in read)
     found.sort(key=lambda c: c.at or datetime.min.replace(tzinfo=timezone.utc))
+    return found
+
+
+def _json_changes(path: Path) -> list[Change]:
+    """A JSON document: a list of changes, or ``{"changes": [...]}``; a ``diff`` field is kept."""
+    doc = _load_json(path)
+    rows = doc.get("changes", []) if isinstance(doc, dict) else doc or []
+    found = []
+    for row in rows if isinstance(rows, list) else []:
+        if isinstance(row, dict):
+            files = row.get("files") if isinstance(row.get("files"), list) else []
+            found.append(Change(
+                ident=str(row.get("sha") or row.get("id") or row.get("commit") or "?"),
+                at=_time(row.get("time") or row.get("at") or row.get("date") or row.get("timestamp")),
+                author=str(row.get("author") or ""), message=str(row.get("message") or row.get("summary") or ""),
+                files=[str(f) for f in files], diff=str(row.get("diff") or ""),
+            ))
     return found
 
 

@@ -1,5 +1,9 @@
 """Readers behind the evidence tools: alerts and metric series.
 
+The data layer's readers (:mod:`warroom.data.evidence`) come first; where they
+refuse a shape (a wide CSV with one column per series, a JSON list of points,
+a hand-written alerts list) a lenient reader here takes over.
+
 Lenient by design (evidence is whatever was saved during the incident): a file
 that cannot be parsed yields nothing rather than an exception, and every
 reader is bounded so a huge or hostile file cannot exhaust memory.
@@ -60,6 +64,21 @@ def _time(value: Any) -> datetime | None:
 
 def alerts_in(path: Path) -> Iterator[str]:
     """One line per alert in an Alertmanager / PagerDuty / plain JSON alerts file."""
+    from warroom.data.alerts import AlertPayloadError
+    from warroom.data.evidence.alertfiles import read_alert_file
+
+    try:
+        parsed = read_alert_file(path)
+    except (AlertPayloadError, ValueError, RecursionError, OSError):
+        parsed = None
+    if parsed:
+        for alert in parsed[:1000]:
+            started = alert.started_at.isoformat() if alert.started_at else "?"
+            summary = alert.annotations.get("summary") or alert.annotations.get("description") or ""
+            service = f" service={alert.service}" if alert.service else ""
+            yield (f"{alert.title} severity={alert.severity.value} ({alert.source_severity or '?'}) "
+                   f"status={alert.status} started={started}{service} {summary}").strip()
+        return
     doc = _load_json(path)
     items: list[Any] = []
     if isinstance(doc, dict):
@@ -95,6 +114,18 @@ def read_series(path: Path, wanted: str | None) -> dict[str, list[tuple[datetime
         if math.isfinite(number) and (wanted is None or name == wanted) and sum(map(len, series.values())) < MAX_POINTS:
             series.setdefault(name, []).append((at, number))
 
+    if path.suffix.lower() == ".json":
+        from warroom.data.evidence import MetricFormatError, read_prometheus
+
+        try:
+            for found in read_prometheus(path, path.name).series:
+                labels = ",".join(f"{k}={v}" for k, v in sorted(found.labels.items()) if k != "__name__")
+                for at, value in found.points:
+                    add(f"{found.name}{{{labels}}}" if labels else found.name, at, value)
+        except (MetricFormatError, ValueError, RecursionError):
+            pass
+        if series:
+            return series
     if path.suffix.lower() in (".json", ".jsonl"):
         doc = _load_json(path)
         results = doc.get("data", {}).get("result") if isinstance(doc, dict) and isinstance(doc.get("data"), dict) else None

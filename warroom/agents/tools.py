@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from warroom.agents import evidence_changes as changes
 from warroom.agents import evidence_metrics as metrics
+from warroom.data.evidence.logs import LogReadError, read_log
 from warroom.data.redact import redact
 
 MAX_LINES = 200
@@ -189,7 +190,7 @@ class ReadDocumentArgs(_Args):
 
 # ---- the tools -------------------------------------------------------------------------------------------
 
-_LOG_SUFFIXES = (".log", ".txt", ".out", ".err", ".jsonl", ".log.1")
+_LOG_SUFFIXES = (".log", ".txt", ".out", ".err", ".jsonl", ".log.1", ".gz")
 
 
 def list_evidence(folder: EvidenceFolder, _args: ListEvidenceArgs) -> str:
@@ -211,20 +212,19 @@ def search_logs(folder: EvidenceFolder, args: SearchLogsArgs) -> str:
     files = [folder.resolve(args.file)] if args.file else folder.files(_LOG_SUFFIXES)
     out, scanned = _Output(max_lines=args.max_matches), 0
     for path in files:
-        current: datetime | None = None
-        for number, line in enumerate(folder.lines(path), 1):
-            scanned += len(line) + 1
+        for record in read_log(path, source=folder.rel(path), max_line=MAX_LINE_CHARS * 4):
+            scanned += len(record.raw) + 1
             if scanned > MAX_SCAN_BYTES:
                 out.rows.append(f"[stopped after scanning {MAX_SCAN_BYTES >> 20} MB; narrow it with file, since, until]")
                 return out.text()
-            stamp = line_time(line) if (since or until) else None
-            current = stamp or current
-            if since and (current is None or current < since):
+            stamp = record.timestamp
+            if since and (stamp is None or stamp < since):
                 continue
-            if until and current is not None and current > until:
-                break
-            if matcher.search(line):
-                if not out.add(f"{folder.rel(path)}:{number}: {line}"):
+            if until and stamp is not None and stamp > until:
+                continue
+            if matcher.search(record.raw):
+                line = record.raw.replace("\x00", "")[:MAX_LINE_CHARS]
+                if not out.add(f"{record.source}:{record.line_no}: {line}"):
                     break
         if out.truncated:
             break
@@ -365,8 +365,8 @@ def run_tool(root: str | Path, name: str, arguments: object) -> str:
         raise ToolError(f"invalid arguments for {name}: {problems}") from None
     try:
         return tool.run(EvidenceFolder(root), args)
-    except OSError as exc:
-        raise ToolError(f"{name} could not read the evidence: {exc.strerror or exc}") from None
+    except (OSError, LogReadError) as exc:
+        raise ToolError(f"{name} could not read the evidence: {getattr(exc, 'strerror', None) or exc}") from None
 
 
 __all__ = ["TOOLS", "EvidenceFolder", "EvidenceTool", "ToolError", "definitions", "run_tool"]

@@ -92,7 +92,7 @@ def test_list_alerts(root: Path):
 
 def test_changes_and_diffs_from_a_real_git_repository(root: Path):
     listed = run_tool(root, "list_changes", {}).splitlines()
-    assert len(listed) == 2 and "Alice: lower pool size files=db.yaml" in listed[1]
+    assert len(listed) == 2 and "Alice <alice@example.com>: lower pool size files=db.yaml" in listed[1]
     assert listed[1].startswith("2026-11-23T08:55:00+00:00 ")
     assert len(run_tool(root, "list_changes", {"since": "2026-11-23T08:30:00Z"}).splitlines()) == 1
     sha = listed[1].split()[1]
@@ -118,11 +118,13 @@ def test_read_document_is_bounded_and_says_where_to_continue(root: Path):
 
 def test_hostile_files_are_read_safely(root: Path):
     (root / "logs" / "binary.log").write_bytes(bytes(range(256)) * 100 + b"\nERROR after binary\n")
-    (root / "logs" / "nul.log").write_bytes(b"\x00" * 100_000 + b"ERROR\x00 with nul\n")
+    (root / "logs" / "nul.log").write_bytes(b"INFO fine\n" * 2_000 + b"ERROR\x00 binary line\nERROR after the nul line\n")
+    (root / "logs" / "all-nul.log").write_bytes(b"\x00" * 100_000 + b"ERROR hidden in a binary file\n")
     (root / "logs" / "huge-line.log").write_bytes(b"ERROR " + b"x" * 5_000_000 + b"\n")
     (root / "logs" / "latin1.log").write_bytes("ERROR caf\xe9 \xff\xfe\n".encode("latin-1"))
     text = run_tool(root, "search_logs", {"pattern": "ERROR"})
-    assert "ERROR with nul" in text and "ERROR caf\ufffd" in text
+    assert "ERROR after the nul line" in text and "binary line" not in text and "ERROR caf\ufffd" in text
+    assert "hidden in a binary file" not in text  # binary files are skipped, not searched
     assert len(text.encode()) <= 25_000
     assert "\x00" not in text
 
@@ -172,3 +174,17 @@ def test_deeply_nested_or_huge_json_does_not_break_the_readers(root: Path):
     (root / "alerts-garbage.json").write_bytes(b"\xff\xfe{not json" * 1000)
     text = run_tool(root, "list_alerts", {})
     assert "CheckoutErrors" in text
+
+
+def test_compressed_logs_and_other_timestamp_formats_are_searched(root: Path):
+    import gzip
+
+    (root / "logs" / "old.log.gz").write_bytes(gzip.compress(b"2026-11-23T07:00:00Z ERROR rotated away\n"))
+    (root / "logs" / "access.log").write_text(
+        '10.0.0.1 - - [23/Nov/2026:09:02:00 +0000] "GET /checkout HTTP/1.1" 502 12\n'
+        '10.0.0.1 - - [23/Nov/2026:10:30:00 +0000] "GET /checkout HTTP/1.1" 502 12\n'
+    )
+    assert "logs/old.log.gz:1: 2026-11-23T07:00:00Z ERROR rotated away" in run_tool(root, "search_logs", {"pattern": "rotated"})
+    windowed = run_tool(root, "search_logs", {"pattern": "502", "since": "2026-11-23T09:00:00Z",
+                                             "until": "2026-11-23T10:00:00Z"})
+    assert windowed.count("\n") == 0 and "09:02:00" in windowed
