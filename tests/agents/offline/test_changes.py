@@ -38,7 +38,7 @@ def test_git_history_has_files_keys_and_diff(tmp_path: Path) -> None:
     assert newest.subject == "shrink the pool" and "body line" in newest.message
     assert newest.files == ["app.yaml"] and newest.keys == ["max_size"]
     assert "+  max_size: 10" in newest.diff_lines
-    assert read_git(tmp_path, "not-a-repo", problems) == [] and "git log failed" in problems[0]
+    assert read_git(tmp_path, "not-a-repo", problems) == [] and "not a git repository" in problems[0]
 
 
 def test_snapshot_and_plain_changes_files(tmp_path: Path) -> None:
@@ -56,3 +56,27 @@ def test_snapshot_and_plain_changes_files(tmp_path: Path) -> None:
     plain.write_text("2026-11-23T08:40:00Z config FEATURE_X enabled\n")
     (config,) = read_changes_file(plain, "changes.txt", problems)
     assert config.kind == "config" and config.keys == ["FEATURE_X"]
+
+
+def test_a_hostile_repository_config_runs_nothing(tmp_path: Path) -> None:
+    repo = tmp_path / "evil"
+    repo.mkdir()
+    marker = tmp_path / "executed"
+    env = {**os.environ, "GIT_AUTHOR_NAME": "A", "GIT_AUTHOR_EMAIL": "a@x", "GIT_COMMITTER_NAME": "A",
+           "GIT_COMMITTER_EMAIL": "a@x", "GIT_CONFIG_GLOBAL": os.devnull}
+    run = lambda *a: subprocess.run(["git", "-c", "commit.gpgsign=false", *a], cwd=repo, env=env, check=True,  # noqa: E731
+                                    capture_output=True)
+    run("init", "-q")
+    (repo / ".gitattributes").write_text("* diff=evil\n")
+    (repo / "a.txt").write_text("one\n")
+    run("add", ".")
+    run("commit", "-q", "-m", "first")
+    (repo / "a.txt").write_text("two\n")
+    run("commit", "-q", "-am", "second")
+    run("config", "diff.evil.textconv", f"sh -c 'touch {marker}; cat'")
+    run("config", "diff.external", f"sh -c 'touch {marker}'")
+    run("config", "core.fsmonitor", f"sh -c 'touch {marker}'")
+    problems: list[str] = []
+    changes = read_git(repo, "evil", problems)
+    assert [c.subject for c in changes] == ["second", "first"]
+    assert not marker.exists()

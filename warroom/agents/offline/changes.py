@@ -42,11 +42,17 @@ def message_diff(message: str) -> list[str]:
 
 def read_git(repo: Path, source: str, problems: list[str], limit: int = 200) -> list[Change]:
     """Commits of ``repo`` (newest first): time, author, subject, files and changed config keys."""
-    env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat"}
+    if not ((repo / ".git").exists() or ((repo / "HEAD").is_file() and (repo / "objects").is_dir())):
+        problems.append(f"{source}: not a git repository (no .git); skipped")  # never walk up to a parent repository
+        return []
+    env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat",
+           "GIT_CEILING_DIRECTORIES": str(repo.resolve().parent)}
     fmt = f"--format=%x1e%H{_SEP}%an{_SEP}%aI{_SEP}%B{_SEP}"
     try:
-        done = subprocess.run(["git", "-c", f"safe.directory={repo}", "-C", str(repo), "log", f"-n{limit}", fmt,
-                               "--unified=0", "-p", "--no-color", "--no-ext-diff"],
+        # read-only and inert: no external diff, no textconv filters, no fsmonitor from the repository's config
+        done = subprocess.run(["git", "-c", f"safe.directory={repo}", "-c", "core.fsmonitor=false", "-C", str(repo),
+                               "log", f"-n{limit}", fmt, "--unified=0", "-p", "--no-color", "--no-ext-diff",
+                               "--no-textconv"],
                               capture_output=True, timeout=20, env=env, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
         problems.append(f"{source}: git log failed ({exc.__class__.__name__})")
