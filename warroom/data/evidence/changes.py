@@ -179,9 +179,8 @@ def read_git(repo: Path, source: str | None = None, *, max_commits: int = MAX_CO
     """The history of ``repo`` (commits reachable from HEAD, newest first, at most ``max_commits``) and its tags."""
     repo = Path(repo).resolve()
     source = source or str(repo)
-    head = _git(repo, "rev-parse", "--verify", "--quiet", "HEAD^{commit}") if _has_commits(repo) else ""
     changes: list[Change] = []
-    if head:
+    if _has_commits(repo):
         log = _git(repo, "log", f"--max-count={max_commits}", "--no-color", "--name-only",
                    "--format=%x1e%H%x1f%cI%x1f%an%x1f%ae%x1f%B%x1f", "HEAD", "--")
         for record in log.split("\x1e")[1:]:
@@ -206,10 +205,9 @@ def read_git(repo: Path, source: str | None = None, *, max_commits: int = MAX_CO
         at = parse_time_text(date)
         if at is None:
             continue
-        commit = peeled or target
-        changes.append(Change(f"tag:{name}", at, author, subject.strip() or f"release {name}", [], "release",
-                              config_keys(subject), source, service=""))
-        changes[-1].files = [f"commit:{commit}"] if commit else []
+        commit = peeled or target  # an annotated tag points at its commit through the tag object
+        changes.append(Change(f"tag:{name}", at, author, subject.strip() or f"release {name}",
+                              [f"commit:{commit}"] if commit else [], "release", config_keys(subject), source))
     return sorted(changes, key=lambda c: (c.at, c.change_id))
 
 

@@ -133,7 +133,7 @@ def parse_csv_metrics(handle: io.TextIOBase, source: str, *, default_name: str =
             continue
         if columns is None:
             columns = _columns(row, source)
-            if columns[3] is not None and _is_header(row):
+            if _is_header(row):
                 continue
         t_col, v_col, s_col, label_cols = columns
         if max(t_col, v_col, s_col or 0) >= len(row):
