@@ -188,3 +188,14 @@ def test_output_does_not_depend_on_hash_seed() -> None:
         for seed in ("1", "2")
     }
     assert len(digests) == 1 and len(next(iter(digests))) == 64
+
+
+def test_agent_draft_fills_a_review_section_until_a_human_writes_it(sre_events: list[ev.BaseEvent]) -> None:
+    from warroom.data.export.sections import draft_sections
+
+    assert draft_sections("# PIR\n## What Went Well\n- a\n### detail\nb\n## Process lessons\n\n## Summary\nS\n```\n# x\n```") == {
+        "went_well": "- a\n### detail\nb", "summary": "S\n```\n# x\n```"}  # fmt: skip
+    pir = render_incident(sre_events)["post-incident-review.md"]
+    went_well = pir.split("### What Went Well", 1)[1].split("###", 1)[0]
+    assert "*Agent draft, not yet confirmed by the reviewers (review section `went_well`):*" in went_well
+    assert "- fast canary" in went_well

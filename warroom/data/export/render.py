@@ -31,7 +31,13 @@ from warroom.data.export.defects import empty_headings, prose_lines
 from warroom.data.export.figures import impact, metric_rows
 from warroom.data.export.gates import evaluate_gates
 from warroom.data.export.record import Record, build_record
-from warroom.data.export.sections import REVIEW_SECTIONS, SECTIONS_BY_KEY, section_title, unknown_sections
+from warroom.data.export.sections import (
+    REVIEW_SECTIONS,
+    SECTIONS_BY_KEY,
+    draft_sections,
+    section_title,
+    unknown_sections,
+)
 from warroom.data.models import ActionStatus, Audience, Horizon, Severity
 from warroom.data.policy import DEFAULT_POLICY, Policy
 
@@ -199,6 +205,14 @@ PIR_LEAVES_OUT = frozenset({"agent.started", "agent.finished", "agent.failed", "
                             "action.updated"})  # fmt: skip
 
 
+def _drafted(rec: Record) -> dict[str, str]:
+    """Review sections found in the agents' review drafts (the latest draft's wins)."""
+    found: dict[str, str] = {}
+    for doc in rec.docs_for("post-incident-review.md"):
+        found.update(draft_sections(doc.text))
+    return found
+
+
 def context(rec: Record) -> dict[str, Any]:
     """What every template gets."""
     i = rec.incident
@@ -212,6 +226,7 @@ def context(rec: Record) -> dict[str, Any]:
         "actions_by_horizon": [(label, [a for a in actions if a.horizon is h]) for h, label in HORIZONS],
         "untracked_proposals": [p for p in rec.proposed_actions if p.title.strip().lower() not in tracked_titles],
         "comms": communications(rec),
+        "drafted": _drafted(rec),
         "runs_in_order": sorted(i.runs.values(), key=lambda r: (r.started_at, r.run_id)),
         "timeline_table": timeline_rows(rec), "pir_timeline_table": timeline_rows(rec, PIR_LEAVES_OUT, notes=False),
         "notes_between": lambda start, end: notes_between(rec, start, end),

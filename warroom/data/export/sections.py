@@ -59,3 +59,45 @@ def section_title(key: str) -> str:
 def unknown_sections(review: dict[str, str]) -> list[tuple[str, str]]:
     """Review entries whose key is not in the vocabulary, sorted by key (stable output)."""
     return sorted((k, v) for k, v in review.items() if k not in SECTIONS_BY_KEY and v.strip())
+
+
+#: Headings under which an agent's review draft writes each section (lower case, punctuation ignored).
+DRAFT_HEADINGS: dict[str, tuple[str, ...]] = {
+    "summary": ("executive summary", "summary"),
+    "contributing_factors": ("contributing factors",),
+    "went_well": ("what went well", "went well"),
+    "could_improve": ("what could improve", "what could be improved", "what went wrong", "areas for improvement"),
+    "lessons_technical": ("technical lessons", "technical"),
+    "lessons_process": ("process lessons", "process"),
+    "lessons_communication": ("communication lessons", "communication"),
+}
+
+
+def _heading_key(text: str) -> str:
+    return " ".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
+
+
+def draft_sections(markdown: str) -> dict[str, str]:
+    """The review sections an agent's draft (markdown) contains, by section key: the text under each heading."""
+    found: dict[str, str] = {}
+    lines = markdown.replace("\r\n", "\n").split("\n")
+    fence = False
+    headings: list[tuple[int, int, str]] = []  # (line index, level, key)
+    for index, line in enumerate(lines):
+        if line.lstrip().startswith(("```", "~~~")):
+            fence = not fence
+        stripped = line.strip()
+        if fence or not stripped.startswith("#"):
+            continue
+        level = len(stripped) - len(stripped.lstrip("#"))
+        if 1 <= level <= 6 and stripped[level:level + 1] in (" ", ""):
+            headings.append((index, level, _heading_key(stripped[level:])))
+    for position, (index, level, name) in enumerate(headings):
+        key = next((k for k, names in DRAFT_HEADINGS.items() if name in names), None)
+        if key is None or key in found:
+            continue
+        end = next((i for i, lv, _ in headings[position + 1:] if lv <= level), len(lines))
+        body = "\n".join(lines[index + 1 : end]).strip()
+        if body:
+            found[key] = body
+    return found
