@@ -1,7 +1,7 @@
 """Changes behind the evidence tools: git repositories, change files and ``git log`` snapshots.
 
-Git is only ever asked to read (``git log`` through the offline investigator's
-reader, ``git show`` here), with the commit id checked against a hex pattern and
+Git is only ever asked to read (``git log`` through :mod:`warroom.data.evidence`,
+``git show`` here), with the commit id checked against a hex pattern and
 passed after ``--end-of-options`` so no argument can become an option.
 """
 

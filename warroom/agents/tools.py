@@ -9,10 +9,8 @@ resolve outside are refused with a clear message. Errors are returned as
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -20,122 +18,19 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from warroom.agents import evidence_changes as changes
 from warroom.agents import evidence_metrics as metrics
+from warroom.agents.evidence_folder import (
+    MAX_BYTES,
+    MAX_LINE_CHARS,
+    MAX_LINES,
+    BoundedOutput,
+    EvidenceFolder,
+    ToolError,
+    parse_time,
+)
 from warroom.data.evidence.logs import LogReadError, read_log
 from warroom.data.redact import redact
 
-MAX_LINES = 200
-MAX_BYTES = 24_000
-MAX_LINE_CHARS = 2_000
-MAX_FILES = 500
 MAX_SCAN_BYTES = 64 * 1024 * 1024  # one search reads at most this much log text
-TRUNCATED = "[truncated: output limited to {lines} lines / {bytes} bytes]"
-
-_TS = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:[.,]\d+)?(Z|[+-]\d{2}:?\d{2})?")
-
-
-class ToolError(Exception):
-    """A tool call that cannot be answered (bad path, bad arguments); the message goes back to the model."""
-
-
-class EvidenceFolder:
-    """The incident's evidence root, with path confinement and bounded reads."""
-
-    def __init__(self, root: str | Path) -> None:
-        if not str(root):
-            raise ToolError("this incident has no evidence folder attached")
-        self.root = Path(root).resolve()
-        if not self.root.is_dir():
-            raise ToolError(f"evidence folder {self.root.name!r} does not exist")
-
-    def resolve(self, name: str) -> Path:
-        """The file ``name`` (relative to the root), refusing anything that escapes it."""
-        if not name or "\x00" in name:
-            raise ToolError("a file name is required")
-        rel = Path(name)
-        if rel.is_absolute() or ".." in rel.parts:
-            raise ToolError(f"{name!r} is outside the incident's evidence (use a path relative to it)")
-        path = (self.root / rel).resolve()
-        if path != self.root and self.root not in path.parents:
-            raise ToolError(f"{name!r} resolves outside the incident's evidence")
-        if not path.is_file():
-            raise ToolError(f"no evidence file named {name!r}; call list_evidence to see the files")
-        return path
-
-    def files(self, suffixes: tuple[str, ...] = ()) -> list[Path]:
-        """Regular files under the root in a stable order, at most ``MAX_FILES``; ``.git`` internals and
-        symlinks that lead out of the root are left out."""
-        found: list[Path] = []
-        for directory, subdirs, names in os.walk(self.root):
-            subdirs[:] = sorted(d for d in subdirs if d != ".git")
-            for name in sorted(names):
-                if suffixes and not name.lower().endswith(suffixes):
-                    continue
-                path = Path(directory) / name
-                try:
-                    real = path.resolve()
-                except OSError:
-                    continue
-                if real.is_file() and self.root in real.parents:
-                    found.append(path)
-                    if len(found) >= MAX_FILES:
-                        return found
-        return found
-
-    def rel(self, path: Path) -> str:
-        return path.relative_to(self.root).as_posix()
-
-    def lines(self, path: Path):
-        """The file's lines, decoded leniently, control characters kept out of the model's way."""
-        with path.open("rb") as handle:
-            for raw in handle:
-                yield raw.decode("utf-8", errors="replace").rstrip("\r\n").replace("\x00", "")[:MAX_LINE_CHARS]
-
-
-class _Output:
-    """Collects lines up to the limits and says when it stopped."""
-
-    def __init__(self, max_lines: int = MAX_LINES, max_bytes: int = MAX_BYTES) -> None:
-        self.rows: list[str] = []
-        self.size = 0
-        self.max_lines, self.max_bytes = max_lines, max_bytes
-        self.truncated = False
-
-    def add(self, line: str) -> bool:
-        if len(self.rows) >= self.max_lines or self.size + len(line) + 1 > self.max_bytes:
-            self.truncated = True
-            return False
-        self.rows.append(line)
-        self.size += len(line.encode("utf-8", "replace")) + 1
-        return True
-
-    def text(self, empty: str = "(nothing found)") -> str:
-        body = "\n".join(self.rows) if self.rows else empty
-        if self.truncated:
-            body += "\n" + TRUNCATED.format(lines=self.max_lines, bytes=self.max_bytes)
-        return redact(body)
-
-
-def parse_time(text: str | None) -> datetime | None:
-    """An ISO-8601 time (``2026-11-23T09:00:00Z``); naive times are taken as UTC."""
-    if not text:
-        return None
-    try:
-        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise ToolError(f"not an ISO-8601 time: {text!r}") from exc
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-
-
-def line_time(line: str) -> datetime | None:
-    """The first ISO-like timestamp in a log line, if any."""
-    m = _TS.search(line[:80])
-    if not m:
-        return None
-    try:
-        value = datetime.fromisoformat(f"{m.group(1)}T{m.group(2)}{(m.group(3) or '').replace('Z', '+00:00')}")
-    except ValueError:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 # ---- argument models -------------------------------------------------------------------------------------
@@ -194,7 +89,7 @@ _LOG_SUFFIXES = (".log", ".txt", ".out", ".err", ".jsonl", ".log.1", ".gz")
 
 
 def list_evidence(folder: EvidenceFolder, _args: ListEvidenceArgs) -> str:
-    out = _Output()
+    out = BoundedOutput()
     for repo in changes.git_repos(folder):
         out.add(f"{folder.rel(repo) or '.'}/\tgit repository (use list_changes and show_diff)")
     for path in folder.files():
@@ -210,7 +105,7 @@ def search_logs(folder: EvidenceFolder, args: SearchLogsArgs) -> str:
         raise ToolError(f"invalid regular expression {args.pattern!r}: {exc}") from exc
     since, until = parse_time(args.since), parse_time(args.until)
     files = [folder.resolve(args.file)] if args.file else folder.files(_LOG_SUFFIXES)
-    out, scanned = _Output(max_lines=args.max_matches), 0
+    out, scanned = BoundedOutput(max_lines=args.max_matches), 0
     for path in files:
         for record in read_log(path, source=folder.rel(path), max_line=MAX_LINE_CHARS * 4):
             scanned += len(record.raw) + 1
@@ -234,7 +129,7 @@ def search_logs(folder: EvidenceFolder, args: SearchLogsArgs) -> str:
 def read_log_window(folder: EvidenceFolder, args: ReadLogWindowArgs) -> str:
     path = folder.resolve(args.file)
     first, last = max(1, args.line - args.before), args.line + args.after
-    out = _Output()
+    out = BoundedOutput()
     for number, line in enumerate(folder.lines(path), 1):
         if number > last:
             break
@@ -247,7 +142,7 @@ def list_alerts(folder: EvidenceFolder, args: ListAlertsArgs) -> str:
     files = [folder.resolve(args.file)] if args.file else [
         p for p in folder.files((".json", ".jsonl")) if "alert" in p.name.lower()
     ]
-    out = _Output()
+    out = BoundedOutput()
     for path in files:
         for alert in metrics.alerts_in(path):
             if not out.add(f"{folder.rel(path)}: {alert}"):
@@ -260,7 +155,7 @@ def summarise_metric(folder: EvidenceFolder, args: SummariseMetricArgs) -> str:
     series = metrics.read_series(path, args.series)
     if not series:
         raise ToolError(f"{args.file} holds no numeric series" + (f" named {args.series!r}" if args.series else ""))
-    out = _Output()
+    out = BoundedOutput()
     for name, points in series.items():
         out.add(metrics.describe_series(name, points))
     return out.text()
@@ -268,7 +163,7 @@ def summarise_metric(folder: EvidenceFolder, args: SummariseMetricArgs) -> str:
 
 def list_changes(folder: EvidenceFolder, args: ListChangesArgs) -> str:
     since = parse_time(args.since)
-    out = _Output()
+    out = BoundedOutput()
     for change in changes.changes_in(folder, args.file):
         if since and change.at is not None and change.at < since:
             continue
@@ -284,7 +179,7 @@ def show_diff(folder: EvidenceFolder, args: ShowDiffArgs) -> str:
                 change.diff = changes.git_show(change, MAX_BYTES * 2)
             if not change.diff:
                 return redact(f"{change.line()}\n(the change snapshot holds no diff for this change)")
-            out = _Output()
+            out = BoundedOutput()
             out.add(change.line())
             for line in change.diff.splitlines():
                 if not out.add(line[:MAX_LINE_CHARS]):
@@ -295,7 +190,7 @@ def show_diff(folder: EvidenceFolder, args: ShowDiffArgs) -> str:
 
 def read_document(folder: EvidenceFolder, args: ReadDocumentArgs) -> str:
     path = folder.resolve(args.file)
-    out = _Output()
+    out = BoundedOutput()
     for number, line in enumerate(folder.lines(path), 1):
         if number >= args.start_line and not out.add(line):
             out.rows.append(f"[continue with start_line={number}]")
