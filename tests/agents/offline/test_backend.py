@@ -82,3 +82,15 @@ async def test_hostile_evidence_is_reported_not_fatal(tmp_path: Path) -> None:
     assert "missing.log: file is missing" in text
     assert "escapes the evidence root" in text
     assert "\x1b" not in text and "secret" not in text
+
+
+async def test_parallel_steps_share_one_analysis(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    (tmp_path / "app.log").write_text("".join(f"2026-11-23T09:{m:02d}:00Z ERROR boom {m}\n" for m in range(30)))
+    run = runner(make_incident(evidence_for(tmp_path, [("app.log", "log")]), incident_id="INC-2026-0077"), tmp_path)
+    calls = []
+    original = analysis_module._Investigation.run
+    monkeypatch.setattr(analysis_module._Investigation, "run", lambda self, *a: calls.append(1) or original(self, *a))
+    await asyncio.gather(run(Task.IMPACT_ASSESSMENT), run(Task.URGENCY_ASSESSMENT), run(Task.INCIDENT_RECORD))
+    assert calls == [1]

@@ -7,6 +7,7 @@ incident and evidence set, so thirty playbook steps read the logs once.
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter, OrderedDict
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -27,6 +28,7 @@ _SETTING = re.compile(r"([A-Za-z][\w.-]*?)(?:\.{3,}|\s*[=:]\s*)(\d+)\s*$")
 _CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _CACHE: OrderedDict[tuple, Analysis] = OrderedDict()
 _CACHE_SIZE = 16
+_CACHE_LOCK = threading.Lock()
 _ERROR_KINDS = ("error_rate", "latency", "throughput")
 _SYMPTOM_DIRECTION = {"error_rate": "up", "latency": "up", "throughput": "down"}
 
@@ -60,14 +62,15 @@ def analyse(evidence: list[Evidence], root: str = "", *, alerts: list[Normalised
             service: str = "", key: str = "") -> Analysis:
     """The analysis of ``evidence`` (cached on the files' identity, size and mtime)."""
     cache_key = _fingerprint(evidence, root, key) + (service, tuple(a.fingerprint for a in alerts or []))
-    if cache_key in _CACHE:
-        _CACHE.move_to_end(cache_key)
-        return _CACHE[cache_key]
-    result = _Investigation(service).run(evidence, root, alerts or [])
-    _CACHE[cache_key] = result
-    while len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
-    return result
+    with _CACHE_LOCK:  # parallel steps (impact and urgency) wait for one analysis instead of running two
+        if cache_key in _CACHE:
+            _CACHE.move_to_end(cache_key)
+            return _CACHE[cache_key]
+        result = _Investigation(service).run(evidence, root, alerts or [])
+        _CACHE[cache_key] = result
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+        return result
 
 
 class _Investigation:
