@@ -161,3 +161,14 @@ def test_an_export_left_aside_by_a_crash_is_recovered_first(tmp_path: Path, itil
         export_incident(itil_events, tmp_path, writer=filling_disk)
     assert snapshot(tmp_path / ID) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [ID]
+
+
+def test_a_file_where_the_temporary_directory_goes_keeps_previous_export(tmp_path: Path,
+                                                                         itil_events: list[ev.BaseEvent]) -> None:  # fmt: skip
+    previous = export_incident(itil_events[:10], tmp_path)
+    before = snapshot(previous)
+    (tmp_path / f".{ID}.tmp-{os.getpid()}").write_text("in the way")
+    with pytest.raises(ExportError, match="a file stands where a directory is needed") as caught:
+        export_incident(itil_events, tmp_path)
+    assert "\n" not in str(caught.value)
+    assert snapshot(previous) == before
