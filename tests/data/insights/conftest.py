@@ -79,6 +79,7 @@ def incident_events(i: int, incident_id: str) -> list[ev.BaseEvent]:
     if i % 3 == 0:
         out += [
             ev.AgentStepStarted(incident_id=incident_id, at=at(engage + 3 * M), run_id=f"r{i}", step_id="five_whys"),
+            ev.AgentStepOutput(incident_id=incident_id, at=at(engage + 3 * M), run_id=f"r{i}", text=f"ERROR {i} retries"),
             ev.AgentStepFinished(incident_id=incident_id, at=at(engage + 4 * M), run_id=f"r{i}",
                                  structured={"problem": "p", "whys": [], "root_cause": cause}),
         ]  # fmt: skip

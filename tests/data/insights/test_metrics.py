@@ -88,3 +88,25 @@ async def test_stats_cli_json_and_bad_since(history_store, db_path) -> None:
         out = run("--since", bad)
         assert out.returncode == 2 and "is not a date: use YYYY-MM-DD" in out.stderr
         assert "\x1b" not in out.stderr and len(out.stderr) < 300
+
+
+async def test_the_fast_read_gives_the_same_figures(history_store) -> None:
+    full = compute_figures(await load_history(history_store), NOW)
+    fast = compute_figures(await load_history(history_store, chunks=False), NOW)
+    assert fast.to_json() == full.to_json()
+
+
+def test_empty_history_says_so() -> None:
+    figures = compute_figures([], NOW)
+    assert figures.figure("mttr").overall.value is None
+    assert "No incidents to measure." in render_plain(figures) and "No incidents to measure." in render_markdown(figures)
+
+
+def test_stats_on_a_damaged_or_foreign_file_is_one_clear_line(tmp_path) -> None:
+    for name, content in (("garbage.db", b"\x00\xff" * 4096), ("text.db", "SELECT 1; \x1b[31m".encode())):
+        path = tmp_path / name
+        path.write_bytes(content)
+        out = subprocess.run([sys.executable, "-m", "warroom", "stats", "--db", str(path)],
+                             capture_output=True, text=True, timeout=60)  # fmt: skip
+        assert out.returncode == 2 and "not an SQLite database" in out.stderr
+        assert out.stderr.count("\n") == 1 and path.read_bytes() == content

@@ -87,7 +87,7 @@ async def check_recurrence(store: EventStore, incident_id: str, *, now: datetime
     target = await store.load(incident_id)
     if target.status.is_open:
         return None
-    history = [state for state, _ in await load_history(store)]
+    history = [state for state, _ in await load_history(store, chunks=False)]
     found = find_recurrence(target, history, at=target.closed_at or now)
     if found is None:
         return None

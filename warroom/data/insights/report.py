@@ -73,6 +73,8 @@ def _scope(figures: Figures) -> str:
 
 def render_plain(figures: Figures) -> str:
     """Three plain tables: by priority (with aims), by service, by month; ``!`` marks a missed aim."""
+    if not figures.incidents:
+        return f"Response metrics: {_scope(figures)}\n\nNo incidents to measure.\n"
     parts = [f"Response metrics: {_scope(figures)}", _plain_table(*_rows(figures))]
     parts += ["By service", _plain_table(*_grouped(figures, figures.services, "by_service", "Service"))]
     parts += ["Trend by month", _plain_table(*_grouped(figures, figures.months, "by_month", "Month"))]
@@ -82,6 +84,8 @@ def render_plain(figures: Figures) -> str:
 
 def render_markdown(figures: Figures) -> str:
     """The same figures as :func:`render_plain`, as markdown tables."""
+    if not figures.incidents:
+        return f"# Response metrics\n\n{_scope(figures)}.\n\nNo incidents to measure.\n"
     parts = ["# Response metrics", f"{_scope(figures)}.", _md_table(*_rows(figures))]
     parts += ["## By service", _md_table(*_grouped(figures, figures.services, "by_service", "Service"))]
     parts += ["## Trend by month", _md_table(*_grouped(figures, figures.months, "by_month", "Month"))]

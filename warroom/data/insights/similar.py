@@ -29,6 +29,8 @@ WEIGHTS = {"service": 0.15, "alerts": 0.2, "templates": 0.2, "changes": 0.15, "r
 MIN_SCORE = 0.15
 
 _LOGLINE = re.compile(r"\b(?:ERROR|WARN(?:ING)?|FATAL|CRITICAL|Exception|Traceback|level=(?:error|warn)|panic:)", re.I)
+#: How much text of one incident is scanned for templates, files and config keys.
+MAX_SCAN = 4_000_000
 _MASKS = [
     (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I), "<uuid>"),
     (re.compile(r"\b\d{4}-\d{2}-\d{2}[T ][\d:.,]+(?:Z|[+-]\d{2}:?\d{2})?"), ""),
@@ -36,11 +38,10 @@ _MASKS = [
     (re.compile(r"\b0x[0-9a-f]+\b|\b[0-9a-f]{12,}\b", re.I), "<hex>"),
     (re.compile(r"\"[^\"]*\"|'[^']*'"), "<str>"),
     (re.compile(r"\d+(?:\.\d+)?"), "<n>"),
-    (re.compile(r"\s+"), " "),
 ]
-_FILE = re.compile(
-    r"(?<![\w/.-])((?:[\w.-]+/)*[\w.-]+\.(?:py|go|rs|java|kt|js|ts|rb|php|c|cc|cpp|h|cs|sql|ya?ml|json|toml|ini|cfg|conf|tf|properties|env|sh))\b"
-)
+_EXTENSIONS = "py|go|rs|java|kt|js|ts|rb|php|c|cc|cpp|h|cs|sql|yaml|yml|json|toml|ini|cfg|conf|tf|properties|env|sh"
+_FILE_END = re.compile(r"\.(?:" + _EXTENSIONS + r")\b")
+_PATH_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./-")
 _CONFIG_KEY = re.compile(r"\b([A-Za-z][\w-]*(?:\.[A-Za-z][\w-]*)+)\s*[=:]|\b([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)\b")
 
 
@@ -68,7 +69,20 @@ def log_template(line: str) -> str:
     text = line.strip()[:500]
     for pattern, repl in _MASKS:
         text = pattern.sub(repl, text)
-    return text.strip()
+    return " ".join(text.split())
+
+
+def _files(blob: str) -> set[str]:
+    """File paths with a known extension named in ``blob`` (``config/db.yaml``, ``app.py``)."""
+    found = set()
+    for match in _FILE_END.finditer(blob):
+        start = match.start()
+        while start > 0 and match.start() - start < 200 and blob[start - 1] in _PATH_CHARS:
+            start -= 1
+        name = blob[start : match.end()].lstrip("./-") if blob[start] in "./-" else blob[start : match.end()]
+        if name and not name.startswith(".") and name[: -len(match.group(0))]:
+            found.add(name)
+    return found
 
 
 def _texts(incident: Incident, events: Sequence[ev.BaseEvent]) -> Iterable[str]:
@@ -86,6 +100,18 @@ def _texts(incident: Incident, events: Sequence[ev.BaseEvent]) -> Iterable[str]:
             yield e.text
 
 
+def _log_lines(blob: str) -> Iterable[str]:
+    """Each line of ``blob`` that looks like a log line (once per line)."""
+    end = -1
+    for match in _LOGLINE.finditer(blob):
+        if match.start() <= end:
+            continue
+        start = blob.rfind("\n", 0, match.start()) + 1
+        end = blob.find("\n", match.end())
+        end = len(blob) if end < 0 else end
+        yield blob[start:end]
+
+
 def signature(incident: Incident, events: Sequence[ev.BaseEvent]) -> Signature:
     """The incident's signature (see the module docstring)."""
     alerts = set()
@@ -97,16 +123,10 @@ def signature(incident: Incident, events: Sequence[ev.BaseEvent]) -> Signature:
             services.add(alert.service.lower())
         for text in alert.annotations.values():
             templates.update(log_template(line) for line in text.splitlines() if _LOGLINE.search(line))
-    changes = set()
-    for text in _texts(incident, events):
-        if not text:
-            continue
-        text = text[:50_000]
-        for line in text.splitlines():
-            if _LOGLINE.search(line):
-                templates.add(log_template(line))
-        changes.update(m.group(1) for m in _FILE.finditer(text))
-        changes.update(m.group(1) or m.group(2) for m in _CONFIG_KEY.finditer(text))
+    blob = "\n".join(text[:50_000] for text in _texts(incident, events) if text)[:MAX_SCAN]
+    templates.update(log_template(line) for line in _log_lines(blob))
+    changes = _files(blob)
+    changes.update(m.group(1) or m.group(2) for m in _CONFIG_KEY.finditer(blob))
     service = sorted(services)[0] if len(services) == 1 else incident.service.lower()
     return Signature(
         service=service, alerts=frozenset(a for a in alerts if a), templates=frozenset(t for t in templates if t),
