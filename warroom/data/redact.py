@@ -143,6 +143,8 @@ class _Rule:
 
     ``folded`` patterns are written in lower case and matched against the lower-cased text (several
     times faster than ``re.IGNORECASE``); the others are case-sensitive and run on the original.
+    Triggers are substrings one of which must occur (lower-case ones in the lower-cased text for
+    folded rules, exact ones in the original otherwise) for the pattern to run at all.
     """
 
     __slots__ = ("triggers", "pattern", "insensitive", "replace", "folded")
@@ -155,7 +157,8 @@ class _Rule:
         self.folded = folded
 
     def apply(self, text: str, lowered: str) -> str:
-        if self.triggers and not any(t in lowered for t in self.triggers):
+        scope = lowered if self.folded else text
+        if self.triggers and not any(t in scope for t in self.triggers):
             return text
         if not self.folded:
             pattern, haystack = self.pattern, text
@@ -177,23 +180,22 @@ class _Rule:
 
 _ASSIGNMENT_ANCHOR = r"pass(?:word|wd|phrase)?|pwd|secret|key(?:[_-]?id)?|token|credentials?|dsn|sas"
 
-# Order matters: whole-token patterns with precise kinds first, then contextual ones (the token in
-# ``GITHUB_TOKEN=ghp_...`` is named github-token, not token). Triggers are lower-case substrings
-# one of which must occur for the rule to run at all.
+# Order matters: whole-token patterns with precise kinds first (JWTs before the token prefixes they may
+# contain), then contextual ones (the token in ``GITHUB_TOKEN=ghp_...`` is named github-token, not token).
 _RULES: tuple[_Rule, ...] = (
     _Rule(
-        ("private key",),
+        ("PRIVATE KEY",),
         r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"
         r"(?:[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|(?:(?:\s|\\n)*[A-Za-z0-9+/=]{16,})*)",
         _whole("private-key"),
     ),
     _Rule(
-        ("eyj",),
+        ("eyJ",),
         r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*",
         _whole("jwt"),
     ),
     _Rule(
-        ("akia", "asia", "abia", "acca", "agpa", "aida", "aroa", "aipa", "anpa", "anva", "apka"),
+        ("AKIA", "ASIA", "ABIA", "ACCA", "AGPA", "AIDA", "AROA", "AIPA", "ANPA", "ANVA", "APKA"),
         r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16}(?![A-Z0-9])",
         _whole("aws-access-key"),
     ),
@@ -203,17 +205,17 @@ _RULES: tuple[_Rule, ...] = (
         _group("aws-secret-key"),
         folded=True,
     ),
-    _Rule(("aiza",), r"(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])", _whole("gcp-api-key")),
+    _Rule(("AIza",), r"(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])", _whole("gcp-api-key")),
     _Rule(("ya29.",), r"(?<![A-Za-z0-9_-])ya29\.[0-9A-Za-z_-]{20,}", _whole("gcp-oauth-token")),
-    _Rule(("gocspx-",), r"(?<![A-Za-z0-9_-])GOCSPX-[0-9A-Za-z_-]{20,}", _whole("gcp-client-secret")),
+    _Rule(("GOCSPX-",), r"(?<![A-Za-z0-9_-])GOCSPX-[0-9A-Za-z_-]{20,}", _whole("gcp-client-secret")),
     _Rule(("sig=",), r"([?&;]sig=)([a-z0-9%+/=]{16,})", _group("azure-sas-signature"), folded=True),
     _Rule(
-        ("gh", "github_pat_"),
+        ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
         r"(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{30,255}|github_pat_[A-Za-z0-9_]{40,255})",
         _whole("github-token"),
     ),
     _Rule(("glpat-",), r"(?<![A-Za-z0-9_-])glpat-[0-9A-Za-z_-]{20,}", _whole("gitlab-token")),
-    _Rule(("xox",), r"(?<![A-Za-z0-9])xox[abposr]-[0-9A-Za-z-]{10,}", _whole("slack-token")),
+    _Rule(("xoxa-", "xoxb-", "xoxp-", "xoxo-", "xoxs-", "xoxr-"), r"(?<![A-Za-z0-9])xox[abposr]-[0-9A-Za-z-]{10,}", _whole("slack-token")),
     _Rule(
         ("hooks.slack.com",),
         r"(https://hooks\.slack\.com/services/)([a-z0-9/]{20,})",
@@ -229,7 +231,7 @@ _RULES: tuple[_Rule, ...] = (
     _Rule(("sk-",), r"(?<![A-Za-z0-9_-])sk-(?:proj-|svcacct-)?[A-Za-z0-9_-]{32,}", _whole("openai-key")),
     _Rule(("npm_",), r"(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])", _whole("npm-token")),
     _Rule(("pypi-",), r"(?<![A-Za-z0-9_-])pypi-AgE[A-Za-z0-9_-]{50,}", _whole("pypi-token")),
-    _Rule(("sg.",), r"(?<![A-Za-z0-9_-])SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}", _whole("sendgrid-key")),
+    _Rule(("SG.",), r"(?<![A-Za-z0-9_-])SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}", _whole("sendgrid-key")),
     _Rule(("bearer",), r"(\bbearer\s+)([a-z0-9._~+/-]{8,}=*)", _group("bearer-token"), folded=True),
     _Rule(
         ("basic", "token ", "digest"),
@@ -239,7 +241,7 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _Rule(
         ("://",),
-        r"(?<=[a-z0-9])(://[^\s:/@\"'<>]*:)([^\s/?#\"'<>]+)(@)",
+        r"(://(?<=[a-z0-9]://)[^\s:/@\"'<>]*:)([^\s/?#\"'<>]+)(@)",
         _group("url-password"),
         folded=True,
     ),
