@@ -131,10 +131,14 @@ def _stage(source: Path, staging: Path, kind: str | None, result: Attachment) ->
 
 def _stage_tree(source: Path, staging: Path, kind: str | None, result: Attachment) -> list[_Staged]:
     top = source.resolve()
+    evidence = staging.parent.parent  # <db dir>/evidence: never copied into itself
+    if top == evidence or evidence in top.parents:
+        raise EvidenceError(f"{source} is inside the evidence folder {evidence}; attach the original instead")
     staged: list[_Staged] = []
     for folder, dirs, files in os.walk(top, followlinks=False):
         dirs.sort()
-        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(folder, d)) or _skip(result, folder, d)]
+        dirs[:] = [d for d in dirs if (not os.path.islink(os.path.join(folder, d)) or _skip(result, folder, d))
+                   and Path(folder, d) != evidence]
         for file in sorted(files):
             path = Path(folder) / file
             shown = str(path.relative_to(top))

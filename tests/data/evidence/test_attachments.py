@@ -132,3 +132,15 @@ async def test_hostile_file_names_stay_inside_the_root(store, db_path: Path, tmp
     event = await attach_evidence(store, incident, source, actor="a", at=T0)
     assert "\x1b" not in event.path and event.path.startswith("EV-0001/")
     assert (evidence_root(db_path, incident) / event.path).is_file()
+
+
+async def test_attaching_the_database_folder_does_not_copy_evidence_into_itself(store, db_path: Path) -> None:
+    incident = await declared(store, T0)
+    log = db_path.parent / "app.log"
+    log.write_text("2026-11-23T09:00:00Z INFO a\n")
+    await attach_evidence(store, incident, log, actor="a", at=T0)
+    result = await attach_paths(store, incident, db_path.parent, actor="a", at=T0)
+    assert not any(e.name.startswith("evidence") for e in result.events)
+    assert "app.log" in {e.name for e in result.events}
+    with pytest.raises(EvidenceError, match="inside the evidence folder"):
+        await attach_evidence(store, incident, evidence_root(db_path, incident), actor="a", at=T0)

@@ -190,7 +190,7 @@ def _records(stream: BinaryIO, stats: ReadStats, max_line: int, source: str, sta
                         break
             if line_no <= skip_lines:
                 continue
-            if not raw.strip():
+            if not raw or raw.isspace():
                 continue
             if b"\x00" in raw:
                 stats.skipped_binary += 1

@@ -43,10 +43,14 @@ class LogDigest:
                 minute = self._minute = when.replace(second=0, microsecond=0)
                 self._minute_end = minute + _MINUTE
             series.per_minute[minute] = series.per_minute.get(minute, 0) + 1
-        if record.level:
-            series.levels[record.level] += 1
-        if record.service:
-            series.services[record.service] += 1
+        level = record.level
+        if level is not None:
+            levels = series.levels
+            levels[level] = levels.get(level, 0) + 1
+        service = record.service
+        if service:
+            services = series.services
+            services[service] = services.get(service, 0) + 1
         if len(series.examples) < self.examples:
             series.examples.append((record.source, record.line_no, record.message))
         return series
