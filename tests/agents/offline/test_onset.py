@@ -53,6 +53,8 @@ def test_resampling_fills_gaps_and_counts_fill_zeros() -> None:
     grid = per_minute([(T0, 1.0), (T0 + timedelta(seconds=30), 3.0), (T0 + timedelta(minutes=3), 5.0)])
     assert [v for _, v in grid] == [2.0, 2.0, 2.0, 5.0]
     assert [v for _, v in counts_grid({T0: 2, T0 + timedelta(minutes=2): 1})] == [2.0, 0.0, 1.0]
+    quiet_before = counts_grid({T0 + timedelta(minutes=3): 4}, T0, T0 + timedelta(minutes=4, seconds=30))
+    assert [v for _, v in quiet_before] == [0.0, 0.0, 0.0, 4.0, 0.0]
 
 
 def pool_signature() -> Signature:

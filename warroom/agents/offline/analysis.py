@@ -168,7 +168,7 @@ class _Investigation:
 
     def _conclude(self) -> None:
         out = self.out
-        grid = counts_grid(dict(self.errors_per_minute))
+        grid = counts_grid(dict(self.errors_per_minute), out.first_at, out.last_at)  # quiet minutes count as zero
         out.error_series = {at.isoformat(): int(v) for at, v in grid[-720:]}
         out.error_peak = int(max((v for _, v in grid), default=0))
         shift = detect_shift(grid, counts=True, direction="up")

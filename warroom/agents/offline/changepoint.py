@@ -55,11 +55,13 @@ def per_minute(points: list[tuple[datetime, float]]) -> list[tuple[datetime, flo
     return out
 
 
-def counts_grid(counts: dict[datetime, int]) -> list[tuple[datetime, float]]:
-    """A per-minute count series with zeros where nothing happened."""
+def counts_grid(counts: dict[datetime, int], start: datetime | None = None,
+                end: datetime | None = None) -> list[tuple[datetime, float]]:
+    """A per-minute count series over ``start``..``end`` (default: the counted minutes) with zeros where nothing happened."""
     if not counts:
         return []
-    start, end = min(counts), max(counts)
+    start = min(min(counts), start.replace(second=0, microsecond=0)) if start else min(counts)
+    end = max(max(counts), end.replace(second=0, microsecond=0)) if end else max(counts)
     n = min(int((end - start).total_seconds() // 60) + 1, 100_000)
     return [(start + timedelta(minutes=i), float(counts.get(start + timedelta(minutes=i), 0))) for i in range(n)]
 

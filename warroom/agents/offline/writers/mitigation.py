@@ -22,7 +22,9 @@ def recommend(step: Step) -> MitigationRecommendation:
     sig, sus, sat = primary(a), suspect(a), saturated(a)
     _, confidence, citations = headline(a)
     if sus and sus.change.kind in ("config",):
-        choice, why = MS.CONFIGURATION_CHANGE, f"the configuration change {sus.change.change_id} precedes the onset and touches the failing path"
+        choice, why = MS.CONFIGURATION_CHANGE, (f"the configuration change \"{sus.change.subject}\" ({sus.change.change_id}, "
+                                                f"{when(sus.change.at)}) precedes the onset by {sus.minutes_before_onset:.0f} min "
+                                                f"and touches the failing path ({', '.join(sus.overlap[:5])})")
     elif sus:
         choice, why = MS.ROLLBACK, (f"{change_line(sus)} precedes the onset by {sus.minutes_before_onset:.0f} min and "
                                     f"touches the failing path ({', '.join(sus.overlap[:5])})")
@@ -57,6 +59,10 @@ def rollback_plan(step: Step, choice: MS) -> str:
                 + f", and redeploy {step.service} from the previous release. Roll out to one instance first; if the "
                 "error rate does not fall within 5 minutes, stop and re-open the investigation. Undo: redeploy the "
                 "current release (the reverted commit is kept in history).")
+    if choice == MS.CONFIGURATION_CHANGE and sus and diff_summary(sus):
+        return (f"Set {_restored(diff_summary(sus))} again on {step.service} (the values before "
+                f"\"{sus.change.subject}\"), on one instance first; if the errors stop there within 5 minutes, apply it "
+                f"everywhere. Undo: re-apply the change ({diff_summary(sus)}).")
     sig = primary(step.analysis)
     if choice in (MS.CONFIGURATION_CHANGE, MS.HOTFIX) and sig and sig.family in FAMILY_PLANS:
         return FAMILY_PLANS[sig.family](sig.detail, step.service)
