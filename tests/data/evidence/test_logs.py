@@ -35,6 +35,8 @@ def records(path: Path, **kwargs):
          "dfs.DataNode: done"),
         ("1763888462 FATAL out of memory", datetime.fromtimestamp(1763888462, UTC), "critical", "out of memory"),
         ("1763888462123 level=error msg", datetime.fromtimestamp(1763888462.123, UTC), "error", "msg"),
+        ("E1123 09:01:02.500000       1 reflector.go:138] failed to list pods",
+         datetime(2026, 11, 23, 9, 1, 2, 500000, UTC), "error", "failed to list pods"),
         ('10.0.0.1 - - [23/Nov/2026:09:01:02 +0000] "GET / HTTP/1.1" 502 12',
          datetime(2026, 11, 23, 9, 1, 2, tzinfo=UTC), None, '"GET / HTTP/1.1" 502 12'),
     ],

@@ -29,7 +29,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from warroom.data.evidence.timestamps import StampReader, find_level, normalise_level, parse_time_text
+from warroom.data.evidence.timestamps import KLOG_LEVELS, StampReader, find_level, normalise_level, parse_time_text
 
 SNIFF_BYTES = 8192
 GZIP_MAGIC = b"\x1f\x8b"
@@ -237,7 +237,10 @@ def _text_record(text: str, source: str, line_no: int, stamps: StampReader) -> L
     host = service = None
     if when is not None and stamps.syslog:
         host, service, end = _syslog_origin(text, end)
-    level, _, level_end = find_level(text, end)
+    if when is not None and stamps.klog:
+        level, level_end = KLOG_LEVELS[text[0]], end
+    else:
+        level, _, level_end = find_level(text, end)
     if level is not None:
         message = text[level_end:].lstrip(_LEAD)
     elif when is not None:

@@ -11,6 +11,7 @@ syslog (RFC 3164)      ``Nov 23 09:01:02``                     year inferred, UT
 Apache error log       ``[Sun Dec 04 04:47:44 2005]``          UTC assumed
 HDFS / Hadoop          ``081109 203615``                       ``yyMMdd HHmmss``, UTC
 epoch                  ``1763888462`` / ``1763888462123``      seconds, or milliseconds
+klog (Kubernetes)      ``I1123 09:01:02.123456 1 main.go:12]`` level from the letter, year inferred
 =====================  ======================================  ==========================
 
 and anywhere in the first 200 characters: the Apache/nginx access-log stamp
@@ -52,6 +53,8 @@ _SYSLOG = re.compile(r"([A-Z][a-z]{2}) ([ \d]\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,
 _APACHE_ERR = re.compile(r"\[[A-Z][a-z]{2} ([A-Z][a-z]{2}) (\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))? (\d{4})\]")
 _HDFS = re.compile(r"(\d\d)(\d\d)(\d\d) (\d\d)(\d\d)(\d\d)(?= )")
 _EPOCH = re.compile(r"\[?(\d{10}(?:\.\d{1,9})?|\d{13})\]?(?=[\s,;|]|$)")
+_KLOG = re.compile(r"([IWEF])(\d\d)(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?\s+\d+\s+[\w.-]+:\d+\]\s?")
+KLOG_LEVELS = {"I": "info", "W": "warning", "E": "error", "F": "critical"}
 _ACCESS = re.compile(r"\[(\d\d)/([A-Z][a-z]{2})/(\d{4}):(\d\d):(\d\d):(\d\d)(?: ([+-]\d{4}))?\]")
 _LEVEL = re.compile(
     r"\b(FATAL|CRITICAL|CRIT|EMERG|EMERGENCY|ALERT|PANIC|SEVERE|ERROR|ERR|WARNING|WARN|NOTICE|INFO|DEBUG|TRACE)\b"
@@ -79,7 +82,7 @@ def _zone(text: str | None) -> timezone | None:
 # Which parsers can match, by the line's first character (indexes into StampReader._parsers).
 _BY_DIGIT = (0, 2, 4, 5)
 _BY_BRACKET = (1, 0, 4, 5)
-_BY_OTHER = (3, 5)
+_BY_OTHER = (3, 6, 5)
 
 
 class StampReader:
@@ -94,7 +97,7 @@ class StampReader:
         self.assumed_utc = 0
         self.inferred_year = 0
         self._parsers: list[Callable[[str], tuple[datetime, int] | None]] = [
-            self._iso, self._apache_error, self._hdfs, self._syslog, self._epoch, self._access,
+            self._iso, self._apache_error, self._hdfs, self._syslog, self._epoch, self._access, self._klog,
         ]
         self._last = 0
 
@@ -102,6 +105,11 @@ class StampReader:
     def syslog(self) -> bool:
         """Whether the last stamp found was a syslog one (a host and a program follow it)."""
         return self._last == 3
+
+    @property
+    def klog(self) -> bool:
+        """Whether the last stamp found was a Kubernetes klog header (its first letter is the level)."""
+        return self._last == 6
 
     def parse(self, line: str) -> tuple[datetime | None, int]:
         """The timestamp at the head of ``line`` (aware UTC) and where it ends (0 when there is none)."""
@@ -165,6 +173,22 @@ class StampReader:
                               int(m.group(5)), _fraction(m.group(6)), UTC)
             if when is None:
                 return None
+        self.assumed_utc += 1
+        self.inferred_year += 1
+        return when, m.end()
+
+    def _klog(self, line: str) -> tuple[datetime, int] | None:
+        m = _KLOG.match(line)
+        if not m:
+            return None
+        month, day = int(m.group(2)), int(m.group(3))
+        clock = (int(m.group(4)), int(m.group(5)), int(m.group(6)), _fraction(m.group(7)))
+        ref = self.reference
+        when = self._make(ref.year, month, day, *clock, UTC)
+        if when is not None and when > ref + timedelta(days=1):
+            when = self._make(ref.year - 1, month, day, *clock, UTC)
+        if when is None:
+            return None
         self.assumed_utc += 1
         self.inferred_year += 1
         return when, m.end()
