@@ -70,3 +70,16 @@ def test_demo_without_the_attachments_module_places_the_evidence_itself(
     assert (tmp_path / "evidence" / incident_id / repo.path / ".git").is_dir()
     runs = {r.step_id: r for r in incident.runs.values()}
     assert "DB_POOL_MAX_SIZE 50 -> 10" in runs["five_whys"].structured["root_cause"]  # type: ignore[index]
+
+
+def test_demo_with_a_directory_for_a_database_is_one_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--db", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("warroom: ") and len(err.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []  # nothing half-created
+
+
+def test_demo_without_git_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    assert main(["demo", "--db", str(tmp_path / "w.db")]) == 2
+    assert "needs git on PATH" in capsys.readouterr().err

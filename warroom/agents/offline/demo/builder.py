@@ -20,6 +20,10 @@ from pathlib import Path
 from warroom.agents.offline.demo import scenario as sc
 
 
+class DemoError(ValueError):
+    """The demo evidence could not be built (no git, a git failure); the message says why."""
+
+
 @dataclass
 class DemoBundle:
     """The files of one built demo incident (paths relative to ``root``) and its key times."""
@@ -174,14 +178,16 @@ def _alerts(base: datetime) -> dict[str, object]:
 def _git_repo(repo: Path, base: datetime) -> str:
     """Create the service repository with fixed authors and dates; returns the guilty commit's sha."""
     if shutil.which("git") is None:
-        raise RuntimeError("the demo needs git on PATH to build its repository")
+        raise DemoError("the demo needs git on PATH to build its repository (apt-get install git)")
     repo.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
     env.update(GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull, HOME=str(repo))
 
     def git(*args: str, **extra: str) -> str:
         done = subprocess.run(["git", "-c", "commit.gpgsign=false", "-c", "core.hooksPath=" + os.devnull, *args],
-                              cwd=repo, env={**env, **extra}, capture_output=True, text=True, check=True)
+                              cwd=repo, env={**env, **extra}, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise DemoError(f"git {args[0]} failed while building the demo repository: {done.stderr.strip()[:300]}")
         return done.stdout.strip()
 
     git("init", "-q", "-b", "main")
