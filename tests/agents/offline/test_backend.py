@@ -94,3 +94,17 @@ async def test_parallel_steps_share_one_analysis(tmp_path: Path, monkeypatch: py
     monkeypatch.setattr(analysis_module._Investigation, "run", lambda self, *a: calls.append(1) or original(self, *a))
     await asyncio.gather(run(Task.IMPACT_ASSESSMENT), run(Task.URGENCY_ASSESSMENT), run(Task.INCIDENT_RECORD))
     assert calls == [1]
+
+
+async def test_csv_metrics_and_gzip_logs_are_read(tmp_path: Path) -> None:
+    lines = "".join(f"2026-11-23T09:{m:02d}:{s:02d}Z {'ERROR upstream timed out' if m >= 20 and s % 10 == 0 else 'INFO ok'}\n"
+                    for m in range(30) for s in range(0, 60, 5))
+    (tmp_path / "edge.log.gz").write_bytes(gzip.compress(lines.encode()))
+    rows = ["timestamp,value"] + [f"2026-11-23T09:{m:02d}:00Z,{0.2 if m < 20 else 4.0}" for m in range(30)]
+    (tmp_path / "latency_p95.csv").write_text("\n".join(rows) + "\n")
+    run = runner(make_incident(evidence_for(tmp_path, [("edge.log.gz", "log"), ("latency_p95.csv", "metrics")]),
+                               incident_id="INC-2026-0078"), tmp_path)
+    text = (await run(Task.TIER1_DATA)).output
+    assert "Read 360 log lines" in text
+    assert "**Onset:** 2026-11-23 09:20:00Z" in text
+    assert "`latency_p95` (latency): baseline 0.2, now 4" in text
