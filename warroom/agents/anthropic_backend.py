@@ -213,7 +213,7 @@ class AnthropicBackend:
             "model": self.model,
             "max_tokens": self.max_tokens,
             "system": system,
-            "messages": messages,
+            "messages": _cache_conversation(messages),
             "stream": True,
             "metadata": {"user_id": f"warroom:{request.incident.incident_id}"},
         }
@@ -267,6 +267,18 @@ class AnthropicBackend:
         except Exception as exc:  # a file the readers choke on must not end the step
             return _tool_result(call.id, f"{call.name} failed on this evidence: {type(exc).__name__}: {exc}"[:500], error=True)
         return _tool_result(call.id, text)
+
+
+def _cache_conversation(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The messages with a cache breakpoint on the last block of the newest one (after the first turn),
+    so each turn of a tool loop reads the turns before it from the prompt cache."""
+    if len(messages) < 3:
+        return messages
+    last = messages[-1]
+    content = last["content"]
+    blocks = [{"type": "text", "text": content}] if isinstance(content, str) else [dict(b) for b in content]
+    blocks[-1]["cache_control"] = {"type": "ephemeral"}
+    return [*messages[:-1], {**last, "content": blocks}]
 
 
 def _tool_result(tool_use_id: str, text: str, *, error: bool = False) -> dict[str, Any]:

@@ -182,3 +182,18 @@ async def test_an_answer_cut_at_max_tokens_says_so(fake_api: FakeMessagesAPI, ma
     assert result.output == "The root cause is\n\n[the answer reached the 64-token output limit and is cut short]"
     assert fake_api.bodies[0]["max_tokens"] == 64
     assert chunks.text.endswith("cut short]\n")
+
+
+async def test_each_turn_of_a_tool_loop_caches_the_conversation_so_far(fake_api: FakeMessagesAPI, make_backend, chunks, evidence):
+    fake_api.script(
+        Reply([ToolUse("list_evidence", {})], stop_reason="tool_use"),
+        Reply([ToolUse("list_alerts", {})], stop_reason="tool_use"),
+        Reply([Text("done")]),
+    )
+    await make_backend().run_step(request(evidence), chunks)
+    first, second, third = fake_api.bodies
+    assert isinstance(first["messages"][0]["content"], str)  # a single-turn request needs only the system breakpoint
+    marked = [i for i, m in enumerate(third["messages"]) if "cache_control" in json.dumps(m)]
+    assert marked == [len(third["messages"]) - 1]
+    assert third["messages"][-1]["content"][-1]["cache_control"] == {"type": "ephemeral"}
+    assert "cache_control" in json.dumps(second["messages"][-1])
