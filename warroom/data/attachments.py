@@ -27,6 +27,7 @@ from pathlib import Path
 from warroom.data.events import EvidenceAttached
 from warroom.data.evidence.bundle import GIT_SNAPSHOT_SUFFIX, classify
 from warroom.data.evidence.changes import is_git_repository, read_git, write_changes
+from warroom.data.evidence.models import EVIDENCE_KINDS
 from warroom.data.ids import validate_incident_id
 from warroom.data.store import UnknownIncident
 from warroom.data.text import strip_control
@@ -180,6 +181,8 @@ async def attach_paths(store, incident_id: str, source: Path, *, actor: str, at:
                        kind: str | None = None) -> Attachment:
     """Attach ``source`` (a file, a git repository, or a directory of files); one event per attached file."""
     validate_incident_id(incident_id)
+    if kind is not None and kind not in EVIDENCE_KINDS:
+        raise EvidenceError(f"evidence kind {kind[:40]!r} is not one of {', '.join(EVIDENCE_KINDS)}")
     root = evidence_root(Path(store.path), incident_id)
     source = Path(source).expanduser()
     await store.load(incident_id)  # an unknown incident fails here, before anything is copied

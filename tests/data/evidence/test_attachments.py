@@ -116,6 +116,8 @@ async def test_refusals_are_clear_and_leave_nothing(store, db_path: Path, tmp_pa
         await attach_evidence(store, incident, empty, actor="a", at=T0)
     log = tmp_path / "a.log"
     log.write_text("x\n")
+    with pytest.raises(EvidenceError, match="kind 'logs' is not one of log, alerts"):
+        await attach_evidence(store, incident, log, actor="a", at=T0, kind="logs")
     with pytest.raises(UnknownIncident):
         await attach_evidence(store, "INC-2026-0999", log, actor="a", at=T0)
     with pytest.raises(InvalidIncidentId):
