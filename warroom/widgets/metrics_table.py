@@ -9,8 +9,7 @@ from textual.widgets import DataTable
 
 from warroom.data.insights.metrics import PRIORITIES, Cell, Figures
 from warroom.data.insights.metrics import Figure
-from warroom.data.insights.report import SHORT, cell_text
-from warroom.data.text import plain
+from warroom.data.insights.report import SHORT, cell_text, one_line
 
 __all__ = ["MetricsTable", "View"]
 
@@ -58,4 +57,4 @@ class MetricsTable(DataTable[Text]):
         self.add_columns("Service" if self.view == "service" else "Month", *(SHORT[f.key] for f in figures.figures))
         for group in groups:
             cells = [cell_text(f, getattr(f, attr).get(group, Cell()), counts=False) for f in figures.figures]
-            self.add_row(Text(plain(group)[:30]), *map(_styled, cells), key=group)
+            self.add_row(Text(one_line(group, 30)), *map(_styled, cells), key=group)

@@ -58,3 +58,21 @@ async def test_bad_references_are_clear_and_change_nothing(history_store, db_pat
         assert out.returncode == 2, ref
         assert message in out.stderr and "\x1b" not in out.stderr and len(out.stderr) < 400, out.stderr
     assert await history_store.last_seq() == before
+
+
+async def test_hostile_titles_and_owners_print_inert(store, db_path) -> None:
+    from warroom.data import events as ev
+
+    declared = await store.declare(NOW, title="t", service="svc|\n\x1b[31mred")
+    iid = declared.incident_id
+    await store.append(ev.ActionItemAdded(incident_id=iid, at=NOW, item_id="H1", owner="\x1b]8;;http://x\x07eve\u202e",
+                                          title="line one\nline two \x1b[2J" + "x" * 1900, due=NOW))  # fmt: skip
+    out = warroom(db_path)
+    assert out.returncode == 0, out.stderr
+    assert "\x1b" not in out.stdout and "\u202e" not in out.stdout
+    (row,) = [line for line in out.stdout.splitlines() if line.startswith(f"{iid}:H1")]
+    assert "line one line two" in row and "eve" in row and len(row) < 200
+    stats = subprocess.run([sys.executable, "-m", "warroom", "stats", "--markdown", "--db", str(db_path)],
+                           capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert stats.returncode == 0 and "\x1b" not in stats.stdout
+    assert "| svc\\| red |" in stats.stdout  # one table row: pipe escaped, newline and escape removed

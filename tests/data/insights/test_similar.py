@@ -72,3 +72,17 @@ async def test_hostile_and_huge_text_is_bounded(store: EventStore) -> None:
     target, events = next((s, e) for s, e in history if s.incident_id == other)
     (match,) = find_similar(target, events, history)
     assert match.incident_id == iid and all(len(r) < 400 for r in match.reasons)
+
+
+async def test_similar_incidents_in_one_call(store: EventStore) -> None:
+    import pytest
+
+    from warroom.data.insights import similar_incidents
+    from warroom.data.store import UnknownIncident
+
+    first = await incident(store, NOW - timedelta(days=3), service="api", alert="Down")
+    second = await incident(store, NOW, service="api", alert="Down")
+    (match,) = await similar_incidents(store, second)
+    assert match.incident_id == first and match.reasons == ["same service api", "same alerts: 'down'"]
+    with pytest.raises(UnknownIncident):
+        await similar_incidents(store, "INC-2026-0999")

@@ -12,7 +12,7 @@ from warroom.app.context import CommandContext
 from warroom.data import events as ev
 from warroom.data.insights import list_actions, resolve_action
 from warroom.data.models import ActionStatus
-from warroom.data.text import plain
+from warroom.data.insights.report import one_line
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -51,7 +51,7 @@ async def cmd_actions(args: argparse.Namespace) -> int:
     for r in rows:
         due = f"{r.item.due:%Y-%m-%d}" if r.item.due else "—"
         status = r.item.status.value.replace("_", " ") + (" (OVERDUE)" if r.overdue else "")
-        table.append([plain(r.reference), due, status, plain(r.item.owner) or "—", plain(r.item.title)[:80]])
+        table.append([one_line(r.reference, 80), due, status, one_line(r.item.owner, 30) or "—", one_line(r.item.title, 80)])
     widths = [max(len(row[i]) for row in table) for i in range(4)]
     for row in table:
         print("  ".join(c.ljust(w) for c, w in zip(row[:4], widths)) + "  " + row[4])
@@ -63,8 +63,8 @@ async def cmd_done(args: argparse.Namespace) -> int:
     async with ctx.store() as store:
         incident, item = resolve_action(await store.incidents(), args.reference)
         if item.status is ActionStatus.DONE:
-            raise ValueError(f"{incident.incident_id}:{plain(item.item_id)} is already done")
+            raise ValueError(f"{incident.incident_id}:{one_line(item.item_id, 80)} is already done")
         await store.append(ev.ActionItemUpdated(incident_id=incident.incident_id, at=now(), actor=ctx.actor,
                                                 item_id=item.item_id, status=ActionStatus.DONE))  # fmt: skip
-    print(f"{incident.incident_id}:{plain(item.item_id)} done: {plain(item.title)[:80]}")
+    print(f"{incident.incident_id}:{one_line(item.item_id, 80)} done: {one_line(item.title, 80)}")
     return 0

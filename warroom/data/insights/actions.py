@@ -68,11 +68,11 @@ def resolve_action(incidents: Iterable[Incident], reference: str) -> tuple[Incid
             raise ActionReferenceError(f"no incident {head} in this database")
         item = incident.actions.get(tail)
         if item is None:
-            raise ActionReferenceError(f"{head} has no action item {tail!r}")
+            raise ActionReferenceError(f"{head} has no action item {tail[:80]!r}")
         return incident, item
     found = [(i, i.actions[reference]) for i in incidents if reference in i.actions]
     if not found:
-        raise ActionReferenceError(f"no action item {reference!r} in any incident")
+        raise ActionReferenceError(f"no action item {reference[:80]!r} in any incident")
     if len(found) > 1:
         where = ", ".join(f"{i.incident_id}:{reference}" for i, _ in found[:5])
         raise ActionReferenceError(f"action item {reference!r} is in {len(found)} incidents; name one: {where}")

@@ -12,6 +12,12 @@ SHORT = {"mttd": "MTTD", "mtta": "MTTA", "mtte": "MTTE", "mttr": "MTTR", "tier1"
          "tier3": "Tier 3", "recurrence": "Recur", "review": "Review", "actions": "Actions"}  # fmt: skip
 
 
+def one_line(text: str, limit: int = 40) -> str:
+    """``text`` safe for one table cell: no escapes or controls, whitespace collapsed, at most ``limit`` chars."""
+    flat = " ".join(plain(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
 def cell_text(figure: Figure, cell: Cell, *, counts: bool = True) -> str:
     """``"12m 30s"`` or ``"75% (3/4)"``; ``"—"`` without data; a ``!`` marks a missed aim."""
     if cell.value is None:
@@ -44,7 +50,7 @@ def _grouped(figures: Figures, groups: list[str], attr: str, title: str) -> tupl
     header = [title, *(SHORT[f.key] for f in figures.figures)]
     rows = []
     for group in groups:
-        row = [plain(group)[:40]]
+        row = [one_line(group)]
         for f in figures.figures:
             row.append(cell_text(f, getattr(f, attr).get(group, Cell()), counts=False))
         rows.append(row)

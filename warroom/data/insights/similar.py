@@ -11,6 +11,7 @@ Call it when an incident is opened and again once it has a root cause::
     history = await load_history(store)          # [(incident, events)]
     target, target_events = ...                  # the incident and its events
     matches = find_similar(target, target_events, history)
+    # or, in one call: await similar_incidents(store, incident_id)
 """
 
 from __future__ import annotations
@@ -20,10 +21,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from warroom.data import events as ev
+from warroom.data.ids import validate_incident_id
+from warroom.data.insights.history import load_history
 from warroom.data.insights.text import TfIdf, jaccard, root_cause_text, words
 from warroom.data.models import Incident
+from warroom.data.store import EventStore, UnknownIncident
+from warroom.data.text import plain
 
-__all__ = ["Signature", "SimilarIncident", "find_similar", "signature"]
+__all__ = ["Signature", "SimilarIncident", "find_similar", "signature", "similar_incidents"]
 
 WEIGHTS = {"service": 0.15, "alerts": 0.2, "templates": 0.2, "changes": 0.15, "root_cause": 0.3}
 MIN_SCORE = 0.15
@@ -136,7 +141,7 @@ def signature(incident: Incident, events: Sequence[ev.BaseEvent]) -> Signature:
 
 def _quote(items: Iterable[str], limit: int = 3) -> str:
     chosen = sorted(items)
-    shown = ", ".join(repr(x[:80]) for x in chosen[:limit])
+    shown = ", ".join(repr(" ".join(plain(x).split())[:80]) for x in chosen[:limit])
     return shown + (f" and {len(chosen) - limit} more" if len(chosen) > limit else "")
 
 
@@ -154,7 +159,7 @@ def find_similar(target: Incident, target_events: Sequence[ev.BaseEvent],
         score, reasons = 0.0, []
         if mine.service and sig.service == mine.service:
             score += WEIGHTS["service"]
-            reasons.append(f"same service {sig.service}")
+            reasons.append(f"same service {' '.join(plain(sig.service).split())[:80]}")
         if shared := mine.alerts & sig.alerts:
             score += WEIGHTS["alerts"] * jaccard(mine.alerts, sig.alerts)
             reasons.append(f"same alerts: {_quote(shared)}")
@@ -172,3 +177,13 @@ def find_similar(target: Incident, target_events: Sequence[ev.BaseEvent],
             ranked.append((round(score, 4), incident, reasons))
     ranked.sort(key=lambda r: (-r[0], -r[1].declared_at.timestamp(), r[1].incident_id))
     return [SimilarIncident(i.incident_id, i.title, score, reasons) for score, i, reasons in ranked[:limit]]
+
+
+async def similar_incidents(store: EventStore, incident_id: str, *, limit: int = 5) -> list[SimilarIncident]:
+    """:func:`find_similar` for ``incident_id`` against every incident in ``store`` (one read-only pass)."""
+    validate_incident_id(incident_id)
+    history = await load_history(store)
+    for state, events in history:
+        if state.incident_id == incident_id:
+            return find_similar(state, events, history, limit=limit)
+    raise UnknownIncident(incident_id)
