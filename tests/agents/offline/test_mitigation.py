@@ -58,3 +58,16 @@ async def test_rollback_guidance_puts_rollback_first_in_the_ranking(tmp_path: Pa
     log_lines(tmp_path / "api.log", 30, 15, "dial tcp: lookup payments.partner.example on 10.0.0.10:53: no such host")
     rec = await recommendation(tmp_path, [("api.log", "log")], guidance="tight SLA, prefer rollback")
     assert rec["ranking"][0] == "rollback" and rec["recommended"] == "workaround"
+
+
+async def test_a_change_before_an_unexplained_onset_is_a_lead_not_a_cause(tmp_path: Path) -> None:
+    log_lines(tmp_path / "api.log", 30, 15, "request failed: unexpected state in order pipeline")
+    (tmp_path / "changes.txt").write_text(f"{T0 + timedelta(minutes=28):%Y-%m-%dT%H:%M:%SZ} deploy api v2.4.1\n")
+    incident = make_incident(evidence_for(tmp_path, [("api.log", "log"), ("changes.txt", "changes")]), service="api",
+                             incident_id="INC-2026-0101")
+    run = runner(incident, tmp_path)
+    text = (await run(Task.TIER2_HYPOTHESIS)).output
+    assert "does not establish a cause" in text
+    assert "a lead only" in text and "v2.4.1" in text
+    whys = (await run(Task.FIVE_WHYS)).structured
+    assert whys is not None and whys["root_cause"] == ""

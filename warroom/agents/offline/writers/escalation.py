@@ -60,9 +60,9 @@ def tier2_hypothesis(step: Step) -> None:
                        f"(first {when(s.first_seen)}, {cite(s.citations[0])})")
     for c in a.after_onset_changes[:3]:
         reasons.append(f"- not a cause: `{c.short}` \"{c.subject}\" landed at {when(c.at)}, after the onset")
-    for other in a.suspects[1:3]:
-        if other is not sus:
-            reasons.append(f"- less likely: {change_line(other)} — {'; '.join(other.reasons)}")
+    for other in [s for s in a.suspects if s is not sus][:3]:
+        label = "less likely" if sus else "a lead only, nothing ties it to a failure signature"
+        reasons.append(f"- {label}: {change_line(other)} — {'; '.join(other.reasons)}")
     if reasons:
         step.add("### Why this hypothesis\n\n" + "\n".join(reasons))
     chronology = problems_by_date(a)
