@@ -30,6 +30,7 @@ _CACHE: OrderedDict[tuple, Analysis] = OrderedDict()
 _CACHE_SIZE = 16
 _CACHE_LOCK = threading.Lock()
 _ERROR_KINDS = ("error_rate", "latency", "throughput")
+_BASELINE_SPAN = timedelta(hours=24)
 _SYMPTOM_DIRECTION = {"error_rate": "up", "latency": "up", "throughput": "down"}
 
 
@@ -168,7 +169,10 @@ class _Investigation:
 
     def _conclude(self) -> None:
         out = self.out
-        grid = counts_grid(dict(self.errors_per_minute), out.first_at, out.last_at)  # quiet minutes count as zero
+        errors = dict(self.errors_per_minute)
+        start = max(out.first_at, min(errors) - _BASELINE_SPAN) if errors and out.first_at else None
+        end = min(out.last_at, max(errors) + _BASELINE_SPAN) if errors and out.last_at else None
+        grid = counts_grid(errors, start, end)  # quiet minutes count as zero, up to a day either side of the errors
         out.error_series = {at.isoformat(): int(v) for at, v in grid[-720:]}
         out.error_peak = int(max((v for _, v in grid), default=0))
         shift = detect_shift(grid, counts=True, direction="up")
