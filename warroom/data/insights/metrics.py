@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
-from warroom.data.clocks import response_metrics
+from warroom.data.clocks import ResponseMetric, response_metrics
 from warroom.data.insights.history import History, recurrence_marks
 from warroom.data.insights.recurrence import RECURRENCE_WINDOW, SAME_CAUSE, cause_words
 from warroom.data.insights.text import set_cosine
@@ -130,11 +130,12 @@ def _mean_cell(values: list[tuple[float, bool | None]], target: timedelta | None
     return Cell(value=mean, count=len(values), within=within, met=met)
 
 
-def _duration_figure(key: str, label: str, name: str, incidents: list[Incident], policy: Policy) -> Figure:
+def _duration_figure(key: str, label: str, name: str, incidents: list[Incident], policy: Policy,
+                     measured: dict[str, dict[str, ResponseMetric]]) -> Figure:  # fmt: skip
     groups: dict[str, dict[str, list]] = {"p": defaultdict(list), "s": defaultdict(list), "m": defaultdict(list)}
     everything: list[tuple[float, bool | None]] = []
     for incident in incidents:
-        metric = next(m for m in response_metrics(incident, policy) if m.name == name)
+        metric = measured[incident.incident_id][name]
         if metric.duration is None:
             continue
         sample = (metric.duration.total_seconds(), metric.met)
@@ -194,7 +195,8 @@ def compute_figures(history: History, now: datetime, *, since: datetime | None =
     """Every figure of the ITIL metrics for the incidents detected since ``since``."""
     chosen = [(s, e) for s, e in history if since is None or s.detected_at >= since]
     incidents = [s for s, _ in chosen]
-    figures = [_duration_figure(k, label, name, incidents, policy) for k, label, name in DURATIONS]
+    measured = {i.incident_id: {m.name: m for m in response_metrics(i, policy)} for i in incidents}
+    figures = [_duration_figure(k, label, name, incidents, policy, measured) for k, label, name in DURATIONS]
 
     resolved = [s for s in incidents if s.resolved_at is not None and not s.status.is_open]
     for tier, (lo, hi) in TIER_AIMS.items():
