@@ -98,6 +98,9 @@ class AnthropicBackend:
             schema = SCHEMAS.get(request.output_schema)
             if schema is None:
                 raise StepFailed(f"unknown structured output {request.output_schema!r} (known: {', '.join(SCHEMAS)})")
+        elif request.task in answers.IMPLICIT_SCHEMAS:  # the program acts on it though the step names no schema
+            schema_name, schema = answers.IMPLICIT_SCHEMAS[request.task]
+            request = request.model_copy(update={"output_schema": schema_name})
         usage = Usage()
         self._check_budget(request, usage)
         client = self.client()

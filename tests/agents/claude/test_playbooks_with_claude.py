@@ -20,6 +20,7 @@ ANSWERS: dict[str, dict[str, Any]] = {
     "record_five_whys": {"problem": "checkout 502s", "whys": [{"question": "why 502?", "answer": "pool exhausted"}],
                          "root_cause": "pool lowered from 50 to 10"},
     "record_action_items": {"actions": [{"title": "Alert on pool saturation", "horizon": "immediate"}]},
+    "record_validation_verdict": {"passed": True, "error_rate": "0.2% (baseline 0.3%)", "latency_p95": "180 ms"},
 }
 
 
@@ -57,6 +58,31 @@ async def test_playbook_completes_with_every_output_on_the_timeline(
     structured = {run.step_id: run.structured for run in runs if run.structured}
     assert any(s.get("severity") == "P1" for s in structured.values())
     assert any(s.get("recommended") == "rollback" for s in structured.values())
+    assert summary.incident.mitigations and summary.incident.mitigations[-1].outcome == "succeeded"
+    assert summary.incident.resolved_at is not None
     # every request carried the cached system block
     assert all(body["system"][0]["cache_control"] == {"type": "ephemeral"} for body in fake_api.bodies)
     await backend.aclose()
+
+
+def test_warroom_run_auto_with_the_anthropic_backend_through_the_cli(fake_api: FakeMessagesAPI, tmp_path: Path):
+    """``warroom run ID --auto --backend anthropic`` in a real subprocess, the SDK talking to the fake API."""
+    import os
+    import subprocess
+    import sys
+
+    fake_api.responder = claude
+    env = {**os.environ, "WARROOM_DB": str(tmp_path / "cli.db")}
+    warroom = [sys.executable, "-m", "warroom"]
+    new = subprocess.run([*warroom, "new", "Checkout 502s", "--severity", "P1", "--no-tui"],
+                         capture_output=True, text=True, env=env, timeout=60)
+    assert new.returncode == 0, new.stderr
+    incident_id = new.stdout.strip().split()[-1]
+    run = subprocess.run([*warroom, "run", incident_id, "--auto", "--backend", "anthropic"],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "❌" not in run.stdout and "Traceback" not in run.stderr
+    assert len(fake_api.requests) >= 10
+    assert all(r.headers["authorization"] == f"Bearer {os.environ['ANTHROPIC_API_KEY']}" for r in fake_api.requests)
+    show = subprocess.run([*warroom, "show", incident_id], capture_output=True, text=True, env=env, timeout=60)
+    assert show.returncode == 0

@@ -259,3 +259,13 @@ async def test_fifty_random_secrets_of_many_kinds_never_reach_the_api(
     assert "DEBUG" in sent  # the evidence did go out
     leaked = [(kind, secret) for kind, _, secret in planted if secret in sent]
     assert leaked == []
+
+
+async def test_validation_steps_give_the_verdict_the_resolve_gate_acts_on(fake_api: FakeMessagesAPI, make_backend, chunks):
+    fake_api.script(Reply([Text("Error rate is back at baseline."),
+                           ToolUse("record_validation_verdict", {"passed": True, "error_rate": "0.2%"})]))
+    req = request(step_id="validation", task=Task.VALIDATION)  # the playbook step names no output_schema
+    result = await make_backend().run_step(req, chunks)
+    assert result.structured["passed"] is True and result.structured["error_rate"] == "0.2%"
+    schema = {t["name"]: t for t in fake_api.bodies[0]["tools"]}["record_validation_verdict"]["input_schema"]
+    assert schema["required"] == ["passed"]

@@ -13,10 +13,36 @@ import json
 import re
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from warroom.agents.backend import Task
 
 _SNAKE = re.compile(r"(?<!^)(?=[A-Z])")
 _JSON_BLOCK = re.compile(r"```(?:json)?\s*(\{.*?\})\s*```", re.DOTALL)
+
+
+class ValidationVerdict(BaseModel):
+    """Whether the mitigation worked, judged against the baseline; the resolve gate acts on ``passed``.
+
+    The playbooks' validation steps declare no ``output_schema`` yet the orchestrator
+    reads ``passed`` from their structured answer (as the offline investigator gives it),
+    so the Claude backend asks for this verdict on those tasks.
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    passed: bool | None = Field(description="true: error rate, latency p95 and throughput are back at baseline; "
+                                "false: they are not; null: no evidence after the mitigation to judge by")
+    error_rate: str = Field(default="", description="latest against baseline, e.g. '0.2% (baseline 0.3%)'")
+    latency_p95: str = Field(default="", description="latest against baseline")
+    throughput: str = Field(default="", description="latest against baseline")
+    evidence_ends: str = Field(default="", description="when the evidence ends, ISO-8601")
+
+
+IMPLICIT_SCHEMAS: dict[Task, tuple[str, type[BaseModel]]] = {
+    Task.VALIDATION: ("ValidationVerdict", ValidationVerdict),
+    Task.DEPLOYMENT_VALIDATION: ("ValidationVerdict", ValidationVerdict),
+}
 
 
 def tool_name(schema_name: str) -> str:
