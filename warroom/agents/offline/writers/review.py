@@ -32,7 +32,7 @@ def actions(step: Step) -> ActionItems:
             f"the saturation ({first.note}) preceded the 5xx alert; alerting on it would have paged earlier")
     if sig:
         add(f"Alert on the first occurrence of the signature: {sig.title}", Horizon.IMMEDIATE,
-            f"it appeared at {when(sig.first_seen)}, before anyone was paged")
+            f"the signature first appeared at {when(sig.first_seen)}, before anyone was paged")
     if sus:
         add(f"Add a load test for {step.service}'s database path that runs on changes to pool or capacity settings",
             Horizon.SHORT_TERM, f"{change_line(sus)} would have failed it")
