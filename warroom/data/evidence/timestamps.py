@@ -62,6 +62,7 @@ _LEVEL = re.compile(
     r"|\b(?:level|severity|lvl)[=:]\s?\"?([A-Za-z]{3,11})",
     re.IGNORECASE,
 )
+_FIRST_WORD = re.compile(r"[\s:|\-]*(?:\[|<|\()?([A-Za-z]{3,11})([\])>]|(?!\w))")
 _LEVEL_WINDOW = 48  # a level word must start within this many characters after the timestamp
 
 
@@ -80,9 +81,7 @@ def _zone(text: str | None) -> timezone | None:
 
 
 # Which parsers can match, by the line's first character (indexes into StampReader._parsers).
-_BY_DIGIT = (0, 2, 4, 5)
-_BY_BRACKET = (1, 0, 4, 5)
-_BY_OTHER = (3, 6, 5)
+_ORDERS = ((0, 2, 4, 5), (1, 0, 4, 5), (3, 6, 5))
 
 
 class StampReader:
@@ -99,33 +98,42 @@ class StampReader:
         self._parsers: list[Callable[[str], tuple[datetime, int] | None]] = [
             self._iso, self._apache_error, self._hdfs, self._syslog, self._epoch, self._access, self._klog,
         ]
-        self._last = 0
+        self._last = [0, 1, 3]  # per first character (digit, "[", other): the parser that matched last
+        self._current = -1  # the parser that matched the line just parsed
 
     @property
     def syslog(self) -> bool:
         """Whether the last stamp found was a syslog one (a host and a program follow it)."""
-        return self._last == 3
+        return self._current == 3
 
     @property
     def klog(self) -> bool:
         """Whether the last stamp found was a Kubernetes klog header (its first letter is the level)."""
-        return self._last == 6
+        return self._current == 6
 
     def parse(self, line: str) -> tuple[datetime | None, int]:
-        """The timestamp at the head of ``line`` (aware UTC) and where it ends (0 when there is none)."""
-        parsers = self._parsers
-        hit = parsers[self._last](line)
-        if hit is not None:
-            return hit
+        """The timestamp at the head of ``line`` (aware UTC) and where it ends (0 when there is none).
+
+        Parsers are tried by the line's first character (digit, ``[``, other),
+        the one that matched last for that kind of line first.
+        """
         first = line[:1]
-        order = _BY_DIGIT if first.isdigit() else _BY_BRACKET if first == "[" else _BY_OTHER
-        for index in order:
-            if index != self._last:
-                hit = parsers[index](line)
-                if hit is not None:
-                    self._last = index
-                    return hit
-        return None, 0
+        kind = 0 if first.isdigit() else 1 if first == "[" else 2
+        parsers = self._parsers
+        index = self._last[kind]
+        hit = parsers[index](line)
+        if hit is None:
+            for index in _ORDERS[kind]:
+                if index != self._last[kind]:
+                    hit = parsers[index](line)
+                    if hit is not None:
+                        self._last[kind] = index
+                        break
+            else:
+                self._current = -1
+                return None, 0
+        self._current = index
+        return hit
 
     def _make(self, year: int, month: int, day: int, hh: int, mm: int, ss: int, micro: int,
               zone: timezone | None) -> datetime | None:
@@ -208,8 +216,8 @@ class StampReader:
         m = _HDFS.match(line)
         if not m:
             return None
-        yy, mo, d, hh, mi, ss = (int(g) for g in m.groups())
-        when = self._make(2000 + yy, mo, d, hh, mi, ss, 0, None)
+        yy, mo, d, hh, mi, ss = m.groups()
+        when = self._make(2000 + int(yy), int(mo), int(d), int(hh), int(mi), int(ss), 0, None)
         return (when, m.end()) if when else None
 
     def _epoch(self, line: str) -> tuple[datetime, int] | None:
@@ -262,6 +270,13 @@ def find_level(line: str, start: int) -> tuple[str | None, int, int]:
     in brackets (``[error]``) or as ``level=error``, so "an error occurred"
     in a message is not taken for a level.
     """
+    m = _FIRST_WORD.match(line, start)
+    if m is not None:
+        word, closing = m.group(1), m.group(2)
+        if word.isupper() or closing:
+            level = LEVEL_WORDS.get(word.lower())
+            if level is not None:
+                return level, m.start(1) - (1 if closing else 0), m.end()
     m = _LEVEL.search(line, start, start + _LEVEL_WINDOW + 12)
     while m is not None and m.start() - start <= _LEVEL_WINDOW:
         bare, bracketed, keyed = m.groups()
