@@ -62,9 +62,12 @@ async def cmd_done(args: argparse.Namespace) -> int:
     ctx = CommandContext.from_args(args)
     async with ctx.store() as store:
         incident, item = resolve_action(await store.incidents(), args.reference)
-        if item.status is ActionStatus.DONE:
-            raise ValueError(f"{incident.incident_id}:{one_line(item.item_id, 80)} is already done")
-        await store.append(ev.ActionItemUpdated(incident_id=incident.incident_id, at=now(), actor=ctx.actor,
-                                                item_id=item.item_id, status=ActionStatus.DONE))  # fmt: skip
+        async with store.transaction() as tx:  # re-read inside the write: another process may have closed it
+            current = await tx.state(incident.incident_id)
+            item = current.actions[item.item_id] if current and item.item_id in current.actions else item
+            if item.status is ActionStatus.DONE:
+                raise ValueError(f"{incident.incident_id}:{one_line(item.item_id, 80)} is already done")
+            await tx.append(ev.ActionItemUpdated(incident_id=incident.incident_id, at=now(), actor=ctx.actor,
+                                                 item_id=item.item_id, status=ActionStatus.DONE))  # fmt: skip
     print(f"{incident.incident_id}:{one_line(item.item_id, 80)} done: {one_line(item.title, 80)}")
     return 0
