@@ -32,6 +32,7 @@ from warroom.agents.structured import SCHEMAS
 from warroom.data import events as ev
 from warroom.data.fold import InvalidEvent
 from warroom.data.models import Incident, RunState, Status
+from warroom.agents.timers import escalation_events
 from warroom.data.policy import DEFAULT_POLICY, Policy, due_escalations
 from warroom.data.store import EventStore
 
@@ -126,7 +127,7 @@ class Orchestrator:
     async def run(self) -> RunSummary:
         """Run (or resume) the playbook until it is done, waits at a gate (``stop_at_gates``) or is blocked."""
         await self._recover()
-        ticker = asyncio.create_task(self._ticker())
+        ticker = self._ticker_task = asyncio.create_task(self._ticker())
         try:
             outcome = await self._loop()
         finally:
@@ -140,7 +141,7 @@ class Orchestrator:
 
     async def _loop(self) -> Literal["completed", "waiting", "failed"]:
         while True:
-            await self._apply_timers()
+            await self._timers_once()
             incident = await self.store.load(self.incident_id)
             plan, steering = self._walk(incident)
             if plan.done:
@@ -149,7 +150,7 @@ class Orchestrator:
                 await self._enter_phase(plan.phase, incident, steering)
                 continue
             if plan.to_run:
-                await asyncio.gather(*(self._run_step(step, self.backend, steering) for step in plan.to_run))
+                await self._run_steps(plan.to_run, self.backend, steering)
                 continue
             if plan.running:  # a re-run in progress (``rerun``), or another process's step
                 await self._sleep()
@@ -180,24 +181,40 @@ class Orchestrator:
             raise GateError(f"no step {step_id!r} in the {self.playbook.name} playbook")
         if view.state not in (StepState.FAILED, StepState.INTERRUPTED):
             raise GateError(f"step {step_id} is {view.state.value}; only a failed or interrupted step is re-run")
-        await self._run_step(steering.playbook.step(step_id), backend or self.backend, steering)
+        await self._run_steps([steering.playbook.step(step_id)], backend or self.backend, steering)
         self._wake.set()
 
-    async def _run_step(self, step: Step, backend: Backend, steering: Steering) -> None:
+    async def _run_steps(self, steps: list[Step], backend: Backend, steering: Steering) -> None:
+        """Start ``steps`` together (one transaction for their starts), then run them concurrently."""
         incident = await self.store.load(self.incident_id)
-        number = 1 + sum(1 for r in incident.runs.values() if r.step_id == step.id)
-        run_id = f"{step.id}-{number}"
-        base = {"incident_id": self.incident_id, "actor": self.actor}
         mitigation = next((d.choice for d in incident.decisions if d.gate == "mitigation strategy"), "")
-        await self.store.append(ev.AgentStepStarted(**base, at=self.now(), run_id=run_id, step_id=step.id, phase=step.phase,
-                                                    role=step.role, backend=getattr(backend, "name", "backend")[:200],
-                                                    model=str(getattr(backend, "model", ""))[:200]))  # fmt: skip
+        at = self.now()
+        started: list[tuple[Step, ev.AgentStepStarted, Any]] = []
+        for step in steps:
+            run_id = f"{step.id}-{1 + sum(1 for r in incident.runs.values() if r.step_id == step.id)}"
+            try:
+                request: Any = render_request(
+                    steering.playbook, step, incident, run_id=run_id, policy=self.policy, now=at,
+                    guidance=steering.keywords, mitigation=mitigation, evidence_root=self.evidence_root,
+                )  # fmt: skip
+            except PromptError as exc:
+                request = exc
+            event = ev.AgentStepStarted(
+                incident_id=self.incident_id, at=at, actor=self.actor, run_id=run_id, step_id=step.id, phase=step.phase,
+                role=step.role, backend=getattr(backend, "name", "backend")[:200], model=str(getattr(backend, "model", ""))[:200],
+            )  # fmt: skip
+            started.append((step, event, request))
+        await self.store.append_many([event for _, event, _ in started])
+        await asyncio.gather(*(self._execute(step, event.run_id, request, backend, steering) for step, event, request in started))
+
+    async def _execute(self, step: Step, run_id: str, request: Any, backend: Backend, steering: Steering) -> None:
+        base = {"incident_id": self.incident_id, "actor": self.actor}
         output = OutputCoalescer(self.store, self.incident_id, run_id, actor=self.actor, now=self.now)
         try:
-            request = render_request(steering.playbook, step, incident, run_id=run_id, policy=self.policy, now=self.now(),
-                                     guidance=steering.keywords, mitigation=mitigation, evidence_root=self.evidence_root)  # fmt: skip
+            if isinstance(request, PromptError):
+                raise request
             result = await backend.run_step(request, output.emit)
-            await output.close()
+            rest = await output.drain()
         except asyncio.CancelledError:
             await self._end(output, ev.AgentStepCancelled(**base, at=self.now(), run_id=run_id, reason="the run was stopped"))
             raise
@@ -208,7 +225,7 @@ class Orchestrator:
             error = f"{type(exc).__name__}: {exc}"[:10_000]
             await self._end(output, ev.AgentStepFailed(**base, at=self.now(), run_id=run_id, error=error))
             return
-        await self._finish(step, steering, run_id, result)
+        await self._finish(step, steering, run_id, result, rest)
 
     async def _end(self, output: OutputCoalescer, event: ev.BaseEvent) -> None:
         try:
@@ -217,7 +234,7 @@ class Orchestrator:
         except InvalidEvent:
             pass  # the run was already ended (marked interrupted by another process)
 
-    async def _finish(self, step: Step, steering: Steering, run_id: str, result: Any) -> None:
+    async def _finish(self, step: Step, steering: Steering, run_id: str, result: Any, rest: list[ev.BaseEvent]) -> None:
         structured, problem = result.structured, ""
         if step.output_schema is not None:
             try:
@@ -230,7 +247,7 @@ class Orchestrator:
         async with self.store.transaction() as tx:
             incident = await tx.state(self.incident_id)
             assert incident is not None
-            events: list[ev.BaseEvent] = [ev.AgentStepFinished(
+            events: list[ev.BaseEvent] = [*rest, ev.AgentStepFinished(
                 **base, run_id=run_id, output=text, artifact=step.artifact, structured=structured,
                 input_tokens=result.input_tokens, output_tokens=result.output_tokens, cost_usd=result.cost_usd,
             )]  # fmt: skip
@@ -275,29 +292,22 @@ class Orchestrator:
         async with self.store.transaction() as tx:
             state = await tx.state(self.incident_id)
             assert state is not None
-            at = self.now()
-            base = {"incident_id": self.incident_id, "actor": self.actor, "at": at}
-            events: list[ev.BaseEvent] = []
-            for due in due_escalations(state, at, self.policy):
-                reason = f"timer: {due.reason}"
-                if due.kind in ("tier2", "tier3"):
-                    events.append(ev.TierEscalated(**base, tier=int(due.kind[-1]), reason=reason, by_timer=True))
-                elif due.kind == "management":
-                    events.append(ev.ManagementNotified(**base, reason=reason))
-                else:
-                    events.append(ev.ExecutiveNotified(**base, reason=reason))
+            events = escalation_events(state, self.now(), self.policy, self.actor)
             if events:
                 await tx.append_many(events)
         self._wake.set()
         return bool(events)
 
+    async def _timers_once(self) -> None:
+        try:
+            await self._apply_timers()
+        except InvalidEvent:
+            pass  # another process escalated first; the next tick sees it
+
     async def _ticker(self) -> None:
         while True:
             await asyncio.sleep(self.poll_interval)
-            try:
-                await self._apply_timers()
-            except InvalidEvent:
-                pass  # another process escalated first; the next tick sees it
+            await self._timers_once()
             await self._notify()
 
     async def _notify(self) -> None:
@@ -309,6 +319,9 @@ class Orchestrator:
             await self._call(self.on_event, event)
 
     async def _sleep(self) -> None:
+        ticker = getattr(self, "_ticker_task", None)
+        if ticker is not None and ticker.done() and not ticker.cancelled() and ticker.exception() is not None:
+            raise ticker.exception()  # type: ignore[misc]  # an on_event callback failed: surface it
         try:
             await asyncio.wait_for(self._wake.wait(), self.poll_interval)
         except asyncio.TimeoutError:

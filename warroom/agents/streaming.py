@@ -27,7 +27,7 @@ class OutputCoalescer:
         self._actor, self._now, self._interval = actor, now, interval
         self._buffer: list[str] = []
         self._size = 0
-        self._last = 0.0
+        self._last = asyncio.get_running_loop().time()  # the first chunks are coalesced too
         self._timer: asyncio.TimerHandle | None = None
         self._pending: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
@@ -51,21 +51,33 @@ class OutputCoalescer:
         if self._buffer and not self.closed:
             self._pending = asyncio.ensure_future(self.flush())
 
+    def _take(self) -> list[ev.AgentStepOutput]:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if not self._buffer:
+            return []
+        text, self._buffer, self._size = "".join(self._buffer), [], 0
+        self._last = asyncio.get_running_loop().time()
+        parts = [text[i : i + ev.MAX_TEXT] for i in range(0, len(text), ev.MAX_TEXT)]
+        self.chunks += len(parts)
+        return [ev.AgentStepOutput(incident_id=self._incident_id, at=self._now(), actor=self._actor,
+                                   run_id=self._run_id, text=part) for part in parts]  # fmt: skip
+
     async def flush(self) -> None:
         """Write what is buffered as one or more ``agent.output`` events."""
         async with self._lock:
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
-            if not self._buffer:
-                return
-            text, self._buffer, self._size = "".join(self._buffer), [], 0
-            self._last = asyncio.get_running_loop().time()
-            parts = [text[i : i + ev.MAX_TEXT] for i in range(0, len(text), ev.MAX_TEXT)]
-            batch = [ev.AgentStepOutput(incident_id=self._incident_id, at=self._now(), actor=self._actor,
-                                        run_id=self._run_id, text=part) for part in parts]  # fmt: skip
-            await self._store.append_many(batch)
-            self.chunks += len(batch)
+            batch = self._take()
+            if batch:
+                await self._store.append_many(batch)
+
+    async def drain(self) -> list[ev.AgentStepOutput]:
+        """Close and return what is still buffered, for the caller to write with the step's end."""
+        if self._pending is not None and not self._pending.done():
+            await asyncio.gather(self._pending, return_exceptions=True)
+        async with self._lock:
+            self.closed = True
+            return self._take()
 
     async def close(self) -> None:
         """Write the rest; later chunks are dropped (the run is over)."""
