@@ -192,3 +192,15 @@ def test_reading_streams(tmp_path: Path) -> None:
     first = next(stream)
     assert first.line_no == 1
     stream.close()
+
+
+def test_mixed_formats_in_one_file(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.log"
+    path.write_text("081109 203615 148 INFO dfs.DataNode: a\n[Sun Dec 04 04:47:44 2005] [error] b\n"
+                    "2026-11-23T09:00:00Z WARN c\nNov 23 09:01:02 web-1 nginx: d\nno stamp at all\n"
+                    "081109 203616 149 INFO dfs.DataNode: e\nE1123 09:01:02.5 1 x.go:1] f\n")
+    recs, stats = records(path)
+    assert [r.message for r in recs] == ["dfs.DataNode: a", "b", "c", "d", "no stamp at all", "dfs.DataNode: e", "f"]
+    assert [r.level for r in recs] == ["info", "error", "warning", None, None, "info", "error"]
+    assert [r.host for r in recs] == [None, None, None, "web-1", None, None, None]
+    assert stats.no_timestamp == 1
