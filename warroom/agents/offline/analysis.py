@@ -19,6 +19,8 @@ from warroom.agents.offline.metrics import Series, describe_series, metric_kind,
 from warroom.agents.offline.reader import confined, load_json, read_log, sniff
 from warroom.agents.offline.signatures import SignatureScanner
 from warroom.agents.structured import Citation
+from warroom.data.alerts import AlertPayloadError
+from warroom.data.evidence.alertfiles import read_alert_file
 from warroom.data.models import Evidence, NormalisedAlert
 
 _MASK = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b|\b\d+\.\d+\.\d+\.\d+(?::\d+)?\b"
@@ -125,21 +127,21 @@ class _Investigation:
         elif path.is_dir():
             out.problems.append(f"{source}: a directory that is not a git repository; skipped")
         else:
-            if kind == "alerts":
+            if kind == "alerts" or path.suffix == ".json":
                 self._alerts(path, source)
             self._log(path, source)
 
     def _alerts(self, path: Path, source: str) -> None:
-        doc = load_json(path, source, self.out.problems)
-        for alert in (doc.get("alerts") or []) if isinstance(doc, dict) else []:
-            if isinstance(alert, dict):
-                labels = alert.get("labels") or {}
-                name = labels.get("alertname", "alert")
-                if any(line.startswith(name + ":") or line.startswith(name + " ") for line in self.out.alerts):
-                    continue  # already known from the incident's own alerts
-                where = labels.get("service") or labels.get("job") or ""
-                self.out.alerts.append(f"{name}{' on ' + where if where else ''} ({alert.get('status', 'firing')}, "
-                                       f"since {alert.get('startsAt', '?')}) [{source}]")
+        """Alerts in an attached payload (Alertmanager, PagerDuty, Robusta/HolmesGPT records), once each."""
+        try:
+            alerts = read_alert_file(path)
+        except (AlertPayloadError, OSError, ValueError):
+            return  # not an alert payload after all; its text is still read as a log
+        for alert in alerts:
+            if any(line.startswith(alert.title + " (") for line in self.out.alerts):
+                continue  # already known from the incident's own alerts
+            since = f", since {alert.started_at:%Y-%m-%d %H:%M}Z" if alert.started_at else ""
+            self.out.alerts.append(f"{alert.title} ({alert.source}, {alert.status}{since}) [{source}]")
 
     def _log(self, path: Path, source: str) -> None:
         default_service = re.sub(r"\.(log|jsonl)(\.gz)?$", "", path.name) if re.search(r"\.(log|jsonl)(\.gz)?$", path.name) else ""
