@@ -61,6 +61,15 @@ class Fault:
 
 
 @dataclass
+class Raw:
+    """A 200 response with any body (a proxy's HTML page, a corrupt event stream)."""
+
+    body: bytes
+    content_type: str = "text/event-stream"
+    delay: float = 0.0
+
+
+@dataclass
 class Recorded:
     method: str
     path: str
@@ -74,8 +83,8 @@ class FakeMessagesAPI:
 
     def __init__(self) -> None:
         self.requests: list[Recorded] = []
-        self._script: list[Reply | Fault] = []
-        self.responder: Callable[[Any], Reply | Fault] | None = None  # answers when the script is empty
+        self._script: list[Reply | Fault | Raw] = []
+        self.responder: Callable[[Any], Reply | Fault | Raw] | None = None  # answers when the script is empty
         self._lock = threading.Lock()
         self._counter = 0
         api = self
@@ -106,7 +115,7 @@ class FakeMessagesAPI:
         self._server.shutdown()
         self._server.server_close()
 
-    def script(self, *responses: Reply | Fault) -> None:
+    def script(self, *responses: Reply | Fault | Raw) -> None:
         with self._lock:
             self._script.extend(responses)
 
@@ -143,6 +152,8 @@ class FakeMessagesAPI:
             time.sleep(response.delay)
         if isinstance(response, Fault):
             return self._json(h, response.status, _error(response.error_type, response.message), response.headers)
+        if isinstance(response, Raw):
+            return self._raw(h, response)
         model = (body or {}).get("model", "claude-test")
         if (body or {}).get("stream"):
             return self._stream(h, response, model, number)
@@ -162,6 +173,17 @@ class FakeMessagesAPI:
             h.wfile.flush()
         except OSError:
             pass  # the client gave up (a timeout test)
+
+    def _raw(self, h: BaseHTTPRequestHandler, raw: Raw) -> None:
+        try:
+            h.send_response(200)
+            h.send_header("content-type", raw.content_type)
+            h.send_header("content-length", str(len(raw.body)))
+            h.end_headers()
+            h.wfile.write(raw.body)
+            h.wfile.flush()
+        except OSError:
+            pass
 
     def _stream(self, h: BaseHTTPRequestHandler, reply: Reply, model: str, number: int) -> None:
         events = sse_events(reply, model, number)

@@ -130,3 +130,24 @@ async def test_other_steps_run_while_one_step_is_retrying(fake_api: FakeMessages
         backend.run_step(request(run_id="a"), slow), backend.run_step(request(run_id="b"), fast)
     )
     assert sorted(r.output for r in results) == ["fast", "retried"]
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"<html><body>502 Bad Gateway from the corporate proxy</body></html>", "text/html"),
+        (b'event: message_start\ndata: {"type": "message_start", "message": {not json\n\n', "text/event-stream"),
+        (b"", "text/event-stream"),
+    ],
+    ids=["proxy-html", "corrupt-event", "empty-stream"],
+)
+async def test_a_garbled_success_response_is_retried_then_fails_cleanly(
+    fake_api: FakeMessagesAPI, make_backend, chunks, body: bytes, content_type: str
+):
+    from tests.agents.claude.fake_messages_api import Raw
+
+    fake_api.script(Raw(body, content_type), OK)
+    assert (await make_backend().run_step(request(), chunks)).output == "Recovered answer."
+    fake_api.script(*[Raw(body, content_type)] * 2)
+    with pytest.raises(StepFailed, match="after 2 attempts: StreamCut"):
+        await make_backend(max_retries=1).run_step(request(), chunks)
