@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
+from warroom.data.evidence.logs import open_stream
 from warroom.data.redact import redact
 
 MAX_LINES = 200
@@ -74,9 +75,14 @@ class EvidenceFolder:
         return path.relative_to(self.root).as_posix()
 
     def lines(self, path: Path) -> Iterator[str]:
-        """The file's lines, decoded leniently, control characters kept out of the model's way."""
-        with path.open("rb") as handle:
-            for raw in handle:
+        """The file's lines (gzip decompressed), decoded leniently, NULs dropped, each cut at
+        ``MAX_LINE_CHARS``; an overlong line is skipped over without holding it in memory."""
+        stream, _compressed = open_stream(path)
+        with stream:
+            while raw := stream.readline(MAX_LINE_CHARS * 4):
+                if not raw.endswith(b"\n"):
+                    while (rest := stream.readline(1 << 16)) and not rest.endswith(b"\n"):
+                        pass
                 yield raw.decode("utf-8", errors="replace").rstrip("\r\n").replace("\x00", "")[:MAX_LINE_CHARS]
 
 

@@ -188,3 +188,15 @@ def test_compressed_logs_and_other_timestamp_formats_are_searched(root: Path):
     windowed = run_tool(root, "search_logs", {"pattern": "502", "since": "2026-11-23T09:00:00Z",
                                              "until": "2026-11-23T10:00:00Z"})
     assert windowed.count("\n") == 0 and "09:02:00" in windowed
+
+
+def test_log_windows_read_compressed_logs_and_cut_overlong_lines(root: Path):
+    import gzip
+
+    (root / "logs" / "old.log.gz").write_bytes(gzip.compress(b"first\nsecond\nthird\n"))
+    assert run_tool(root, "read_log_window", {"file": "logs/old.log.gz", "line": 2, "before": 1, "after": 0}) == (
+        "     1  first\n     2> second"
+    )
+    (root / "logs" / "long.log").write_bytes(b"a" * 3_000_000 + b"\nshort line\n")
+    text = run_tool(root, "read_log_window", {"file": "logs/long.log", "line": 2, "before": 1, "after": 0})
+    assert text.endswith("     2> short line") and len(text) < 2_100
