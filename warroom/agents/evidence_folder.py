@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
-from warroom.data.evidence.logs import open_stream
+from warroom.data.evidence.logs import looks_binary, open_stream
 from warroom.data.redact import redact
 
 MAX_LINES = 200
@@ -79,6 +79,8 @@ class EvidenceFolder:
         ``MAX_LINE_CHARS``; an overlong line is skipped over without holding it in memory."""
         stream, _compressed = open_stream(path)
         with stream:
+            if looks_binary(stream.peek(8192)[:8192]):
+                raise ToolError(f"{self.rel(path)} is a binary file, not text")
             while raw := stream.readline(MAX_LINE_CHARS * 4):
                 if not raw.endswith(b"\n"):
                     while (rest := stream.readline(1 << 16)) and not rest.endswith(b"\n"):

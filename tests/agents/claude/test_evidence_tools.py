@@ -200,3 +200,9 @@ def test_log_windows_read_compressed_logs_and_cut_overlong_lines(root: Path):
     (root / "logs" / "long.log").write_bytes(b"a" * 3_000_000 + b"\nshort line\n")
     text = run_tool(root, "read_log_window", {"file": "logs/long.log", "line": 2, "before": 1, "after": 0})
     assert text.endswith("     2> short line") and len(text) < 2_100
+
+
+def test_reading_a_binary_file_says_so(root: Path):
+    (root / "core.dump").write_bytes(b"\x7fELF\x00\x00" + bytes(range(256)) * 10)
+    with pytest.raises(ToolError, match="core.dump is a binary file"):
+        run_tool(root, "read_document", {"file": "core.dump"})
