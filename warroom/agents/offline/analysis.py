@@ -28,6 +28,8 @@ _MASK = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 _PREFIX = re.compile(r"^\S*\d{2}:\d{2}:\d{2}\S*\s+|^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}[,.]?\d*\s+")
 _SETTING = re.compile(r"([A-Za-z][\w.-]*?)(?:\.{3,}|\s*[=:]\s*)(\d+)\s*$")
 _CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+_ACCESS = re.compile(r'"(GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS) (\S+) HTTP/[\d.]+" (\d{3}) ')
+_UPSTREAM = re.compile(r"\bupstream[=:]\s*\"?([\w.-]+(?::\d+)?)")
 _CACHE: OrderedDict[tuple, Analysis] = OrderedDict()
 _CACHE_SIZE = 16
 _CACHE_LOCK = threading.Lock()
@@ -37,7 +39,17 @@ _SYMPTOM_DIRECTION = {"error_rate": "up", "latency": "up", "throughput": "down"}
 
 
 def template_of(message: str) -> str:
-    """``message`` with its variable parts masked (ids, numbers, addresses, quoted values)."""
+    """``message`` with its variable parts masked (ids, numbers, addresses, quoted values).
+
+    An access-log line becomes ``GET /api/v1/orders -> 503 (access log, upstream=checkout-api:<*>)``:
+    the request and status are what tells one failing endpoint from another.
+    """
+    access = _ACCESS.search(message)
+    if access:
+        method, path, status = access.groups()
+        upstream = _UPSTREAM.search(message)
+        where = f", upstream={_MASK.sub('<*>', upstream.group(1))}" if upstream else ""
+        return f"{method} {_MASK.sub('<*>', path.split('?')[0])} -> {status} (access log{where})"[:200]
     return _MASK.sub("<*>", _PREFIX.sub("", message))[:200]
 
 
@@ -204,6 +216,7 @@ class _Investigation:
             if onset_at and sig.first_seen:
                 sig.new_after_onset = sig.first_seen >= onset_at - timedelta(minutes=1)
         out.services = [name for name, _ in self.services.most_common(12)]
+        out.error_counts = dict(self.error_services.most_common(12))
         out.failing_service = self._failing_service(onset_at)
         ranked = sorted(self.error_templates.items(), key=lambda kv: (-kv[1], kv[0]))[:8]
         out.top_errors = [(t, n, self.template_example[t].cite()) for t, n in ranked]

@@ -143,6 +143,7 @@ class Analysis(_Finding):
     suspects: list[Suspect] = Field(default_factory=list)
     after_onset_changes: list[Change] = Field(default_factory=list)
     services: list[str] = Field(default_factory=list)
+    error_counts: dict[str, int] = Field(default_factory=dict)  # error lines per service
     failing_service: str = ""
     alerts: list[str] = Field(default_factory=list)
     top_errors: list[tuple[str, int, Citation]] = Field(default_factory=list)  # template, count, example

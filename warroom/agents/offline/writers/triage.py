@@ -110,12 +110,11 @@ def impact_assessment(step: Step) -> None:
     lines = [f"- {r}" for r in proposal.impact_reasons]
     step.add(f"## Impact: {proposal.impact.value}\n\n" + "\n".join(lines))
     if a.top_errors:
-        rows = "\n".join(f"| {n} | `{t[:90]}` | {cite(c)} |" for t, n, c in a.top_errors[:5])
-        step.add("### Failing requests by signature\n\n| lines | template | example |\n|---|---|---|\n" + rows)
-    others = [s for s in a.services if s != step.service]
-    if others:
-        step.add(f"Other services in the evidence: {', '.join(others[:6])}. Their error lines are counted above; "
-                 "a service absent from the table showed no errors.")
+        rows = "\n".join(f"| {n} | `{t[:140]}` | {cite(c)} |" for t, n, c in a.top_errors[:5])
+        step.add("### Most frequent error lines\n\n| lines | template | example |\n|---|---|---|\n" + rows)
+    if a.services:
+        counts = [f"{svc} {a.error_counts[svc]}" if svc in a.error_counts else f"{svc} none" for svc in a.services[:8]]
+        step.add("Error lines by service in the evidence: " + ", ".join(counts) + ".")
 
 
 def urgency_assessment(step: Step) -> None:
