@@ -86,3 +86,41 @@ async def test_similar_incidents_in_one_call(store: EventStore) -> None:
     assert match.incident_id == first and match.reasons == ["same service api", "same alerts: 'down'"]
     with pytest.raises(UnknownIncident):
         await similar_incidents(store, "INC-2026-0999")
+
+
+def _error_lines(shared_data, name: str):
+    import csv
+
+    folder = shared_data / "logs" / name
+    truth = [row["EventId"] for row in csv.DictReader((folder / f"{name}_2k.log_structured.csv").open(encoding="utf-8"))]
+    raw = (folder / f"{name}_2k.log").read_text(encoding="utf-8").splitlines()
+    from warroom.data.insights.similar import _LOGLINE
+
+    return [(line, event) for line, event in zip(raw, truth) if _LOGLINE.search(line)]
+
+
+def test_templates_group_real_error_lines_as_the_ground_truth(shared_data) -> None:
+    for name, lines, templates in (("Apache", 595, 4), ("HDFS", 80, 1)):
+        pairs = [(log_template(line), event) for line, event in _error_lines(shared_data, name)]
+        assert len(pairs) == lines
+        mine: dict[str, set[int]] = {}
+        truth: dict[str, set[int]] = {}
+        for i, (template, event) in enumerate(pairs):
+            mine.setdefault(template, set()).add(i)
+            truth.setdefault(event, set()).add(i)
+        assert len(mine) == templates
+        assert all(mine[t] == truth[e] for t, e in pairs)  # grouping accuracy 1.0 on the error lines
+
+
+async def test_real_logs_quoted_by_agents_link_incidents(store: EventStore, shared_data) -> None:
+    apache = (shared_data / "logs/Apache/Apache_2k.log").read_text(encoding="utf-8").splitlines()
+    hdfs = (shared_data / "logs/HDFS/HDFS_2k.log").read_text(encoding="utf-8").splitlines()
+    t = NOW - timedelta(days=10)
+    web = await incident(store, t, service="web", alert="Http5xx", output="\n".join(apache[:1000]))
+    await incident(store, t + timedelta(days=1), service="storage", alert="DataNodeErrors", output="\n".join(hdfs[:1000]))
+    later = await incident(store, NOW, service="frontend", alert="Http5xxBudget", output="\n".join(apache[1000:]))
+    history = await load_history(store)
+    target, events = next((s, e) for s, e in history if s.incident_id == later)
+    (match,) = find_similar(target, events, history)
+    assert match.incident_id == web
+    assert match.reasons[0].startswith("4 shared log templates: '[error] [client <ip>] Directory index")

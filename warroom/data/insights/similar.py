@@ -36,11 +36,14 @@ MIN_SCORE = 0.15
 _LOGLINE = re.compile(r"\b(?:ERROR|WARN(?:ING)?|FATAL|CRITICAL|Exception|Traceback|level=(?:error|warn)|panic:)", re.I)
 #: How much text of one incident is scanned for templates, files and config keys.
 MAX_SCAN = 4_000_000
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
 _MASKS = [
+    (re.compile(r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\s+" + _MONTH + r"\s+\d{1,2}\s+[\d:.]+\s+\d{4}\b"), ""),
+    (re.compile(r"\b" + _MONTH + r"\s+\d{1,2}\s+\d{2}:\d{2}:\d{2}\b"), ""),
     (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I), "<uuid>"),
     (re.compile(r"\b\d{4}-\d{2}-\d{2}[T ][\d:.,]+(?:Z|[+-]\d{2}:?\d{2})?"), ""),
     (re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b"), "<ip>"),
-    (re.compile(r"\b0x[0-9a-f]+\b|\b[0-9a-f]{12,}\b", re.I), "<hex>"),
+    (re.compile(r"(?<![0-9a-z])-?(?:0x[0-9a-f]+|[0-9a-f]{12,})(?![0-9a-z])", re.I), "<hex>"),
     (re.compile(r"\"[^\"]*\"|'[^']*'"), "<str>"),
     (re.compile(r"\d+(?:\.\d+)?"), "<n>"),
 ]
@@ -74,7 +77,7 @@ def log_template(line: str) -> str:
     text = line.strip()[:500]
     for pattern, repl in _MASKS:
         text = pattern.sub(repl, text)
-    return " ".join(text.split())
+    return " ".join(text.replace("[]", " ").split())
 
 
 def _files(blob: str) -> set[str]:
@@ -128,7 +131,7 @@ def signature(incident: Incident, events: Sequence[ev.BaseEvent]) -> Signature:
             services.add(alert.service.lower())
         for text in alert.annotations.values():
             templates.update(log_template(line) for line in text.splitlines() if _LOGLINE.search(line))
-    blob = "\n".join(text[:50_000] for text in _texts(incident, events) if text)[:MAX_SCAN]
+    blob = "\n".join(text[:200_000] for text in _texts(incident, events) if text)[:MAX_SCAN]
     templates.update(log_template(line) for line in _log_lines(blob))
     changes = _files(blob)
     changes.update(m.group(1) or m.group(2) for m in _CONFIG_KEY.finditer(blob))
