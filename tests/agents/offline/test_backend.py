@@ -108,3 +108,21 @@ async def test_csv_metrics_and_gzip_logs_are_read(tmp_path: Path) -> None:
     assert "Read 360 log lines" in text
     assert "**Onset:** 2026-11-23 09:20:00Z" in text
     assert "`latency_p95` (latency): baseline 0.2, now 4" in text
+
+
+async def test_the_review_uses_the_root_cause_recorded_on_the_timeline(demo_bundle) -> None:  # type: ignore[no-untyped-def]
+    from tests.agents.offline.conftest import SCHEMA
+    from warroom.agents.backend import StepRequest
+    from warroom.agents.offline.backend import OfflineInvestigator
+
+    incident = make_incident(evidence_for(demo_bundle.root, demo_bundle.files), service="checkout-api")
+    recorded = {"problem": "p", "root_cause": "Root cause as the review meeting agreed it.", "evidence_ends": "here"}
+    request = StepRequest(run_id="r", step_id="post_incident_review", task=Task.POST_INCIDENT_REVIEW, role="x", title="PIR",
+                          prompt="", incident=incident, evidence=incident.evidence, evidence_root=str(demo_bundle.root),
+                          structured_inputs={"five_whys": recorded}, output_schema=SCHEMA.get(Task.POST_INCIDENT_REVIEW))
+
+    async def emit(text: str) -> None:
+        return None
+
+    result = await OfflineInvestigator().run_step(request, emit)
+    assert "Root cause as the review meeting agreed it." in result.output

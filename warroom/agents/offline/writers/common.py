@@ -45,6 +45,10 @@ class Step:
                 return text
         return ""
 
+    def recorded(self, step_name: str) -> dict[str, Any] | None:
+        """The structured answer an earlier step recorded on the timeline (by step id), if it is an input here."""
+        return next((v for k, v in self.request.structured_inputs.items() if step_name in k), None)
+
     def add(self, text: str) -> None:
         self.sections.append(text.strip())
 

@@ -91,7 +91,10 @@ def post_incident_review(step: Step) -> None:
     if inc.resolved_at:
         timeline.append(f"| {when(inc.resolved_at)} | resolved |")
     step.add("## Timeline (UTC)\n\n| time | event |\n|---|---|\n" + "\n".join(sorted(timeline)))
-    step.add("## Root cause\n\n" + (why.root_cause or "Not established.") + f"\n\nWhere the evidence ends: {why.evidence_ends}")
+    recorded = step.recorded("five_whys") or {}
+    root = str(recorded.get("root_cause") or why.root_cause or "Not established.")
+    ends = str(recorded.get("evidence_ends") or why.evidence_ends)
+    step.add("## Root cause\n\n" + root + f"\n\nWhere the evidence ends: {ends}")
     if citations:
         step.add("## Evidence\n\n" + "\n".join(f"- {cite(c)}" for c in citations))
     chronology = problems_by_date(a)
