@@ -109,7 +109,7 @@ class Timeline(ScrollView, can_focus=True):
         self._filter: str | None = None
         self._search = ""
         self._origin: datetime | None = None
-        self._cache: LRUCache[tuple[int, int], Strip] = LRUCache(512)
+        self._cache: LRUCache[tuple[int, int, Style], Strip] = LRUCache(512)
 
     # -- data ------------------------------------------------------------------------------
     @property
@@ -208,7 +208,7 @@ class Timeline(ScrollView, can_focus=True):
         width = self.size.width
         if index >= self.shown:
             return Strip([Segment(" " * width, self.rich_style)], width)
-        key = (index, width)
+        key = (index, width, self.rich_style)
         strip = self._cache.get(key)
         if strip is None:
             row = self._rows[index if self._shown is None else self._shown[index]]
@@ -219,8 +219,8 @@ class Timeline(ScrollView, can_focus=True):
     def _render_row(self, row: TimelineRow, width: int) -> Strip:
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         text.append(row.at.strftime("%H:%M:%S"), Style(dim=True))
-        text.append(f" {relative(row.at, self._origin):>10} ", Style(dim=True))
-        text.append(f"{row.actor:<10.10} ", Style(bold=True))
+        text.append(f" {relative(row.at, self._origin):>8} ", Style(dim=True))
+        text.append(f"{row.actor:<8.8} ", Style(bold=True))
         style = _BREACH_STYLE if row.kind == "sla.breached" else _CATEGORY_STYLE.get(row.category, Style())
         text.append(row.text, style)
         if self._search:

@@ -64,6 +64,10 @@ def draft_update(incident: Incident, audience: Audience, now: datetime) -> str:
 class StatusUpdateModal(FormModal[StatusUpdateDraft]):
     """Choose the audience (the draft follows it) and edit the text before publishing."""
 
+    DEFAULT_CSS = """
+    StatusUpdateModal #update-text { height: 8; }
+    """
+
     TITLE_TEXT = "Status update"
     SUBMIT_LABEL = "Publish"
 
