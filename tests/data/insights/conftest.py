@@ -13,7 +13,7 @@ Root causes are unique words, except incident 40, which repeats incident 30's.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -110,12 +110,6 @@ def incident_events(i: int, incident_id: str) -> list[ev.BaseEvent]:
     return out
 
 
-@dataclass
-class Seeded:
-    path: Path
-    store: EventStore
-
-
 async def seed_history(store: EventStore, count: int = 60) -> None:
     for i in range(count):
         sev = PRIORITIES[i % 4]
@@ -128,7 +122,32 @@ async def seed_history(store: EventStore, count: int = 60) -> None:
         await store.append_many(incident_events(i, declared.incident_id))
 
 
+@pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeded database, built once per session (tests get their own copy)."""
+    import asyncio
+
+    path = tmp_path_factory.mktemp("insights") / "seeded.db"
+
+    async def build() -> None:
+        store = await EventStore.open(path, synchronous="OFF")
+        try:
+            await seed_history(store)
+        finally:
+            await store.close()
+
+    asyncio.run(build())
+    return path
+
+
 @pytest.fixture
-async def history_store(store: EventStore) -> EventStore:
-    await seed_history(store)
-    return store
+async def history_store(seeded_template: Path, db_path: Path) -> AsyncIterator[EventStore]:
+    """A copy of the seeded database at ``db_path``, open."""
+    import shutil
+
+    shutil.copyfile(seeded_template, db_path)
+    store = await EventStore.open(db_path)
+    try:
+        yield store
+    finally:
+        await store.close()
