@@ -156,30 +156,32 @@ class _Investigation:
             self.out.alerts.append(f"{alert.title} ({alert.source}, {alert.status}{since}) [{source}]")
 
     def _log(self, path: Path, source: str) -> None:
-        default_service = re.sub(r"\.(log|jsonl)(\.gz)?$", "", path.name) if re.search(r"\.(log|jsonl)(\.gz)?$", path.name) else ""
+        suffix = re.search(r"\.(log|jsonl)(\.gz)?$", path.name)
+        default_service = path.name[: suffix.start()] if suffix else ""  # checkout-api.log -> checkout-api
         out = self.out
-        for line in read_log(path, source, out.problems):
-            out.lines_read += 1
-            if not line.service and default_service:
-                line.service = default_service
+        lines, first, last = 0, out.first_at, out.last_at  # locals: the Analysis model is written once per file
+        for line in read_log(path, source, out.problems, default_service):
+            lines += 1
             self.scanner.feed(line)
-            if line.message[-1:].isdigit() and len(self.settings) < 500 and (setting := _SETTING.search(line.message[-120:])):
+            message, at = line.message, line.timestamp
+            if message[-1:].isdigit() and len(self.settings) < 500 and (setting := _SETTING.search(message[-120:])):
                 self.settings.append((_name_tokens(setting.group(1)), setting.group(2), line))
             if line.service:
                 self.services[line.service] += 1
-            if line.timestamp:
-                out.first_at = min(out.first_at, line.timestamp) if out.first_at else line.timestamp
-                out.last_at = max(out.last_at, line.timestamp) if out.last_at else line.timestamp
+            if at:
+                first = at if first is None or at < first else first
+                last = at if last is None or at > last else last
             if line.is_error:
-                template = template_of(line.message)
+                template = template_of(message)
                 self.error_templates[template] += 1
                 self.template_example.setdefault(template, line)
-                if line.timestamp:
-                    minute = line.timestamp.replace(second=0, microsecond=0)
-                    self.errors_per_minute[minute] += 1
-                    self.template_first.setdefault(template, line.timestamp)
+                if at:
+                    self.errors_per_minute[at.replace(second=0, microsecond=0)] += 1
+                    self.template_first.setdefault(template, at)
                 if line.service:
                     self.error_services[line.service] += 1
+        out.lines_read += lines
+        out.first_at, out.last_at = first, last
 
     def _conclude(self) -> None:
         out = self.out

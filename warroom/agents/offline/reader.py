@@ -78,7 +78,7 @@ _LEVELS = {"critical": "CRITICAL", "error": "ERROR", "warning": "WARN", "notice"
            "debug": "DEBUG", "trace": "DEBUG"}
 
 
-def read_log(path: Path, source: str, problems: list[str]) -> Iterator[LogLine]:
+def read_log(path: Path, source: str, problems: list[str], default_service: str = "") -> Iterator[LogLine]:
     """Stream ``path`` through the shared log reader (:mod:`warroom.data.evidence.logs`) as :class:`LogLine`.
 
     The whole line (timestamp included, control characters stripped) is the
@@ -105,7 +105,7 @@ def read_log(path: Path, source: str, problems: list[str]) -> Iterator[LogLine]:
                 continue
             level = "" if continuation else _LEVELS.get(record.level or "", "")
             yield LogLine(source=source, line_no=record.line_no, timestamp=record.timestamp, level=level,
-                          service=(record.service or "")[:60], message=message)
+                          service=(record.service or default_service)[:60], message=message)
     except (LogReadError, OSError) as exc:
         problems.append(f"{source}: not read ({exc})")
         return

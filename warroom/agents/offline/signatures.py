@@ -137,6 +137,7 @@ FAMILIES: tuple[Family, ...] = (
            triggers=("unavailable", "refused", "timed out", "deadline exceeded", "reset by peer", "database error")),
 )
 _FAMILY = {f.name: f for f in FAMILIES}
+_TRIGGERS = tuple((trigger, index) for index, f in enumerate(FAMILIES) for trigger in f.triggers)
 _CONTEXT = re.compile(r"^Name:\s+(\S+)$")
 
 
@@ -178,8 +179,11 @@ class SignatureScanner:
         if line.message.startswith("Name:") and (named := _CONTEXT.match(line.message)):
             ctx["pod"] = named.group(1)
         lowered = line.message.lower()
-        for family in FAMILIES:
-            if not any(t in lowered for t in family.triggers):
+        candidates = {index for trigger, index in _TRIGGERS if trigger in lowered}
+        if not candidates:
+            return
+        for index, family in enumerate(FAMILIES):
+            if index not in candidates:
                 continue
             m = family.pattern.search(line.message)
             if not m:
