@@ -37,7 +37,7 @@ async def cmd_demo(args: argparse.Namespace) -> int:
     async with ctx.store() as store:
         demo = await create_demo_incident(store, ctx.db_path, now=now(), actor=ctx.actor, say=say)
         if args.no_run:
-            say(f"run it with: warroom run {demo.incident_id} --auto --backend offline")
+            say(f"run it with: warroom run {demo.incident_id} --auto --backend offline" + (f" --db {args.db}" if args.db else ""))
             return 0
         await _investigate(store, ctx, demo.incident_id, demo.evidence_root)
     say(f"see the timeline with: warroom show {demo.incident_id}" + (f" --db {args.db}" if args.db else ""))
