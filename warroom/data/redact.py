@@ -196,7 +196,7 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _Rule(
         ("AKIA", "ASIA", "ABIA", "ACCA", "AGPA", "AIDA", "AROA", "AIPA", "ANPA", "ANVA", "APKA"),
-        r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16}(?![A-Z0-9])",
+        r"A(?<![A-Z0-9]A)(?:KIA|SIA|BIA|CCA|GPA|IDA|ROA|IPA|NPA|NVA|PKA)[A-Z0-9]{16}(?![A-Z0-9])",
         _whole("aws-access-key"),
     ),
     _Rule(
@@ -228,7 +228,7 @@ _RULES: tuple[_Rule, ...] = (
         _whole("stripe-key"),
     ),
     _Rule(("sk-ant-",), r"(?<![A-Za-z0-9_-])sk-ant-[A-Za-z0-9_-]{20,}", _whole("anthropic-key")),
-    _Rule(("sk-",), r"(?<![A-Za-z0-9_-])sk-(?:proj-|svcacct-)?[A-Za-z0-9_-]{32,}", _whole("openai-key")),
+    _Rule(("sk-",), r"sk-(?<![A-Za-z0-9_-]sk-)(?:proj-|svcacct-)?[A-Za-z0-9_-]{32,}", _whole("openai-key")),
     _Rule(("npm_",), r"(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])", _whole("npm-token")),
     _Rule(("pypi-",), r"(?<![A-Za-z0-9_-])pypi-AgE[A-Za-z0-9_-]{50,}", _whole("pypi-token")),
     _Rule(("SG.",), r"(?<![A-Za-z0-9_-])SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}", _whole("sendgrid-key")),
