@@ -12,7 +12,7 @@ Shape (every key optional; anything not set keeps its default)::
     [regulatory]               # notification windows by regime
     GDPR = "72h"
     [anthropic]
-    model = "claude-sonnet-4-5"
+    model = "claude-sonnet-4-6"
     max_budget_usd = 5.0
 
 Durations are strings such as ``"90s"``, ``"15m"``, ``"1h 30m"``, ``"2d"``, ``"1w"``;
@@ -41,7 +41,7 @@ from warroom.data.policy import DEFAULT_POLICY, Policy, SeverityPolicy
 __all__ = ["AnthropicSettings", "Config", "ConfigError", "MAX_CONFIG_BYTES", "load_config", "parse_config"]
 
 MAX_CONFIG_BYTES = 1024 * 1024
-DEFAULT_MODEL = "claude-sonnet-4-5"
+DEFAULT_MODEL = "claude-sonnet-4-6"
 
 SLA_KEYS = ("acknowledge", "acknowledge_business_days", "engage", "resolve", "resolve_target", "update_every")
 ESCALATION_KEYS = ("tier2_after", "tier3_after", "management_after", "executive_after")
