@@ -204,3 +204,18 @@ def test_mixed_formats_in_one_file(tmp_path: Path) -> None:
     assert [r.level for r in recs] == ["info", "error", "warning", None, None, "info", "error"]
     assert [r.host for r in recs] == [None, None, None, "web-1", None, None, None]
     assert stats.no_timestamp == 1
+
+
+def test_same_second_with_different_zones_and_fractions(tmp_path: Path) -> None:
+    """Stamps sharing their first seconds of text still get their own fraction and zone."""
+    path = tmp_path / "zones.log"
+    path.write_text("2026-11-23T10:01:02+01:00 a\n2026-11-23T10:01:02Z b\n2026-11-23T10:01:02.250 c\n"
+                    "[2026-11-23T10:01:02Z] d\n081109 203615 e\n081109 203615 f\n")
+    recs, stats = records(path)
+    assert [r.timestamp for r in recs[:4]] == [datetime(2026, 11, 23, 9, 1, 2, tzinfo=UTC),
+                                               datetime(2026, 11, 23, 10, 1, 2, tzinfo=UTC),
+                                               datetime(2026, 11, 23, 10, 1, 2, 250000, tzinfo=UTC),
+                                               datetime(2026, 11, 23, 10, 1, 2, tzinfo=UTC)]
+    assert [r.message for r in recs] == ["a", "b", "c", "d", "e", "f"]
+    assert recs[4].timestamp == recs[5].timestamp == datetime(2008, 11, 9, 20, 36, 15, tzinfo=UTC)
+    assert stats.assumed_utc == 3

@@ -49,6 +49,8 @@ SYSLOG_SEVERITY = ("critical", "critical", "critical", "error", "warning", "noti
 _ISO = re.compile(
     r"\[?(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))?\s?(Z|[+-]\d\d:?\d\d|UTC|GMT)?\]?"
 )
+_ISO_TAIL = re.compile(r"(?:[.,](\d{1,9}))?\s?(Z|[+-]\d\d:?\d\d|UTC|GMT)?\]?")
+_SEEN_LIMIT = 50_000
 _SYSLOG = re.compile(r"([A-Z][a-z]{2}) ([ \d]\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?")
 _APACHE_ERR = re.compile(r"\[[A-Z][a-z]{2} ([A-Z][a-z]{2}) (\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))? (\d{4})\]")
 _HDFS = re.compile(r"(\d\d)(\d\d)(\d\d) (\d\d)(\d\d)(\d\d)(?= )")
@@ -62,7 +64,7 @@ _LEVEL = re.compile(
     r"|\b(?:level|severity|lvl)[=:]\s?\"?([A-Za-z]{3,11})",
     re.IGNORECASE,
 )
-_FIRST_WORD = re.compile(r"[\s:|\-]*(?:\[|<|\()?([A-Za-z]{3,11})([\])>]|(?!\w))")
+_FIRST_WORD = re.compile(r"[\s:|\-]*(?:\d+\s+)?(?:\[|<|\()?([A-Za-z]{3,11})([\])>]|(?!\w))")
 _LEVEL_WINDOW = 48  # a level word must start within this many characters after the timestamp
 
 
@@ -100,6 +102,9 @@ class StampReader:
         ]
         self._last = [0, 1, 3]  # per first character (digit, "[", other): the parser that matched last
         self._current = -1  # the parser that matched the line just parsed
+        # Per-second caches: the text of a stamp up to its seconds -> its time (most lines share a second).
+        self._iso_seen: dict[str, datetime] = {}
+        self._fixed_seen: dict[str, datetime] = {}
 
     @property
     def syslog(self) -> bool:
@@ -146,23 +151,32 @@ class StampReader:
             return None
 
     def _iso(self, line: str) -> tuple[datetime, int] | None:
-        m = _ISO.match(line)
-        if m is None:
-            return None
-        y, mo, d, hh, mi, ss, frac, zone = m.groups()
-        micro = int((frac + "00000")[:6]) if frac else 0
-        try:
-            if zone is None:
-                when = datetime(int(y), int(mo), int(d), int(hh), int(mi), min(int(ss), 59), micro, tzinfo=UTC)
-                self.assumed_utc += 1
-            elif zone == "Z":
-                when = datetime(int(y), int(mo), int(d), int(hh), int(mi), min(int(ss), 59), micro, tzinfo=UTC)
-            else:
-                when = datetime(int(y), int(mo), int(d), int(hh), int(mi), min(int(ss), 59), micro,
-                                tzinfo=_zone(zone)).astimezone(UTC)
-        except (ValueError, OverflowError):
-            return None
-        return when, m.end()
+        seconds = line[:19]
+        base = self._iso_seen.get(seconds)
+        if base is not None:
+            tail = _ISO_TAIL.match(line, 19)
+            frac, zone = tail.groups()  # type: ignore[union-attr]  # every part of the tail is optional
+            end = tail.end()  # type: ignore[union-attr]
+        else:
+            m = _ISO.match(line)
+            if m is None:
+                return None
+            y, mo, d, hh, mi, ss, frac, zone = m.groups()
+            end = m.end()
+            try:
+                base = datetime(int(y), int(mo), int(d), int(hh), int(mi), min(int(ss), 59), tzinfo=UTC)
+            except (ValueError, OverflowError):
+                return None
+            if line[:1] != "[":
+                if len(self._iso_seen) >= _SEEN_LIMIT:
+                    self._iso_seen.clear()
+                self._iso_seen[seconds] = base
+        when = base.replace(microsecond=int((frac + "00000")[:6])) if frac else base
+        if zone is None:
+            self.assumed_utc += 1
+        elif zone not in ("Z", "UTC", "GMT"):
+            when = when.replace(tzinfo=_zone(zone)).astimezone(UTC)
+        return when, end
 
     def _syslog(self, line: str) -> tuple[datetime, int] | None:
         m = _SYSLOG.match(line)
@@ -202,6 +216,11 @@ class StampReader:
         return when, m.end()
 
     def _apache_error(self, line: str) -> tuple[datetime, int] | None:
+        key = line[:26]
+        when = self._fixed_seen.get(key)
+        if when is not None:
+            self.assumed_utc += 1
+            return when, 26
         m = _APACHE_ERR.match(line)
         if not m:
             return None
@@ -210,15 +229,30 @@ class StampReader:
             return None
         when = self._make(int(m.group(7)), month, int(m.group(2)), int(m.group(3)), int(m.group(4)),
                           int(m.group(5)), _fraction(m.group(6)), None)
-        return (when, m.end()) if when else None
+        if when is None:
+            return None
+        if m.end() == 26:  # no fraction of a second: the whole stamp is the key
+            if len(self._fixed_seen) >= _SEEN_LIMIT:
+                self._fixed_seen.clear()
+            self._fixed_seen[key] = when
+        return when, m.end()
 
     def _hdfs(self, line: str) -> tuple[datetime, int] | None:
-        m = _HDFS.match(line)
-        if not m:
-            return None
-        yy, mo, d, hh, mi, ss = m.groups()
-        when = self._make(2000 + int(yy), int(mo), int(d), int(hh), int(mi), int(ss), 0, None)
-        return (when, m.end()) if when else None
+        key = line[:14]
+        when = self._fixed_seen.get(key)
+        if when is None:
+            m = _HDFS.match(line)
+            if not m:
+                return None
+            yy, mo, d, hh, mi, ss = m.groups()
+            when = self._make(2000 + int(yy), int(mo), int(d), int(hh), int(mi), int(ss), 0, UTC)
+            if when is None:
+                return None
+            if len(self._fixed_seen) >= _SEEN_LIMIT:
+                self._fixed_seen.clear()
+            self._fixed_seen[key] = when  # the key holds the space after the stamp the pattern requires
+        self.assumed_utc += 1
+        return when, 13
 
     def _epoch(self, line: str) -> tuple[datetime, int] | None:
         m = _EPOCH.match(line)
