@@ -109,6 +109,7 @@ class Timeline(ScrollView, can_focus=True):
         self._filter: str | None = None
         self._search = ""
         self._origin: datetime | None = None
+        self._follow = True
         self._cache: LRUCache[tuple[int, int, Style], Strip] = LRUCache(512)
 
     # -- data ------------------------------------------------------------------------------
@@ -140,7 +141,7 @@ class Timeline(ScrollView, can_focus=True):
         rows = [TimelineRow.from_event(e) for e in events if e.kind != "agent.output"]
         if not rows:
             return
-        following = self._at_end()
+        following = self._follow
         start = len(self._rows)
         self._rows.extend(rows)
         if self._shown is not None:
@@ -183,23 +184,39 @@ class Timeline(ScrollView, can_focus=True):
         self._resize(True)
         self.post_message(self.Filtered(self.shown, self.total))
 
-    def _at_end(self) -> bool:
-        return self.scroll_offset.y >= self.max_scroll_y
+    @property
+    def following(self) -> bool:
+        """Whether new events scroll into view (the user has not scrolled up)."""
+        return self._follow
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if new < old and new < self.max_scroll_y:
+            self._follow = False
+        elif new >= self.max_scroll_y:
+            self._follow = True
 
     def _resize(self, follow: bool) -> None:
         self.virtual_size = Size(self.size.width, self.shown)
         if follow:
-            self.scroll_to(y=max(0, self.shown - self.size.height), animate=False, immediate=True)
+            self._follow = True
+            self.call_after_refresh(self._to_end)
         self.refresh()
+
+    def _to_end(self) -> None:
+        if self._follow:
+            self.scroll_to(y=max(0, self.shown - self.scrollable_content_region.height), animate=False, immediate=True, force=True)
 
     def on_resize(self) -> None:
         self._cache.clear()
-        self._resize(self._at_end())
+        self._resize(self._follow)
 
     def action_scroll_end(self) -> None:
+        self._follow = True
         self.scroll_end(animate=False, immediate=True)
 
     def action_scroll_home(self) -> None:
+        self._follow = False
         self.scroll_home(animate=False, immediate=True)
 
     # -- rendering -------------------------------------------------------------------------
