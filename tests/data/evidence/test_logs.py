@@ -219,3 +219,15 @@ def test_same_second_with_different_zones_and_fractions(tmp_path: Path) -> None:
     assert [r.message for r in recs] == ["a", "b", "c", "d", "e", "f"]
     assert recs[4].timestamp == recs[5].timestamp == datetime(2008, 11, 9, 20, 36, 15, tzinfo=UTC)
     assert stats.assumed_utc == 3
+
+
+def test_logfmt_lines(tmp_path: Path) -> None:
+    path = tmp_path / "app.log"
+    path.write_text('ts=2026-11-23T09:00:00Z level=warn msg="slow query \\"orders\\"" service=db pod=db-0 dur=2s\n'
+                    "level=error msg=boom\n"
+                    "time=yesterday other=1\n")
+    first, second, third = records(path)[0]
+    assert first.timestamp == datetime(2026, 11, 23, 9, tzinfo=UTC)
+    assert (first.level, first.message, first.service, first.pod) == ("warning", 'slow query "orders"', "db", "db-0")
+    assert (second.level, second.message, second.timestamp) == ("error", "boom", None)
+    assert third.message == "time=yesterday other=1" and third.level is None

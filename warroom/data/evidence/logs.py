@@ -1,7 +1,7 @@
 """Reading log files of any size into :class:`LogRecord` s, one line at a time.
 
-A file is streamed, never loaded whole: plain text, JSON lines, or gzip (told
-by its magic bytes, not its name). The first 8 KiB are sniffed: a file with NUL
+A file is streamed, never loaded whole: plain text, JSON lines, logfmt
+(``ts=... level=... msg="..."``), or gzip (told by its magic bytes, not its name). The first 8 KiB are sniffed: a file with NUL
 bytes or mostly non-text bytes there is a binary file, counted and skipped
 without reading the rest (200 MB of NULs cost one 8 KiB read). After that,
 every oddity is counted in :class:`ReadStats` and never raises: a line longer
@@ -35,6 +35,9 @@ SNIFF_BYTES = 8192
 GZIP_MAGIC = b"\x1f\x8b"
 _TEXT_CONTROLS = frozenset(b"\t\n\r\f\b\x1b")
 _LEAD = " \t-:|]>"
+# logfmt: a line that starts with one of these keys is read as key=value pairs.
+_LOGFMT = re.compile(r"(?:ts|time|timestamp|t|level|lvl|caller|msg)=")
+_PAIR = re.compile(r'([\w.@/-]+)=("(?:[^"\\]|\\.)*"|\S*)')
 # Lines that carry on the record above them (a stack trace under an ERROR line).
 _CONTINUATION = re.compile(
     r"[ \t]|Traceback \(most recent call last\)|Caused by\b|During handling of the above exception"
@@ -201,6 +204,8 @@ def _records(stream: BinaryIO, stats: ReadStats, max_line: int, source: str, sta
                 text = _decode_lossy(raw, stats, cut)
             if text[:1] == "{":
                 record = _json_record(text, source, line_no, stamps)
+            elif _LOGFMT.match(text):
+                record = _logfmt_record(text, source, line_no, stamps)
             else:
                 record = None
             if record is None:
@@ -269,6 +274,25 @@ def _json_record(text: str, source: str, line_no: int, stamps: StampReader) -> L
         return None
     if not isinstance(obj, dict):
         return None
+    return _fields_record(obj, text, source, line_no, stamps)
+
+
+def _logfmt_record(text: str, source: str, line_no: int, stamps: StampReader) -> LogRecord | None:
+    """A logfmt line (``ts=... level=warn msg="slow query" service=db``), as structured fields."""
+    fields: dict[str, Any] = {}
+    for key, value in _PAIR.findall(text):
+        if value[:1] == '"':
+            try:
+                value = json.loads(value)
+            except ValueError:
+                value = value.strip('"')
+        fields.setdefault(key, value)
+    if not any(k in fields for k in ("msg", "message", "level", "lvl")):
+        return None
+    return _fields_record(fields, text, source, line_no, stamps)
+
+
+def _fields_record(obj: dict[str, Any], text: str, source: str, line_no: int, stamps: StampReader) -> LogRecord:
     when = None
     for key in TIME_FIELDS:
         value = obj.get(key)
