@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import gzip
 import io
-import json
 import os
 import re
 import stat
@@ -27,41 +26,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
-from warroom.data.evidence.timestamps import KLOG_LEVELS, StampReader, find_level, normalise_level, parse_time_text
+from warroom.data.evidence.fields import LOGFMT_START, json_fields, logfmt_fields
+from warroom.data.evidence.timestamps import KLOG_LEVELS, StampReader, find_level
 
 SNIFF_BYTES = 8192
 GZIP_MAGIC = b"\x1f\x8b"
 _TEXT_CONTROLS = frozenset(b"\t\n\r\f\b\x1b")
 _LEAD = " \t-:|]>"
-# logfmt: a line that starts with one of these keys is read as key=value pairs.
-_LOGFMT = re.compile(r"(?:ts|time|timestamp|t|level|lvl|caller|msg)=")
-_PAIR = re.compile(r'([\w.@/-]+)=("(?:[^"\\]|\\.)*"|\S*)')
 # Lines that carry on the record above them (a stack trace under an ERROR line).
 _CONTINUATION = re.compile(
     r"[ \t]|Traceback \(most recent call last\)|Caused by\b|During handling of the above exception"
     r"|The above exception was|\.\.\. \d+ more|[\w.$]*(?:Error|Exception|Exit|Interrupt|Warning)\b[:(]"
 )
-
-TIME_FIELDS = ("@timestamp", "timestamp", "ts", "time", "datetime", "date", "t")
-LEVEL_FIELDS = ("level", "severity", "lvl", "loglevel", "log.level", "levelname", "severity_text", "priority")
-MESSAGE_FIELDS = ("msg", "message", "log", "event", "text", "body")
-SERVICE_PATHS: tuple[tuple[str, ...], ...] = (
-    ("service",), ("service.name",), ("service", "name"), ("app",), ("application",), ("kubernetes.labels.app",),
-    ("kubernetes", "labels", "app"), ("kubernetes", "labels", "app.kubernetes.io/name"),
-    ("kubernetes", "labels", "app_kubernetes_io/name"), ("kubernetes.container_name",),
-    ("kubernetes", "container_name"), ("kubernetes", "container", "name"), ("container",), ("component",),
-)
-POD_PATHS: tuple[tuple[str, ...], ...] = (
-    ("pod",), ("pod_name",), ("kubernetes.pod_name",), ("kubernetes.pod.name",), ("kubernetes", "pod_name"),
-    ("kubernetes", "pod", "name"),
-)
-HOST_PATHS: tuple[tuple[str, ...], ...] = (
-    ("host",), ("hostname",), ("host.name",), ("host", "name"), ("kubernetes.host",), ("kubernetes", "host"),
-    ("kubernetes.node_name",), ("kubernetes", "node_name"), ("node",), ("node_name",),
-)
-
 
 class LogReadError(ValueError):
     """A path that cannot be read as a log at all."""
@@ -202,13 +180,11 @@ def _records(stream: BinaryIO, stats: ReadStats, max_line: int, source: str, sta
                 text = raw.decode("utf-8")
             except UnicodeDecodeError:
                 text = _decode_lossy(raw, stats, cut)
-            if text[:1] == "{":
-                record = _json_record(text, source, line_no, stamps)
-            elif _LOGFMT.match(text):
-                record = _logfmt_record(text, source, line_no, stamps)
+            fields = (json_fields(text, stamps) if text[:1] == "{"
+                      else logfmt_fields(text, stamps) if LOGFMT_START.match(text) else None)
+            if fields is not None:
+                record = LogRecord(source, line_no, *fields, text)
             else:
-                record = None
-            if record is None:
                 record = _text_record(text, source, line_no, stamps)
             if record.timestamp is None:
                 if prev_time is not None and _CONTINUATION.match(text):
@@ -265,74 +241,3 @@ def _syslog_origin(text: str, end: int) -> tuple[str | None, str | None, int]:
         consumed = text.index(parts[1], end + len(parts[0])) + len(parts[1])
         return parts[0], program or None, consumed
     return None, None, end
-
-
-def _json_record(text: str, source: str, line_no: int, stamps: StampReader) -> LogRecord | None:
-    try:
-        obj = json.loads(text)
-    except (ValueError, RecursionError):
-        return None
-    if not isinstance(obj, dict):
-        return None
-    return _fields_record(obj, text, source, line_no, stamps)
-
-
-def _logfmt_record(text: str, source: str, line_no: int, stamps: StampReader) -> LogRecord | None:
-    """A logfmt line (``ts=... level=warn msg="slow query" service=db``), as structured fields."""
-    fields: dict[str, Any] = {}
-    for key, value in _PAIR.findall(text):
-        if value[:1] == '"':
-            try:
-                value = json.loads(value)
-            except ValueError:
-                value = value.strip('"')
-        fields.setdefault(key, value)
-    if not any(k in fields for k in ("msg", "message", "level", "lvl")):
-        return None
-    return _fields_record(fields, text, source, line_no, stamps)
-
-
-def _fields_record(obj: dict[str, Any], text: str, source: str, line_no: int, stamps: StampReader) -> LogRecord:
-    when = None
-    for key in TIME_FIELDS:
-        value = obj.get(key)
-        if isinstance(value, str):
-            when = parse_time_text(value, stamps)
-        elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            when = parse_time_text(repr(value))
-        if when is not None:
-            break
-    level = None
-    for key in LEVEL_FIELDS:
-        level = normalise_level(_lookup(obj, tuple(key.split(".")) if "." in key and key not in obj else (key,)))
-        if level:
-            break
-    message: Any = None
-    for key in MESSAGE_FIELDS:
-        message = obj.get(key)
-        if message not in (None, ""):
-            break
-    if message in (None, ""):
-        message = text
-    elif not isinstance(message, str):
-        message = json.dumps(message, ensure_ascii=False, sort_keys=True)
-    return LogRecord(source, line_no, when, level, _first(obj, SERVICE_PATHS), _first(obj, POD_PATHS),
-                     _first(obj, HOST_PATHS), message.rstrip("\r\n").strip() or text, text)
-
-
-def _lookup(obj: Any, path: tuple[str, ...]) -> Any:
-    for key in path:
-        if not isinstance(obj, dict):
-            return None
-        obj = obj.get(key)
-    return obj
-
-
-def _first(obj: dict[str, Any], paths: tuple[tuple[str, ...], ...]) -> str | None:
-    for path in paths:
-        value = _lookup(obj, path)
-        if isinstance(value, dict):
-            value = value.get("name")
-        if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip():
-            return str(value).strip()[:200]
-    return None
