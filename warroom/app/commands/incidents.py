@@ -11,12 +11,14 @@ import argparse
 import json
 import sys
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from warroom.app.context import CommandContext
 from warroom.data import events as ev
 from warroom.data.alerts.intake import declare_with_alerts, parse_alerts
 from warroom.data.alerts.payload import read_payload_bytes
+from warroom.data.attachments import attach_paths
 from warroom.data.describe import describe_event
 from warroom.data.ids import validate_incident_id
 from warroom.data.models import Incident, NormalisedAlert, Severity
@@ -35,6 +37,8 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     new.add_argument("--guidance", default="", metavar="TEXT", help="steer the response, e.g. 'security', 'tight SLA'")
     new.add_argument("--service", default="", help="the failing service")
     new.add_argument("--alerts", metavar="FILE", help="an Alertmanager or PagerDuty payload to attach (- for stdin)")
+    new.add_argument("--evidence", metavar="PATH", nargs="+", default=[],
+                     help="log files, metrics, documents, directories or git repositories to attach")  # fmt: skip
     new.add_argument("--no-tui", action="store_true", help="do not open the war room; print the id")
     new.set_defaults(handler=cmd_new)
 
@@ -73,6 +77,7 @@ async def cmd_new(args: argparse.Namespace) -> int:
     if args.alerts:
         data, name = read_payload_bytes(args.alerts)
         alerts = parse_alerts(data, "auto", name)
+    sources = [_evidence_source(path) for path in args.evidence]
     severity = initial_severity(args.severity, alerts)
     impact, urgency = levels_for(severity)
     ctx = CommandContext.from_args(args)
@@ -82,8 +87,22 @@ async def cmd_new(args: argparse.Namespace) -> int:
             severity=severity, impact=impact, urgency=urgency, guidance=args.guidance, service=args.service,
             reporter=ctx.actor,
         )  # fmt: skip
+        for source in sources:
+            attached = await attach_paths(store, declared.incident_id, source, actor=ctx.actor, at=now())
+            for skipped in attached.skipped:
+                print(f"warroom: evidence left out: {plain(skipped)}", file=sys.stderr)
     print(declared.incident_id)
     return 0
+
+
+def _evidence_source(path: str) -> Path:
+    """An ``--evidence`` path checked before anything is declared (a missing one writes nothing)."""
+    source = Path(path).expanduser()
+    if not source.exists():
+        raise ValueError(f"evidence {plain(path)[:200]!r} does not exist")
+    if not (source.is_file() or source.is_dir()):
+        raise ValueError(f"evidence {plain(path)[:200]!r} is not a file or a directory")
+    return source
 
 
 def incident_row(incident: Incident) -> dict[str, Any]:
