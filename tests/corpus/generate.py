@@ -251,6 +251,7 @@ def playbook_cases(db: str, root: Path) -> list[Case]:
 
 def log_files(root: Path) -> dict[str, str]:
     """Small hostile log files (the huge ones are made by test_corpus_big at test time)."""
+    root.mkdir(parents=True, exist_ok=True)
     line = "2026-11-23T09:00:{:02d}Z ERROR checkout-api {}\n"
     texts = {
         "binary": bytes(range(256)) * 64,
