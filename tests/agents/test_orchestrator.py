@@ -271,3 +271,35 @@ async def test_hostile_backend_output(store: EventStore, clock: FakeClock, incid
     notes = [e.text for e in events if isinstance(e, ev.NoteAdded)]
     assert any("not valid and is ignored" in n for n in notes)
     assert not any(d.gate == "severity" for d in incident.decisions) and incident.severity.value == "P2"
+
+
+async def test_hostile_user_template_fails_the_step_not_the_run(store: EventStore, clock: FakeClock, incident_id: str, tmp_path: Any) -> None:
+    from tests.agents.test_playbook import MINIMAL
+    from warroom.agents.playbook import load_playbook
+
+    (tmp_path / "prompts").mkdir()
+    (tmp_path / "prompts" / "evil.j2").write_text("{{ ''.__class__.__mro__[1].__subclasses__() }}\n")
+    (tmp_path / "evil.toml").write_text(MINIMAL.replace('"itil/initial_alert.j2"', '"evil.j2"'))
+    backend = ScriptedBackend()
+    summary = await Orchestrator(store, incident_id, load_playbook(tmp_path / "evil.toml"), backend, now=clock,
+                                 poll_interval=0.02).run()  # fmt: skip
+    assert summary.outcome == "completed" and [c.step_id for c in backend.calls] == ["record"]
+    run = summary.incident.runs["alert-1"]
+    assert run.state.value == "failed" and "evil.j2 failed" in run.error and "unsafe" in run.error
+
+
+async def test_running_a_closed_incident_is_refused(store: EventStore, clock: FakeClock, incident_id: str) -> None:
+    from warroom.agents.runner import run_headless
+
+    await store.append_many([ev.IncidentResolved(incident_id=incident_id, at=clock()),
+                             ev.IncidentClosed(incident_id=incident_id, at=clock())])  # fmt: skip
+    with pytest.raises(ValueError, match="is closed"):
+        await run_headless(store, incident_id, backend=ScriptedBackend(), now=clock, out=lambda line: None)
+
+
+async def test_resolved_incident_runs_the_rest_without_reopening(store: EventStore, clock: FakeClock, incident_id: str) -> None:
+    await store.append(ev.IncidentResolved(incident_id=incident_id, at=clock(), resolution="fixed by hand"))
+    summary = await Orchestrator(store, incident_id, "itil", ScriptedBackend(), now=clock, auto=True, poll_interval=0.02).run()
+    assert summary.outcome == "completed" and summary.incident.status is Status.RESOLVED
+    assert summary.incident.severity.value == "P2"  # a severity proposal does not change a resolved incident
+    assert {v.step_id for v in summary.steps if v.state is StepState.DONE} >= {"post_incident_review", "preventive_actions"}

@@ -105,7 +105,7 @@ def gate_effects(
     run = finished_run(incident, step.id)
     out: list[ev.BaseEvent] = []
     why = rationale or gate.recommendation_reason
-    if spec.effect == "severity" and approved and run and run.structured:
+    if spec.effect == "severity" and approved and run and run.structured and incident.is_open:
         proposal = SeverityProposal.model_validate(run.structured)
         reasons = "; ".join([*proposal.impact_reasons[:2], *proposal.urgency_reasons[:2]])
         text = f"impact {proposal.impact.value}, urgency {proposal.urgency.value}" + (f": {reasons}" if reasons else "")
@@ -115,7 +115,7 @@ def gate_effects(
             for role in (Role.INCIDENT_COMMANDER, Role.TECHNICAL_LEAD):
                 if role not in incident.roles:
                     out.append(ev.RoleAssigned(**base, role=role, person=operator))
-    elif spec.effect == "tier" and approved and spec.tier and incident.tier < spec.tier:
+    elif spec.effect == "tier" and approved and spec.tier and incident.tier < spec.tier and incident.is_open:
         out.append(ev.TierEscalated(**base, tier=spec.tier, reason=why))
     elif spec.effect == "mitigation" and incident.is_open and incident.status.rank < Status.MITIGATING.rank:
         title = MitigationStrategy(choice).title

@@ -22,7 +22,7 @@ from warroom.agents.plan import StepState
 from warroom.agents.playbook import Playbook, load_playbook
 from warroom.agents.registry import get_backend
 from warroom.data import events as ev
-from warroom.data.models import Incident
+from warroom.data.models import Incident, Status
 from warroom.data.policy import DEFAULT_POLICY, format_duration, response_metrics
 from warroom.data.store import EventStore
 from warroom.data.text import plain
@@ -184,6 +184,8 @@ async def run_headless(
     if interactive is None:
         interactive = sys.stdin.isatty()
     incident = await store.load(incident_id)
+    if incident.status is Status.CLOSED:
+        raise ValueError(f"{incident_id} is closed: nothing to run (reopen it first)")
     out(f"Running the {book.name} playbook on {incident.incident_id} ({plain(incident.title)}, "
         f"{incident.severity.value}) with the {getattr(agent, 'name', 'custom')} backend"
         f"{', auto-deciding gates' if auto else ''}")  # fmt: skip
