@@ -161,7 +161,9 @@ class WarRoomScreen(DecisionActions, Screen[None]):
         if timeline.search:
             title += f" · “{timeline.search[:20]}”"
         title += f" · {timeline.shown:,}" + (f"/{timeline.total:,}" if timeline.shown != timeline.total else "")
-        self.query_one("#timeline-pane").border_title = title
+        pane = self.query_one("#timeline-pane")
+        if pane.border_title != title:
+            pane.border_title = title
 
     # -- the clocks ----------------------------------------------------------------------------
     def tick(self) -> None:
@@ -170,8 +172,6 @@ class WarRoomScreen(DecisionActions, Screen[None]):
             return
         now = self.app.now()
         self.query_one(SlaBoard).show(clocks(self.state, now, self.app.policy), now)
-        if any(run.ended_at is None for run in self.state.runs.values()):
-            self.post_message(IncidentRefreshed())
         if self.read_only:
             return
         for clock, deadline in pending_breaches(self.state, now, self.app.policy):

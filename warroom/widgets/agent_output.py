@@ -31,11 +31,14 @@ _RUN_MARK = {
 
 def run_meta(run: AgentRun, now: datetime) -> str:
     """Role, backend/model, duration and tokens of ``run`` on one line."""
-    end = run.ended_at or now
+    if run.ended_at is not None:
+        duration = format_duration(run.ended_at - run.started_at)
+    else:  # no per-second ticking here: the idle screen stays quiet
+        duration = f"started {run.started_at:%H:%M:%S}Z"
     parts = [
         strip_control(run.role or "agent"),
         strip_control("/".join(p for p in (run.backend, run.model) if p) or "unknown backend"),
-        format_duration(end - run.started_at) + ("" if run.ended_at else " so far"),
+        duration,
         run.state.value,
     ]
     if run.input_tokens or run.output_tokens:
@@ -71,7 +74,9 @@ class AgentOutput(Vertical):
         self.selected: str | None = None
         self._pinned = False
         self._run_ids: list[str] = []
+        self._run_states: list[RunState] = []
         self._shown_text: str | None = None
+        self._shown_meta = ""
 
     def compose(self) -> ComposeResult:
         yield OptionList(id="run-list")
@@ -85,14 +90,20 @@ class AgentOutput(Vertical):
         if ids != self._run_ids:
             self._refresh_list(runs, ids)
         elif ids:
-            for index, run_id in enumerate(ids):
-                self.query_one(OptionList).replace_option_prompt_at_index(index, self._prompt(runs[run_id]))
+            states = [runs[i].state for i in ids]
+            if states != self._run_states:
+                for index, run_id in enumerate(ids):
+                    self.query_one(OptionList).replace_option_prompt_at_index(index, self._prompt(runs[run_id]))
+        self._run_states = [runs[i].state for i in ids]
         if not ids:
             return
         if not self._pinned or self.selected not in runs:
             self.selected = ids[-1]
         run = runs[self.selected]
-        self.query_one(".run-meta", Static).update(Text(run_meta(run, now), no_wrap=True, overflow="ellipsis"))
+        meta = run_meta(run, now)
+        if meta != self._shown_meta:
+            self._shown_meta = meta
+            self.query_one(".run-meta", Static).update(Text(meta, no_wrap=True, overflow="ellipsis"))
         body = run.output if run.state is RunState.FINISHED and run.output else texts.get(run.run_id, "")
         if run.error and run.state is not RunState.FINISHED:
             body += f"\n\n**{run.state.value}**: {run.error}"

@@ -13,7 +13,8 @@ from datetime import datetime
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Label, Static
+from textual.widget import Widget
+from textual.widgets import Label
 
 from warroom.data.clocks import Clock, ClockState
 from warroom.data.durations import format_duration
@@ -34,6 +35,22 @@ def clock_value(clock: Clock) -> str:
     return format_duration(clock.remaining)
 
 
+class ClockValue(Widget):
+    """The value cell: a fixed-width widget repainted alone (no layout pass) when its text changes."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(classes="clock-value")
+        self.text = text
+
+    def render(self) -> str:
+        return self.text
+
+    def show(self, text: str) -> None:
+        if text != self.text:
+            self.text = text
+            self.refresh()
+
+
 class SlaClock(Horizontal):
     """One clock: its label and its value, coloured by state."""
 
@@ -49,7 +66,7 @@ class SlaClock(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Label(self._label_text(self.clock), classes="clock-label")
-        yield Static(clock_value(self.clock), classes="clock-value")
+        yield ClockValue(clock_value(self.clock))
 
     @staticmethod
     def _label_text(clock: Clock) -> str:
@@ -63,9 +80,7 @@ class SlaClock(Horizontal):
             self.set_classes(_CLASSES[clock.state])
         if self._label_text(old) != self._label_text(clock):
             self.query_one(".clock-label", Label).update(self._label_text(clock))
-        value = clock_value(clock)
-        if value != clock_value(old):
-            self.query_one(".clock-value", Static).update(value)
+        self.query_one(ClockValue).show(clock_value(clock))
 
 
 class SlaBoard(Vertical):
