@@ -9,7 +9,6 @@ can fail chosen steps. It records when each step started and ended.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -121,17 +120,3 @@ async def declare(store: EventStore, clock: FakeClock, **fields: Any) -> str:
 @pytest.fixture
 async def incident_id(store: EventStore, clock: FakeClock) -> str:
     return await declare(store, clock)
-
-
-@pytest.fixture
-async def second_store(db_path: Any, incident_id: str) -> AsyncIterator[EventStore]:
-    """Another connection to the same database file (as another process would have).
-
-    Opened after the incident is declared: a second ``EventStore.open`` on a freshly
-    created, never-written file currently reports "database is locked" (store issue).
-    """
-    other = await EventStore.open(db_path)
-    try:
-        yield other
-    finally:
-        await other.close()

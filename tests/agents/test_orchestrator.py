@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -111,8 +114,8 @@ async def test_plan_is_derived_from_the_events_alone(store: EventStore, clock: F
     assert [g.gate_id for g in other.pending_gates(incident)] == ["sre:detection_classification"]
 
 
-async def test_decision_from_another_connection_wakes_the_run(store: EventStore, second_store: EventStore,
-                                                              clock: FakeClock, incident_id: str) -> None:  # fmt: skip
+async def test_decision_from_another_process_wakes_the_run(store: EventStore, clock: FakeClock, incident_id: str,
+                                                          db_path: Path) -> None:  # fmt: skip
     gates: list[str] = []
     orch = Orchestrator(store, incident_id, "sre", ScriptedBackend(), now=clock, poll_interval=0.02, on_gate=lambda g: gates.append(g.gate_id))
     task = asyncio.create_task(orch.run())
@@ -122,13 +125,32 @@ async def test_decision_from_another_connection_wakes_the_run(store: EventStore,
                 break
             await asyncio.sleep(0.01)
         assert gates == ["sre:detection_classification"]
-        remote = Orchestrator(second_store, incident_id, "sre", ScriptedBackend(), now=clock, operator="carol")
-        await remote.decide("sre:detection_classification", "approve")
+        code = (
+            "import asyncio, sys\n"
+            "from tests.agents.conftest import FakeClock, ScriptedBackend\n"
+            "from warroom.agents.orchestrator import Orchestrator\n"
+            "from warroom.data.store import EventStore\n"
+            "async def main():\n"
+            "    store = await EventStore.open(sys.argv[1])\n"
+            "    orch = Orchestrator(store, sys.argv[2], 'sre', ScriptedBackend(), now=FakeClock(), operator='carol')\n"
+            "    await orch.decide('sre:detection_classification', 'approve', 'from another terminal')\n"
+            "    await store.close()\n"
+            "asyncio.run(main())\n"
+        )
+        root = Path(__file__).resolve().parents[2]
+        child = await asyncio.create_subprocess_exec(sys.executable, "-c", code, str(db_path), incident_id, cwd=root,
+                                                     env={**os.environ, "PYTHONPATH": str(root)},
+                                                     stderr=asyncio.subprocess.PIPE)  # fmt: skip
+        _, err = await child.communicate()
+        assert child.returncode == 0, err.decode()
         for _ in range(200):
             if len(gates) > 1:
                 break
             await asyncio.sleep(0.01)
         assert gates[1] == "sre:initial_mitigation"
+        decision = next(d for d in (await store.load(incident_id)).decisions)
+        assert decision.decided_by == "carol" and decision.rationale == "from another terminal"
+        assert (await store.load(incident_id)).severity.value == "P1"  # its effect came with it
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
