@@ -157,3 +157,21 @@ def test_corrupt_database_is_a_clear_error(tmp_path: Path) -> None:
     db.write_bytes(b"this is not a database at all\n" * 10)
     fails(warroom(db, "list"), "is not an SQLite database")
     assert db.read_bytes() == b"this is not a database at all\n" * 10
+
+
+def test_truncated_database_is_a_clear_error(db_path: Path) -> None:
+    for i in range(3):
+        warroom(db_path, "ingest", "alertmanager", str(SAMPLE))
+    with sqlite3.connect(db_path) as db:
+        db.executemany("INSERT INTO events (incident_id, at, actor, kind, data) VALUES (?, ?, ?, ?, ?)",
+                       [("INC-2026-0001", "2026-11-23T09:00:00+00:00", "x", "note.added", json.dumps({"text": "y" * 500}))
+                        for _ in range(300)])  # fmt: skip
+    db.close()
+    with sqlite3.connect(db_path) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    data = db_path.read_bytes()
+    db_path.write_bytes(data[: len(data) // 2])
+    result = warroom(db_path, "list")
+    fails(result, "damaged")
+    assert db_path.read_bytes() == data[: len(data) // 2]

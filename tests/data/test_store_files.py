@@ -14,6 +14,7 @@ import pytest
 
 from tests.conftest import T0
 from warroom.data import events as ev
+from warroom.data.fold import InvalidEvent
 from warroom.data.store import SCHEMA_VERSION, CorruptDatabaseError, EventStore, NewerSchemaError, StoreError
 
 
@@ -136,3 +137,32 @@ async def test_read_only_database_gives_a_clear_error_on_append(db_path: Path, r
     finally:
         await store.close()
     assert fingerprint(db_path)[0] == before[0]
+
+
+async def test_append_validates_against_what_other_connections_wrote(db_path: Path) -> None:
+    incident_id = await make_db(db_path)
+    first, second = await EventStore.open(db_path), await EventStore.open(db_path)
+    try:
+        await first.load(incident_id)  # cached in the first store
+        await second.append(ev.IncidentResolved(incident_id=incident_id, at=T0, resolution="rolled back"))
+        await second.append(ev.IncidentClosed(incident_id=incident_id, at=T0))
+        with pytest.raises(InvalidEvent, match="closed"):
+            await first.append(ev.StatusChanged(incident_id=incident_id, at=T0, status="MITIGATING"))
+        assert [e.kind for e in await first.events(incident_id)][-1] == "incident.closed"  # nothing half-written
+        stored = await first.append(ev.NoteAdded(incident_id=incident_id, at=T0, text="still writable"))
+        assert (await first.load(incident_id)).last_seq == stored.seq
+        assert (await second.load(incident_id)).notes == 1
+    finally:
+        await first.close()
+        await second.close()
+
+
+@pytest.mark.parametrize("actor", ["dana", 'say "hi"', "back\\slash", "tab\there", "ünï ✓", "\x1b[31mred"])
+async def test_stored_events_read_back_exactly(db_path: Path, actor: str) -> None:
+    incident_id = await make_db(db_path)
+    async with await EventStore.open(db_path) as store:
+        written = await store.append(ev.NoteAdded(incident_id=incident_id, at=T0, actor=actor, text='{"x": "\\u0000"}'))
+        await store.append(ev.Acknowledged(incident_id=incident_id, at=T0, actor=actor))
+    async with await EventStore.open(db_path) as store:
+        note, ack = (await store.events(incident_id))[1:]
+    assert note == written and ack.actor == actor and ack.kind == "incident.acknowledged"

@@ -75,9 +75,6 @@ class UnknownIncident(StoreError, KeyError):
         return f"no incident {self.incident_id} in this database"
 
 
-_ENVELOPE_JSON = '{{"seq":{},"incident_id":{},"at":{},"actor":{},"kind":{}'
-
-
 def _row_to_event(row: Sequence[Any]) -> ev.BaseEvent:
     """Rebuild a stored event in one pydantic JSON parse (the replay hot path).
 
@@ -89,10 +86,12 @@ def _row_to_event(row: Sequence[Any]) -> ev.BaseEvent:
     cls = ev.EVENT_KINDS.get(kind)
     if cls is None or not data.startswith("{"):
         return ev.event_from_row(*row)  # says what is wrong with the row
-    dumps = json.dumps
-    head = _ENVELOPE_JSON.format(int(seq), dumps(incident_id), dumps(at), dumps(actor), dumps(kind))
+    # The id, time and kind are validated on write and need no JSON escaping; the actor
+    # is free text, quoted as it is only when it is plain printable text.
+    quoted = f'"{actor}"' if actor.isprintable() and '"' not in actor and "\\" not in actor else json.dumps(actor)
+    text = f'{{"seq":{int(seq)},"incident_id":{json.dumps(incident_id)},"at":"{at}","actor":{quoted},"kind":"{kind}"'
     body = data[1:].lstrip()
-    return cls.model_validate_json(head + ("}" if body.startswith("}") else "," + body))
+    return cls.model_validate_json(text + ("}" if body.startswith("}") else "," + body))
 
 
 class Transaction:
@@ -288,10 +287,7 @@ class EventStore:
         if limit is not None:
             sql += " LIMIT ?"
             params += (limit,)
-        try:
-            rows = await self._db.execute_fetchall(sql, params)
-        except sqlite3.Error as exc:
-            raise self._explain(exc) from exc
+        rows = await self._fetch(sql, params)
         with _no_gc():
             return [_row_to_event(row) for row in rows]
 
@@ -306,27 +302,29 @@ class EventStore:
         return state
 
     async def exists(self, incident_id: str) -> bool:
-        async with self._db.execute("SELECT 1 FROM events WHERE incident_id = ? LIMIT 1", (incident_id,)) as cursor:
-            return await cursor.fetchone() is not None
+        return bool(await self._fetch("SELECT 1 FROM events WHERE incident_id = ? LIMIT 1", (incident_id,)))
 
     async def incident_ids(self) -> list[str]:
-        async with self._db.execute(
-            "SELECT incident_id FROM events WHERE kind = 'incident.declared' ORDER BY seq"
-        ) as cursor:
-            return [row[0] for row in await cursor.fetchall()]
+        rows = await self._fetch("SELECT incident_id FROM events WHERE kind = 'incident.declared' ORDER BY seq")
+        return [row[0] for row in rows]
 
     async def incidents(self) -> list[Incident]:
         return [await self.load(incident_id) for incident_id in await self.incident_ids()]
 
     async def last_seq(self) -> int:
-        async with self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM events") as cursor:
-            row = await cursor.fetchone()
-        return int(row[0]) if row else 0
+        rows = await self._fetch("SELECT COALESCE(MAX(seq), 0) FROM events")
+        return int(rows[0][0]) if rows else 0
 
     async def incident_for_key(self, fingerprint: str) -> str | None:
-        async with self._db.execute("SELECT incident_id FROM alert_keys WHERE fingerprint = ?", (fingerprint,)) as c:
-            row = await c.fetchone()
-        return row[0] if row else None
+        rows = await self._fetch("SELECT incident_id FROM alert_keys WHERE fingerprint = ?", (fingerprint,))
+        return rows[0][0] if rows else None
+
+    async def _fetch(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        """Rows of a read, with database errors said as one sentence."""
+        try:
+            return list(await self._db.execute_fetchall(sql, params))
+        except sqlite3.Error as exc:
+            raise self._explain(exc) from exc
 
     # -- internals ---------------------------------------------------------------------------
     async def _rollback(self) -> None:
