@@ -159,3 +159,8 @@ def test_user_playbook_uses_its_own_prompts_then_the_builtin_ones(tmp_path: Path
     playbook = load_playbook(str(tmp_path / "custom.toml"))
     assert playbook.step("alert").prompt == "mine.j2"
     assert playbook.template_dirs[0] == str(tmp_path / "prompts")
+
+
+def test_deeply_nested_toml_is_refused() -> None:
+    with pytest.raises(PlaybookError, match="nested too deeply"):
+        parse_playbook("steps = " + "[" * 5000 + "]" * 5000, "deep.toml")

@@ -202,6 +202,8 @@ def parse_playbook(text: str, file: str = "playbook.toml", *, template_dirs: lis
     except tomllib.TOMLDecodeError as exc:
         raise PlaybookError(file, f"not valid TOML ({exc})") from None
     except RecursionError:
+        raise PlaybookError(file, "the TOML is nested too deeply to be a playbook") from None
+    except RecursionError:
         raise PlaybookError(file, "not valid TOML (nested too deeply)") from None
     dirs = [str(d) for d in (template_dirs or [BUILTIN_DIR / "prompts"])]
     raw_steps = data.get("steps", [])
