@@ -325,3 +325,14 @@ async def test_resolved_incident_runs_the_rest_without_reopening(store: EventSto
     assert summary.outcome == "completed" and summary.incident.status is Status.RESOLVED
     assert summary.incident.severity.value == "P2"  # a severity proposal does not change a resolved incident
     assert {v.step_id for v in summary.steps if v.state is StepState.DONE} >= {"post_incident_review", "preventive_actions"}
+
+
+async def test_unverified_validation_records_a_note_not_a_failed_mitigation(store: EventStore, clock: FakeClock, incident_id: str) -> None:
+    backend = ScriptedBackend(structured={"validation": {"passed": None, "checks": {"error_rate": {"latest": 0.23}}}})
+    summary = await Orchestrator(store, incident_id, "itil", backend, now=clock, auto=True, poll_interval=0.02).run()
+    incident = summary.incident
+    assert incident.mitigations == [] and incident.status is Status.MITIGATING
+    resolution = next(d for d in incident.decisions if d.gate == "resolution")
+    assert resolution.choice == "decline" and "could not verify" in resolution.rationale
+    notes = [e.text for e in await store.events(incident_id) if isinstance(e, ev.NoteAdded)]
+    assert any("could not be verified" in n for n in notes)

@@ -85,9 +85,11 @@ def build_gate(playbook: Playbook, step: Step, incident: Incident, policy: Polic
         if answer is not None and answer.recommended.value in options:
             recommended, reason = answer.recommended.value, answer.rationale or reason
     if spec.effect == "resolve":
-        passed = structured.get("passed") is True
-        recommended = options[0] if passed else options[1]
-        reason = "validation passed: metrics back at baseline" if passed else "validation did not pass: keep the incident open"
+        passed = structured.get("passed")
+        recommended = options[0] if passed is True else options[1]
+        reason = {True: "validation passed: metrics back at baseline",
+                  False: "validation did not pass: keep the incident open"}.get(
+            passed, "validation could not verify the mitigation from the evidence: keep the incident open")  # fmt: skip
     question = _render(spec.question, context, playbook, step.title + "?")
     return Gate(gate_id=gate_id(playbook, step), step_id=step.id, kind=spec.kind, question=question,
                 options=options, recommended=recommended, recommendation_reason=reason)  # fmt: skip
@@ -123,11 +125,27 @@ def gate_effects(
     elif spec.effect == "publish" and approved and run and run.output.strip():
         out.extend(_publish(spec.audience or Audience.INTERNAL, run.output[: ev.MAX_TEXT], incident, base, why))
     elif spec.effect == "resolve" and approved and incident.is_open:
-        validation = {k: str(v)[:500] for k, v in ((run.structured or {}) if run else {}).items() if k != "passed"}
+        validation = flatten((run.structured or {}) if run else {})
         strategy = _chosen_strategy(playbook, incident)
         summary = f"{strategy.title} validated" if strategy else "mitigation validated"
         out.append(ev.IncidentResolved(**base, resolution=f"{summary}: {why}", validation=validation))
     return out
+
+
+def flatten(data: dict[str, Any], prefix: str = "", limit: int = 24) -> dict[str, str]:
+    """A validation answer as flat text fields (``checks.error_rate.latest`` → "0.23"), bounded."""
+    out: dict[str, str] = {}
+    for key, value in data.items():
+        if key == "passed" and not prefix:
+            continue
+        name = f"{prefix}{key}"[:200]
+        if isinstance(value, dict):
+            out.update(flatten(value, name + ".", limit - len(out)))
+        else:
+            out[name] = str(value)[:500]
+        if len(out) >= limit:
+            break
+    return dict(list(out.items())[:limit])
 
 
 def _publish(audience: Audience, text: str, incident: Incident, base: dict[str, Any], why: str) -> list[ev.BaseEvent]:
@@ -158,11 +176,12 @@ def finish_effects(
         if strategy is None or not incident.is_open:
             return []
         data = structured or {}
-        passed = data.get("passed") is True
-        validation = {k: str(v)[:500] for k, v in data.items() if k != "passed"}
+        if data.get("passed") not in (True, False):
+            return [ev.NoteAdded(**base, text=f"{step.title}: the {strategy.title.lower()} could not be verified from the "
+                                 "evidence; record its outcome when it is known")]  # fmt: skip
         details = next((line.strip("# ").strip() for line in output.splitlines() if line.strip()), "")[:500]
-        return [ev.MitigationExecuted(**base, strategy=strategy, outcome="succeeded" if passed else "failed",
-                                      details=details, validation=validation)]  # fmt: skip
+        return [ev.MitigationExecuted(**base, strategy=strategy, outcome="succeeded" if data["passed"] else "failed",
+                                      details=details, validation=flatten(data))]  # fmt: skip
     if step.effect == "action_items" and structured:
         items = ActionItems.model_validate(structured).actions
         taken = set(incident.actions)

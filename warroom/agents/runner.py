@@ -118,7 +118,8 @@ def _metric_line(metric: Any) -> str:
 def format_summary(summary: RunSummary, policy: Any = DEFAULT_POLICY) -> list[str]:
     """The closing report: status, duration, SLA verdicts, escalation path, what is pending."""
     inc: Incident = summary.incident
-    heading = {"completed": "Incident Response Complete", "waiting": "Incident Response Waiting for a Decision",
+    done = "Incident Response Complete" if not inc.is_open else "Playbook Finished, Incident Still Open"
+    heading = {"completed": done, "waiting": "Incident Response Waiting for a Decision",
                "failed": "Incident Response Stopped"}[summary.outcome]  # fmt: skip
     lines = [RULE, f"{heading}: {inc.incident_id}", RULE, f"Overall Status: {inc.status.value}",
              f"Severity: {inc.severity.value} (impact {inc.impact.value}, urgency {inc.urgency.value})"]  # fmt: skip

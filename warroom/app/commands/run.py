@@ -34,6 +34,7 @@ async def cmd_run(args: argparse.Namespace) -> int:
     from warroom.agents.playbook import load_playbook
     from warroom.agents.registry import get_backend
     from warroom.agents.runner import run_headless
+    from warroom.data.attachments import evidence_root
     from warroom.data.config import load_config
 
     incident_id = validate_incident_id(args.incident_id)
@@ -46,6 +47,7 @@ async def cmd_run(args: argparse.Namespace) -> int:
         summary = await run_headless(
             store, incident_id, playbook=playbook, backend=backend, auto=args.auto, config=config,
             operator=ctx.actor, interactive=sys.stdin.isatty() and not args.auto,
+            evidence_root=evidence_root(ctx.db_path, incident_id),
         )  # fmt: skip
     if summary.outcome == "waiting":
         print(f"warroom: {incident_id} is waiting for a decision; answer it in the war room (g), "
