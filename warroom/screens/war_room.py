@@ -25,6 +25,7 @@ from warroom.data.clocks import clocks, pending_breaches
 from warroom.data.fold import InvalidEvent, apply
 from warroom.data.models import Incident
 from warroom.data.store import UnknownIncident
+from warroom.data.text import strip_control
 from warroom.screens.decisions import DecisionActions
 from warroom.screens.messages import EventsArrived, IncidentRefreshed
 from warroom.widgets.agent_output import AgentOutput
@@ -59,6 +60,7 @@ class WarRoomScreen(DecisionActions, Screen[None]):
         self.loaded = asyncio.Event()
         self.orchestrator: Any = None
         self._attempted_breaches: set[tuple[str, Any]] = set()
+        self._announced_gates: set[str] = set()
 
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -89,10 +91,14 @@ class WarRoomScreen(DecisionActions, Screen[None]):
         self.query_one(Timeline).focus()
         self.follow_store()
         self.set_interval(1.0, self.tick, name="sla-clocks")
-        if not self.read_only:
-            self.orchestrator = self.app.orchestrator_for(self.incident_id)
-            if self.orchestrator is not None:
-                self.run_playbook()
+        if not self.read_only and self.app.orchestrator_factory is not None:
+            self.call_after_refresh(self._start_playbook)
+
+    def _start_playbook(self) -> None:
+        """Build the orchestrator after the first frame (its backend may import the Anthropic SDK)."""
+        self.orchestrator = self.app.orchestrator_for(self.incident_id)
+        if self.orchestrator is not None:
+            self.run_playbook()
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")
@@ -146,9 +152,19 @@ class WarRoomScreen(DecisionActions, Screen[None]):
         plan = self.orchestrator.plan(state) if self.orchestrator is not None else None
         steps = steps_from_plan(plan) if plan else steps_from_runs(state)
         self.query_one(PhaseTracker).show(steps, state.phase)
+        if self.orchestrator is not None:
+            self._announce_gates(state)
         texts = {run_id: "".join(chunks) for run_id, chunks in self.agent_texts.items() if run_id in state.runs}
         self.query_one(AgentOutput).show(state.runs, texts, self.app.now())
         self._title_timeline()
+
+    def _announce_gates(self, state: Incident) -> None:
+        for gate in self.orchestrator.pending_gates(state):
+            if gate.gate_id not in self._announced_gates:
+                self._announced_gates.add(gate.gate_id)
+                self.notify(f"{strip_control(str(gate.question))[:200]} — press g to decide", title="Decision needed",
+                            severity="warning", timeout=8)  # fmt: skip
+                self.app.bell()
 
     def on_timeline_filtered(self, message: Timeline.Filtered) -> None:
         self._title_timeline()

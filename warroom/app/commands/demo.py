@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
                     "on the offline investigator. Use --db to keep it out of your own database.",
     )  # fmt: skip
     demo.add_argument("--no-run", action="store_true", help="create the incident and its evidence only")
+    demo.add_argument("--no-tui", action="store_true",
+                      help="investigate headless with progress lines instead of opening the war room")  # fmt: skip
     demo.set_defaults(handler=cmd_demo)
 
 
@@ -39,7 +42,16 @@ async def cmd_demo(args: argparse.Namespace) -> int:
         if args.no_run:
             say(f"run it with: warroom run {demo.incident_id} --auto --backend offline" + (f" --db {args.db}" if args.db else ""))
             return 0
-        await _investigate(store, ctx, demo.incident_id, demo.evidence_root)
+        if not args.no_tui and sys.stdin.isatty() and sys.stdout.isatty():
+            opened = demo
+        else:
+            opened = None
+            await _investigate(store, ctx, demo.incident_id, demo.evidence_root)
+    if opened is not None:
+        from warroom.app.commands.tui import run_war_room
+
+        return await run_war_room(args, opened.incident_id, playbook="itil", backend="offline",
+                                  evidence_root=opened.evidence_root)  # fmt: skip
     say(f"see the timeline with: warroom show {demo.incident_id}" + (f" --db {args.db}" if args.db else ""))
     return 0
 

@@ -9,18 +9,23 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from warroom.app.context import CommandContext
 from warroom.data.ids import validate_incident_id
 
-__all__ = ["build_app", "open_incident_list", "open_intake", "register"]
+__all__ = ["build_app", "open_incident_list", "open_intake", "register", "run_war_room"]
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     opener = subparsers.add_parser("open", parents=[common], help="open an incident's war room")
     opener.add_argument("incident_id", metavar="ID")
     opener.add_argument("--export-dir", metavar="DIR", default="incidents", help="where closing writes the record")
+    opener.add_argument("--playbook", metavar="itil|sre|PATH",
+                        help="run this playbook in the war room (gates are answered with g)")  # fmt: skip
+    opener.add_argument("--backend", default="offline", metavar="offline|anthropic",
+                        help="agent backend for --playbook (default offline: no network needed)")  # fmt: skip
     opener.set_defaults(handler=cmd_open)
 
     review = subparsers.add_parser("review", parents=[common], help="edit the post-incident review (offline)")
@@ -29,17 +34,31 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     review.set_defaults(handler=cmd_review)
 
 
-def build_app(args: argparse.Namespace, first_screen: Callable[[], Any], **extra: Any) -> Any:
-    """The app for ``args`` (database, config policy, actor, export dir)."""
-    from pathlib import Path
-
-    from warroom.app.app import WarroomApp
+def build_app(args: argparse.Namespace, first_screen: Callable[[], Any], *, playbook: str | None = None,
+              backend: str = "offline", evidence_root: Path | None = None) -> Any:  # fmt: skip
+    """The app for ``args`` (database, config policy, actor, export dir), optionally running ``playbook``."""
+    from warroom.app.app import WarroomApp, utc_now
     from warroom.data.config import load_config
 
     ctx = CommandContext.from_args(args)
     config = load_config(ctx.config_path)
     export_dir = Path(getattr(args, "export_dir", None) or "incidents")
-    return WarroomApp(ctx.db_path, first_screen, actor=ctx.actor, policy=config.policy, export_dir=export_dir, **extra)
+    factory = None
+    if playbook:
+        from warroom.agents.playbook import load_playbook
+
+        book = load_playbook(playbook)  # a bad playbook is refused before the screen opens
+
+        def factory(store: Any, incident_id: str) -> Any:
+            # Imported here, after the first frame: the Anthropic SDK takes over a second to import.
+            from warroom.agents.orchestrator import Orchestrator
+            from warroom.agents.registry import get_backend
+
+            return Orchestrator(store, incident_id, book, get_backend(backend, config), policy=config.policy,
+                                now=utc_now, evidence_root=evidence_root, operator=ctx.actor)  # fmt: skip
+
+    return WarroomApp(ctx.db_path, first_screen, actor=ctx.actor, policy=config.policy, export_dir=export_dir,
+                      orchestrator_factory=factory)  # fmt: skip
 
 
 async def _check_exists(args: argparse.Namespace, incident_id: str) -> None:
@@ -62,7 +81,19 @@ def cmd_open(args: argparse.Namespace) -> int:
 
     incident_id = validate_incident_id(args.incident_id)
     asyncio.run(_check_exists(args, incident_id))
-    return _run(build_app(args, lambda: WarRoomScreen(incident_id)))
+    app = build_app(args, lambda: WarRoomScreen(incident_id), playbook=args.playbook, backend=args.backend)
+    return _run(app)
+
+
+async def run_war_room(args: argparse.Namespace, incident_id: str, *, playbook: str = "itil", backend: str = "offline",
+                       evidence_root: Path | None = None) -> int:  # fmt: skip
+    """Open the war room on ``incident_id`` with ``playbook`` running (from inside an event loop: ``warroom demo``)."""
+    from warroom.screens.war_room import WarRoomScreen
+
+    app = build_app(args, lambda: WarRoomScreen(incident_id), playbook=playbook, backend=backend,
+                    evidence_root=evidence_root)  # fmt: skip
+    await app.run_async()
+    return int(app.return_value or 0)
 
 
 def cmd_review(args: argparse.Namespace) -> int:
