@@ -23,6 +23,11 @@ Clock names, in the order they are returned (only clocks that apply):
     detection → resolution; *due soon* once ``resolve_target`` has passed.
 ``review``
     resolution → post-incident review completed (only once resolved).
+``regulatory:<regime>``
+    security branch declared → the authority notified (GDPR 72 h by default).
+
+The ``status_update`` window is the incident's ``update_cadence`` when a branch
+tightened it, else the policy's ``update_every``.
 """
 
 from __future__ import annotations
@@ -41,7 +46,7 @@ from warroom.data.models import Incident, Status
 from warroom.data.policy import DEFAULT_POLICY, Policy, SeverityPolicy
 
 __all__ = [
-    "Clock", "ClockState", "DueEscalation", "ResponseMetric", "ack_window", "clocks", "due_escalations",
+    "Clock", "ClockState", "DueEscalation", "ResponseMetric", "ack_window", "clocks", "due_escalations", "regulatory_clocks",
     "mentions_breach_or_data_loss", "pending_breaches", "pending_escalations", "response_metrics",
 ]  # fmt: skip
 
@@ -186,9 +191,10 @@ def clocks(incident: Incident, now: datetime, policy: Policy = DEFAULT_POLICY) -
         out.append(_clock("acknowledge", "Acknowledge", start, start + window, met, now, policy))
     if row.engage is not None:
         out.append(_clock("engage", "Engage", start, start + row.engage, incident.engaged_at, now, policy))
-    if row.update_every is not None and resolved is None:
+    every = incident.update_cadence or row.update_every  # a branch may tighten the cadence
+    if every is not None and resolved is None:
         since = incident.last_update_at or incident.declared_at
-        out.append(_clock("status_update", "Status update", since, since + row.update_every, None, now, policy))
+        out.append(_clock("status_update", "Status update", since, since + every, None, now, policy))
     pending = pending_escalations(incident, policy)
     if pending:
         nxt = pending[0]
@@ -200,7 +206,26 @@ def clocks(incident: Incident, now: datetime, policy: Policy = DEFAULT_POLICY) -
     if resolved is not None and row.review_due is not None:
         out.append(_clock("review", "Post-incident review", resolved, resolved + row.review_due,
                           incident.review_completed_at, now, policy))  # fmt: skip
+    out.extend(regulatory_clocks(incident, now, policy))
     return out
+
+
+def regulatory_clocks(incident: Incident, now: datetime, policy: Policy = DEFAULT_POLICY) -> list[Clock]:
+    """One clock per regime of ``policy.regulatory`` once the security branch started them.
+
+    Named ``regulatory:<regime>`` (label "<regime> notification"), from the
+    ``security.declared`` event to the window's end; met by ``regulator.notified``.
+    They keep running after resolution: the duty to notify does not end with the outage.
+    """
+    started = incident.regulatory_started_at
+    if started is None:
+        return []
+    now = utc(now)
+    return [
+        _clock(f"regulatory:{regime}", f"{regime} notification", started, started + window,
+               incident.regulators_notified.get(regime), now, policy)  # fmt: skip
+        for regime, window in sorted(policy.regulatory.items())
+    ]
 
 
 def _escalation_start(incident: Incident, escalation: DueEscalation) -> datetime:

@@ -11,6 +11,7 @@ Shape (every key optional; anything not set keeps its default)::
     P0 = "24h"
     [regulatory]               # notification windows by regime
     GDPR = "72h"
+    [roster]                   # people, escalation chains, backups (see warroom.data.roster)
     [anthropic]
     model = "claude-sonnet-4-6"
     max_budget_usd = 5.0
@@ -37,6 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from warroom.data.durations import DurationError, parse_duration
 from warroom.data.models import Severity
 from warroom.data.policy import DEFAULT_POLICY, Policy, SeverityPolicy
+from warroom.data.roster import Roster
 
 __all__ = ["AnthropicSettings", "Config", "ConfigError", "MAX_CONFIG_BYTES", "load_config", "parse_config"]
 
@@ -78,6 +80,7 @@ class Config(BaseModel):
 
     policy: Policy = DEFAULT_POLICY
     anthropic: AnthropicSettings = AnthropicSettings()
+    roster: Roster = Roster()
 
 
 def load_config(path: Path | None) -> Config:

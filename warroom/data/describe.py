@@ -21,6 +21,16 @@ CATEGORY: dict[str, str] = {
     "update.published": "comms", "management.notified": "comms", "executive.notified": "comms",
     "note.added": "notes", "review.updated": "notes", "review.completed": "notes",
     "recurrence.marked": "notes",
+    "branch.raised": "decisions", "person.unavailable": "decisions", "cadence.changed": "comms",
+    "options.offered": "decisions", "notification.drafted": "comms", "major_incident.declared": "decisions",
+    "freeze.declared": "decisions", "freeze.lifted": "decisions", "hold.placed": "decisions",
+    "hold.lifted": "decisions", "security.declared": "decisions", "evidence.preserved": "decisions",
+    "regulator.notified": "comms",
+}  # fmt: skip
+
+BRANCH_TITLES: dict[str, str] = {
+    "sla_overrun": "Resolution SLA exceeded", "escalation_blocked": "Escalation path blocked",
+    "major_incident": "Major incident", "rollback_failed": "Rollback failed", "security": "Security breach or data loss",
 }  # fmt: skip
 
 
@@ -81,6 +91,23 @@ _DESCRIBERS: dict[str, Callable[[Any], str]] = {
         if e.role == "recurrence"
         else f"Recurred as {e.related_incident} (root cause similarity {e.similarity:.2f})"
     ),
+    "branch.raised": lambda e: f"Branch: {BRANCH_TITLES[e.branch]}" + (f": {_first_line(e.reason)}" if e.reason else ""),
+    "person.unavailable": lambda e: f"{e.person} unavailable"
+    + (f" ({e.role.replace('_', ' ')})" if e.role else "") + f": {_first_line(e.reason)}"
+    + (f"; backup proposed: {e.backup}" if e.backup else ""),
+    "cadence.changed": lambda e: f"Update cadence every {e.every_minutes} min" + (f": {_first_line(e.reason)}" if e.reason else ""),
+    "options.offered": lambda e: f"Options offered at {e.gate}: {', '.join(e.options)}",
+    "notification.drafted": lambda e: f"Drafted ({e.audience.replace('_', ' ')}): {_first_line(e.subject)}"
+    + (f" to {', '.join(e.recipients[:6])}" + (" …" if len(e.recipients) > 6 else "") if e.recipients else ""),
+    "major_incident.declared": lambda e: f"MAJOR INCIDENT declared ({len(e.incidents)} P0/P1 open: {', '.join(e.incidents[:8])})"
+    + (f"; senior incident commander {e.coordinator}" if e.coordinator else ""),
+    "freeze.declared": lambda e: f"Change freeze {e.freeze_id} declared: {_first_line(e.reason)}",
+    "freeze.lifted": lambda e: f"Change freeze {e.freeze_id} lifted: {_first_line(e.reason)}",
+    "hold.placed": lambda e: f"HOLD: STOP, no further changes until assessment: {_first_line(e.reason)}",
+    "hold.lifted": lambda e: f"Hold lifted by {e.actor}: {_first_line(e.reason)}",
+    "security.declared": lambda e: f"Security incident: {_first_line(e.reason)}" + (f" ({e.source})" if e.source else ""),
+    "evidence.preserved": lambda e: f"Evidence preserved: {_first_line(e.details)}",
+    "regulator.notified": lambda e: f"{e.regime} authority notified" + (f": {_first_line(e.reference)}" if e.reference else ""),
 }
 
 

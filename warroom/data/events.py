@@ -291,6 +291,128 @@ class RecurrenceMarked(BaseEvent):
     open_actions: list[ShortText] = Field(default_factory=list, max_length=500)
 
 
+# -- the branches: when the response itself goes wrong (see warroom.agents.branches) --------------
+
+BranchName = Literal["sla_overrun", "escalation_blocked", "major_incident", "rollback_failed", "security"]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)]
+
+
+class BranchRaised(BaseEvent):
+    """A branch of the flow was entered (recorded once per incident and branch)."""
+
+    kind: Literal["branch.raised"] = "branch.raised"
+    branch: BranchName
+    reason: LongText = ""
+
+
+class PersonUnavailable(BaseEvent):
+    """Someone the response needs cannot be reached; ``backup`` is who the roster proposes."""
+
+    kind: Literal["person.unavailable"] = "person.unavailable"
+    person: Annotated[str, Field(min_length=1, max_length=200)]
+    reason: Reason
+    role: ShortText = ""
+    backup: ShortText = ""
+
+
+class CadenceChanged(BaseEvent):
+    """The status-update cadence (the ``status_update`` clock follows it)."""
+
+    kind: Literal["cadence.changed"] = "cadence.changed"
+    every_minutes: Annotated[int, Field(ge=1, le=10_080)]
+    reason: LongText = ""
+
+
+class OptionsOffered(BaseEvent):
+    """Options put to the commander: a pending decision until a ``DecisionTaken`` with this id."""
+
+    kind: Literal["options.offered"] = "options.offered"
+    decision_id: Annotated[str, Field(min_length=1, max_length=200)]
+    gate: Annotated[str, Field(min_length=1, max_length=200)]
+    options: Annotated[list[ShortText], Field(min_length=2, max_length=20)]
+    recommended: ShortText = ""
+    reason: LongText = ""
+
+
+class NotificationDrafted(BaseEvent):
+    """A message drafted for people outside the timeline (call-out, legal, regulator, status page …)."""
+
+    kind: Literal["notification.drafted"] = "notification.drafted"
+    audience: Literal["war_room", "management", "executive", "legal", "compliance", "regulator", "status_page",
+                      "backup", "security"]  # fmt: skip
+    recipients: list[ShortText] = Field(default_factory=list, max_length=200)
+    subject: ShortText
+    text: Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
+    #: When set, the draft is recorded at most once per incident under this key.
+    key: ShortText = ""
+
+
+class MajorIncidentDeclared(BaseEvent):
+    """This incident is part of a MAJOR INCIDENT (two or more P0/P1 open at once)."""
+
+    kind: Literal["major_incident.declared"] = "major_incident.declared"
+    incidents: Annotated[list[Annotated[str, StringConstraints(pattern=ID_PATTERN.pattern)]], Field(max_length=500)]
+    coordinator: ShortText = ""
+    reason: LongText = ""
+
+
+class FreezeDeclared(BaseEvent):
+    """A change freeze (halt all deployments), recorded on each open incident it covers."""
+
+    kind: Literal["freeze.declared"] = "freeze.declared"
+    freeze_id: Annotated[str, Field(min_length=1, max_length=200)]
+    reason: Reason
+
+
+class FreezeLifted(BaseEvent):
+    kind: Literal["freeze.lifted"] = "freeze.lifted"
+    freeze_id: Annotated[str, Field(min_length=1, max_length=200)]
+    reason: Reason
+
+
+class HoldPlaced(BaseEvent):
+    """STOP: no further changes until assessment. The fold refuses mitigation while it is on."""
+
+    kind: Literal["hold.placed"] = "hold.placed"
+    reason: Reason
+
+
+class HoldLifted(BaseEvent):
+    """The commander lifts the hold (only the incident commander, with a reason)."""
+
+    kind: Literal["hold.lifted"] = "hold.lifted"
+    reason: Reason
+
+
+class SecurityDeclared(BaseEvent):
+    """The incident is a security breach or data loss: the security branch applies."""
+
+    kind: Literal["security.declared"] = "security.declared"
+    reason: Reason
+    source: ShortText = ""
+
+
+class EvidencePreserved(BaseEvent):
+    """Forensic evidence is preserved: the evidence gate before mitigation opens."""
+
+    kind: Literal["evidence.preserved"] = "evidence.preserved"
+    details: Reason
+
+
+class RegulatorNotified(BaseEvent):
+    """The authority for ``regime`` was notified (stops that regulatory clock)."""
+
+    kind: Literal["regulator.notified"] = "regulator.notified"
+    regime: Annotated[str, Field(min_length=1, max_length=40)]
+    reference: LongText = ""
+
+
+BRANCH_EVENT_TYPES: tuple[type[BaseEvent], ...] = (
+    BranchRaised, PersonUnavailable, CadenceChanged, OptionsOffered, NotificationDrafted, MajorIncidentDeclared,
+    FreezeDeclared, FreezeLifted, HoldPlaced, HoldLifted, SecurityDeclared, EvidencePreserved, RegulatorNotified,
+)  # fmt: skip
+
+
 EVENT_TYPES: tuple[type[BaseEvent], ...] = (
     IncidentDeclared,
     SeveritySet,
@@ -321,6 +443,7 @@ EVENT_TYPES: tuple[type[BaseEvent], ...] = (
     IncidentClosed,
     IncidentReopened,
     RecurrenceMarked,
+    *BRANCH_EVENT_TYPES,
 )
 
 Event = Annotated[Union[EVENT_TYPES], Field(discriminator="kind")]  # type: ignore[valid-type]

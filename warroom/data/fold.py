@@ -8,7 +8,7 @@ refused with :class:`InvalidEvent` naming the reason; nothing is half-applied.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -16,6 +16,9 @@ from pydantic import BaseModel
 from warroom.data import events as ev
 from warroom.data.models import (
     ActionItem,
+    Freeze,
+    Hold,
+    Offer,
     AgentRun,
     Breach,
     Decision,
@@ -44,13 +47,17 @@ class InvalidEvent(ValueError):
 
 # Events still accepted once an incident is closed: the review and its records.
 AFTER_CLOSE = {"note.added", "action.added", "action.updated", "review.updated", "review.completed", "incident.reopened",
-               "recurrence.marked"}
+               "recurrence.marked", "freeze.lifted", "regulator.notified", "notification.drafted"}
 # Events accepted once resolved (but not closed): the post-incident work.
 AFTER_RESOLVE = AFTER_CLOSE | {
     "agent.started", "agent.output", "agent.finished", "agent.failed", "agent.cancelled",
     "update.published", "decision.taken", "phase.changed", "incident.closed", "sla.breached",
     "evidence.attached", "alert.received", "role.assigned", "management.notified", "executive.notified",
+    "person.unavailable", "evidence.preserved", "hold.lifted", "branch.raised", "security.declared",
 }  # fmt: skip
+
+#: The gate label of the mitigation decision (see ``warroom.agents.gates.gate_label``).
+MITIGATION_GATE = "mitigation strategy"
 
 Handler = Callable[[Incident, Any], dict[str, Any]]
 _HANDLERS: dict[str, Handler] = {}
@@ -261,6 +268,8 @@ def _decision(s: Incident, e: ev.DecisionTaken) -> dict[str, Any]:
         raise InvalidEvent(e, f"decision {e.decision_id} was already taken")
     if e.options and e.choice not in e.options:
         raise InvalidEvent(e, f"{e.choice!r} is not one of the options {', '.join(e.options)}")
+    if e.gate == MITIGATION_GATE:
+        _refuse_changes(s, e)
     decision = Decision(
         decision_id=e.decision_id, gate=e.gate, choice=e.choice, options=list(e.options),
         recommended=e.recommended, rationale=e.rationale, auto=e.auto, decided_by=e.actor, decided_at=e.at,
@@ -270,6 +279,7 @@ def _decision(s: Incident, e: ev.DecisionTaken) -> dict[str, Any]:
 
 @_on("mitigation.executed")
 def _mitigation(s: Incident, e: ev.MitigationExecuted) -> dict[str, Any]:
+    _refuse_changes(s, e)
     record = Mitigation(
         strategy=e.strategy, outcome=e.outcome, details=e.details, validation=dict(e.validation), at=e.at, by=e.actor
     )
@@ -385,3 +395,119 @@ def _recurrence(s: Incident, e: ev.RecurrenceMarked) -> dict[str, Any]:
     if s.status.is_open:
         raise InvalidEvent(e, "only a resolved or closed incident can be marked a recurrence")
     return {}
+
+
+# -- the branches ------------------------------------------------------------------------------
+
+
+def _refuse_changes(s: Incident, e: ev.BaseEvent) -> None:
+    """Mitigation is refused while a hold is on or evidence is not yet preserved."""
+    if s.hold is not None:
+        raise InvalidEvent(e, f"hold on (STOP: no further changes until assessment): {s.hold.reason}; "
+                              "the incident commander lifts it with a reason")  # fmt: skip
+    if s.evidence_required and s.evidence_preserved_at is None:
+        raise InvalidEvent(e, "security incident: preserve the evidence (logs, forensics) before any mitigation")
+
+
+def _mark(s: Incident, mark: str) -> dict[str, Any]:
+    return {} if mark in s.branch_marks else {"branch_marks": [*s.branch_marks, mark]}
+
+
+@_on("branch.raised")
+def _branch(s: Incident, e: ev.BranchRaised) -> dict[str, Any]:
+    if e.branch in s.branch_marks:
+        raise InvalidEvent(e, f"the {e.branch} branch is already raised")
+    return _mark(s, e.branch)
+
+
+@_on("person.unavailable")
+def _unavailable(s: Incident, e: ev.PersonUnavailable) -> dict[str, Any]:
+    if e.person in s.unavailable:
+        raise InvalidEvent(e, f"{e.person} is already marked unavailable")
+    return {"unavailable": {**s.unavailable, e.person: e.reason}}
+
+
+@_on("cadence.changed")
+def _cadence(s: Incident, e: ev.CadenceChanged) -> dict[str, Any]:
+    return {"update_cadence": timedelta(minutes=e.every_minutes)}
+
+
+@_on("options.offered")
+def _offered(s: Incident, e: ev.OptionsOffered) -> dict[str, Any]:
+    if any(o.decision_id == e.decision_id for o in s.offers) or any(d.decision_id == e.decision_id for d in s.decisions):
+        raise InvalidEvent(e, f"decision {e.decision_id} was already offered")
+    if e.recommended and e.recommended not in e.options:
+        raise InvalidEvent(e, f"the recommendation {e.recommended!r} is not one of the options")
+    offer = Offer(decision_id=e.decision_id, gate=e.gate, options=list(e.options), recommended=e.recommended,
+                  reason=e.reason, offered_at=e.at)  # fmt: skip
+    return {"offers": [*s.offers, offer]}
+
+
+@_on("notification.drafted")
+def _drafted(s: Incident, e: ev.NotificationDrafted) -> dict[str, Any]:
+    # The draft itself lives on the timeline (the communications export reads it from the events).
+    if e.key and e.key in s.branch_marks:
+        raise InvalidEvent(e, f"the {e.key} notification is already drafted")
+    return _mark(s, e.key) if e.key else {}
+
+
+@_on("major_incident.declared")
+def _major(s: Incident, e: ev.MajorIncidentDeclared) -> dict[str, Any]:
+    if s.major_incident_at is not None:
+        raise InvalidEvent(e, "the major incident is already declared on this incident")
+    return {"major_incident_at": e.at, "major_coordinator": e.coordinator}
+
+
+@_on("freeze.declared")
+def _freeze(s: Incident, e: ev.FreezeDeclared) -> dict[str, Any]:
+    if e.freeze_id in s.freezes_seen:
+        raise InvalidEvent(e, f"change freeze {e.freeze_id} is already recorded")
+    freeze = Freeze(freeze_id=e.freeze_id, reason=e.reason, declared_at=e.at, declared_by=e.actor)
+    return {"freezes": {**s.freezes, e.freeze_id: freeze}, "freezes_seen": [*s.freezes_seen, e.freeze_id]}
+
+
+@_on("freeze.lifted")
+def _unfreeze(s: Incident, e: ev.FreezeLifted) -> dict[str, Any]:
+    if e.freeze_id not in s.freezes:
+        raise InvalidEvent(e, f"no change freeze {e.freeze_id} in force")
+    return {"freezes": {k: v for k, v in s.freezes.items() if k != e.freeze_id}}
+
+
+@_on("hold.placed")
+def _hold(s: Incident, e: ev.HoldPlaced) -> dict[str, Any]:
+    if s.hold is not None:
+        raise InvalidEvent(e, "a hold is already on")
+    return {"hold": Hold(reason=e.reason, placed_at=e.at, placed_by=e.actor)}
+
+
+@_on("hold.lifted")
+def _unhold(s: Incident, e: ev.HoldLifted) -> dict[str, Any]:
+    if s.hold is None:
+        raise InvalidEvent(e, "there is no hold to lift")
+    commander = s.roles.get(Role.INCIDENT_COMMANDER)
+    if not commander:
+        raise InvalidEvent(e, "only the incident commander lifts the hold: assign one first")
+    if e.actor != commander:
+        raise InvalidEvent(e, f"only the incident commander ({commander}) lifts the hold, not {e.actor}")
+    return {"hold": None}
+
+
+@_on("security.declared")
+def _security(s: Incident, e: ev.SecurityDeclared) -> dict[str, Any]:
+    if s.evidence_required:
+        raise InvalidEvent(e, "the security branch is already open")
+    return {"security": True, "evidence_required": True, "regulatory_started_at": s.regulatory_started_at or e.at}
+
+
+@_on("evidence.preserved")
+def _preserved(s: Incident, e: ev.EvidencePreserved) -> dict[str, Any]:
+    if s.evidence_preserved_at is not None:
+        raise InvalidEvent(e, "the evidence is already preserved")
+    return {"evidence_preserved_at": e.at}
+
+
+@_on("regulator.notified")
+def _regulator(s: Incident, e: ev.RegulatorNotified) -> dict[str, Any]:
+    if e.regime in s.regulators_notified:
+        raise InvalidEvent(e, f"the {e.regime} authority was already notified")
+    return {"regulators_notified": {**s.regulators_notified, e.regime: e.at}}

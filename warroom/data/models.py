@@ -6,7 +6,7 @@ incident's events (see :mod:`warroom.data.fold`). Everything here is plain data.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
 
@@ -238,6 +238,34 @@ class Breach(_Model):
     at: datetime
 
 
+class Offer(_Model):
+    """Options put to the commander by a branch (a pending decision until a ``DecisionTaken`` answers it)."""
+
+    decision_id: str
+    gate: str
+    options: list[str] = Field(default_factory=list)
+    recommended: str = ""
+    reason: str = ""
+    offered_at: datetime
+
+
+class Hold(_Model):
+    """"STOP: no further changes until assessment": mitigation is refused while it is on."""
+
+    reason: str
+    placed_at: datetime
+    placed_by: str = ""
+
+
+class Freeze(_Model):
+    """A change freeze (database-wide; recorded on every open incident it covers)."""
+
+    freeze_id: str
+    reason: str
+    declared_at: datetime
+    declared_by: str = ""
+
+
 class Incident(_Model):
     """The state of one incident: the fold of its events."""
 
@@ -291,6 +319,21 @@ class Incident(_Model):
     notes: int = 0
     reopened: int = 0
 
+    # The branches (see warroom.agents.branches): what the response did when the plan did not hold.
+    update_cadence: timedelta | None = None
+    unavailable: dict[str, str] = Field(default_factory=dict)
+    offers: list[Offer] = Field(default_factory=list)
+    hold: Hold | None = None
+    freezes: dict[str, Freeze] = Field(default_factory=dict)
+    freezes_seen: list[str] = Field(default_factory=list)
+    major_incident_at: datetime | None = None
+    major_coordinator: str = ""
+    evidence_required: bool = False
+    evidence_preserved_at: datetime | None = None
+    regulatory_started_at: datetime | None = None
+    regulators_notified: dict[str, datetime] = Field(default_factory=dict)
+    branch_marks: list[str] = Field(default_factory=list)
+
     last_seq: int = 0
     event_count: int = 0
     updated_at: datetime
@@ -301,3 +344,14 @@ class Incident(_Model):
     @property
     def is_open(self) -> bool:
         return self.status.is_open
+
+    @property
+    def pending_offers(self) -> list[Offer]:
+        """Branch offers not yet answered by a decision."""
+        taken = {d.decision_id for d in self.decisions}
+        return [o for o in self.offers if o.decision_id not in taken]
+
+    @property
+    def frozen(self) -> bool:
+        """A change freeze covers this incident."""
+        return bool(self.freezes)
