@@ -64,3 +64,17 @@ def problems(name: str, expect: str, result: dict) -> list[str]:
         if bad:
             found.append(f"{name}: raw control characters {bad} on {stream}")
     return found
+
+
+def screen_segments(app) -> list:  # type: ignore[no-untyped-def]
+    """Every segment of the app's current screen, as the compositor renders it."""
+    from rich.segment import Segment
+
+    def flat(item):  # type: ignore[no-untyped-def]
+        if isinstance(item, Segment):
+            return [item]
+        if isinstance(item, dict):
+            item = item.values()
+        return [seg for part in item for seg in flat(part)]
+
+    return flat(app.screen._compositor.render_update(full=True).strips)

@@ -280,7 +280,9 @@ def evidence_cases(db: str, root: Path) -> list[Case]:
     for name, path in log_files(root).items():
         cases.append(Case(f"evidence-{name}", ["--db", db, "new", f"log {name}", "--no-tui", "--evidence", path],
                           "accept", db))
-    for name, path in {"missing": str(root / "nope.log"), "devnull": "/dev/null"}.items():
+    kept = Path(db).parent / "evidence"
+    kept.mkdir(parents=True, exist_ok=True)
+    for name, path in {"missing": str(root / "nope.log"), "devnull": "/dev/null", "inside-kept": str(kept)}.items():
         cases.append(Case(f"evidence-{name}", ["--db", db, "new", "log", "--no-tui", "--evidence", path], "reject", db))
     return cases
 

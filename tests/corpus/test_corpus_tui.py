@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.corpus.conftest import unsafe
+from tests.corpus.conftest import screen_segments, unsafe
 from tests.corpus.generate import HOSTILE_TEXT
 from tests.screens.helpers import until, war_room_loaded
 from tests.screens.seeding import NOW, fixed_now
@@ -42,12 +42,7 @@ async def _seed(db: Path) -> str:
 
 
 def _screen_segments(app: Any) -> list[Any]:
-    from rich.segment import Segment
-
-    def flat(item: Any) -> list[Any]:
-        return [item] if isinstance(item, Segment) else [seg for part in item for seg in flat(part)]
-
-    return flat(app.screen._compositor.render_update(full=True).strips)
+    return screen_segments(app)
 
 
 async def test_hostile_text_is_shown_literally_in_the_war_room(tmp_path: Path) -> None:

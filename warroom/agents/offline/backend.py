@@ -2,7 +2,8 @@
 
 It analyses the incident's evidence once (cached per incident and evidence
 set), then writes each step from that analysis and the incident's state. Output
-streams through ``emit`` a paragraph at a time. Structured answers are validated
+streams through ``emit`` a paragraph at a time, with secrets in quoted evidence
+redacted (the output is shown on screen and kept on the timeline). Structured answers are validated
 against the same models Claude's answers are.
 """
 
@@ -15,6 +16,7 @@ from warroom.agents.offline.analysis import analyse
 from warroom.agents.offline.findings import Analysis
 from warroom.agents.offline.writers import WRITERS, Step
 from warroom.agents.structured import SCHEMAS
+from warroom.data.redact import redact, redact_obj
 
 MODEL = "offline-investigator-1"
 
@@ -48,10 +50,11 @@ class OfflineInvestigator:
         except OSError as exc:
             raise StepFailed(f"could not read the evidence: {exc}") from exc
         step = write_step(request, analysis)
-        chunks = [s for s in step.sections if s]
+        # evidence lines quoted in the output go on the timeline and the screen: secrets in them are redacted
+        chunks = [redact(s) for s in step.sections if s]
         for chunk in chunks:
             await emit(chunk + "\n\n")
-        return StepResult(output="\n\n".join(chunks) + "\n", structured=step.structured, model=MODEL)
+        return StepResult(output="\n\n".join(chunks) + "\n", structured=redact_obj(step.structured), model=MODEL)
 
 
 __all__ = ["OfflineInvestigator", "Task", "analysis_for", "write_step"]

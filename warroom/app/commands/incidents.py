@@ -81,6 +81,12 @@ async def cmd_new(args: argparse.Namespace) -> int:
     severity = initial_severity(args.severity, alerts)
     impact, urgency = levels_for(severity)
     ctx = CommandContext.from_args(args)
+    kept = ctx.db_path.expanduser().resolve().parent / "evidence"
+    for source in sources:
+        top = source.resolve()
+        if source.is_dir() and (top == kept or kept in top.parents):
+            raise ValueError(f"evidence {plain(str(source))[:200]!r} is inside the evidence folder {kept}; "
+                             "attach the original instead")
     async with ctx.store() as store:
         declared, _ = await declare_with_alerts(
             store, alerts, at=now(), actor=ctx.actor, title=args.title.strip(), summary=args.summary,
