@@ -20,7 +20,7 @@ from textual.widgets.option_list import Option
 
 from warroom.data import events as ev
 from warroom.data.export.sections import REVIEW_SECTIONS
-from warroom.data.models import Horizon
+from warroom.data.models import ActionStatus, Horizon
 from warroom.data.text import strip_control
 from warroom.screens.decisions import export_now
 from warroom.screens.messages import IncidentRefreshed
@@ -50,6 +50,7 @@ class ReviewScreen(WarRoomScreen):
     BINDINGS = [
         Binding("ctrl+s", "save_review", "Save review", tooltip="Record the changed sections and re-export", id="save-review"),
         Binding("ctrl+n", "add_action", "Add action", tooltip="Add the action item typed below", id="add-action-item"),
+        Binding("ctrl+t", "advance_action", "Action status", tooltip="Move the highlighted action item on: open → in progress → done", id="advance-action-item"),
         Binding("ctrl+e", "export", "Export", tooltip="Re-export the markdown record", id="export-record"),
     ]  # fmt: skip
 
@@ -57,6 +58,7 @@ class ReviewScreen(WarRoomScreen):
         super().__init__(incident_id, read_only=True)
         self.section = REVIEW_SECTIONS[0].key
         self.drafts: dict[str, str] = {}
+        self._action_rows: list[tuple[str, ...]] = []
 
     def compose_extra(self) -> ComposeResult:
         with Vertical(id="review-editor") as editor:
@@ -95,10 +97,14 @@ class ReviewScreen(WarRoomScreen):
         rows = [(a.item_id, strip_control(a.title), strip_control(a.owner) or "—",
                  a.due.strftime("%Y-%m-%d") if a.due else "—", a.horizon.value, a.status.value)
                 for a in self.state.actions.values()]  # fmt: skip
-        if table.row_count != len(rows):
+        if rows != self._action_rows:
+            self._action_rows = rows
+            cursor = table.cursor_row
             table.clear()
             for row in rows:
                 table.add_row(*row)
+            if rows:
+                table.move_cursor(row=min(cursor, len(rows) - 1))
 
     def action_save_review(self) -> None:
         if self.state is None:
@@ -139,6 +145,22 @@ class ReviewScreen(WarRoomScreen):
             for field in ("#action-title", "#action-owner", "#action-due"):
                 self.query_one(field, Input).value = ""
             await export_now(self)
+
+    def action_advance_action(self) -> None:
+        table = self.query_one("#action-items", DataTable)
+        if self.state is None or not table.row_count:
+            self.notify("No action item to update.")
+            return
+        item_id = str(table.get_row_at(table.cursor_row)[0])
+        item = self.state.actions.get(item_id)
+        if item is None:
+            return
+        following = {ActionStatus.OPEN: ActionStatus.IN_PROGRESS, ActionStatus.IN_PROGRESS: ActionStatus.DONE}
+        status = following.get(item.status)
+        if status is None:
+            self.notify(f"{item_id} is already {item.status.value.replace('_', ' ')}.")
+            return
+        self.add_action_item(ev.ActionItemUpdated, {"item_id": item_id, "status": status})
 
     def action_export(self) -> None:
         self.export_record()
