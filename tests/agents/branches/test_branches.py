@@ -161,7 +161,7 @@ def failed_rollback(state):
 def test_failed_rollback_goes_p0_with_the_hold_enforced_until_the_commander_lifts_it(roster) -> None:
     state, events = settle(failed_rollback(declare()), at(31), roster)
     assert state.severity is Severity.P0 and (state.impact, state.urgency) == (Level.HIGH, Level.HIGH)
-    assert state.hold is not None and "no further changes" in state.hold.reason
+    assert state.hold is not None and state.hold.reason == "rollback failed: error rate still 40% after rollback"
     war_room = next(e for e in events if isinstance(e, ev.NotificationDrafted) and e.audience == "war_room")
     assert "Database Administrator (if data issue): Dave Kim (dave)" in war_room.text
     assert "Deployment Manager: not on the roster: assign" in war_room.text

@@ -15,7 +15,6 @@ EMERGENCY_ROLES = [
     ("Software Architect", "architect"), ("Database Administrator (if data issue)", "dba"),
     ("Infrastructure Lead", "infrastructure_lead"),
 ]  # fmt: skip
-HOLD_REASON = "rollback failed: no further changes until assessment complete"
 
 
 def rollback_failed(b: Branching) -> None:
@@ -23,12 +22,13 @@ def rollback_failed(b: Branching) -> None:
     failed = [m for m in i.mitigations if m.strategy is MitigationStrategy.ROLLBACK and m.outcome == "failed"]
     if not failed or b.raised("rollback_failed") or not i.is_open:
         return
-    b.add(ev.BranchRaised, branch="rollback_failed", reason=failed[-1].details or "the rollback did not resolve the incident")
+    why = " ".join(failed[-1].details.split())[:300] or "the rollback did not resolve the incident"
+    b.add(ev.BranchRaised, branch="rollback_failed", reason=why)
     if i.severity is not Severity.P0:
         b.add(ev.SeveritySet, severity=Severity.P0, impact=Level.HIGH, urgency=Level.HIGH,
               reason="rollback failed: escalated to P0 critical")
     if b.state.hold is None:
-        b.add(ev.HoldPlaced, reason=HOLD_REASON)
+        b.add(ev.HoldPlaced, reason=f"rollback failed: {why}")
     b.ensure_commander("rollback failed")
     unavailable = set(b.state.unavailable)
     rows = []

@@ -1,0 +1,131 @@
+"""Banners for the branches: MAJOR INCIDENT, CHANGE FREEZE, HOLD and SECURITY, derived from the database.
+
+Each banner is a self-contained one-line (wrapping) widget; :class:`BranchBanners`
+stacks them and shows only those that apply. The text comes from pure
+functions of the incidents (``banner_texts``), so the list screen, every war
+room and the tests agree. User text (reasons, titles) is stripped of control
+sequences and rendered as plain :class:`rich.text.Text`, never as markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from warroom.agents.branches import active_freezes, major_incidents
+from warroom.data.models import Incident
+from warroom.data.policy import DEFAULT_POLICY, Policy
+from warroom.data.text import strip_control
+
+__all__ = [
+    "Banner", "BranchBanners", "ChangeFreezeBanner", "HoldBanner", "MajorIncidentBanner", "SecurityBanner", "banner_texts",
+]  # fmt: skip
+
+
+def _plain(text: str, limit: int = 200) -> str:
+    line = " ".join(strip_control(text).split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def major_text(open_incidents: Iterable[Incident]) -> str:
+    ranked = major_incidents(list(open_incidents))
+    if not ranked:
+        return ""
+    ids = ", ".join(f"{i.incident_id} {i.severity.value}" for i in ranked[:6]) + (" …" if len(ranked) > 6 else "")
+    coordinator = next((i.major_coordinator for i in ranked if i.major_coordinator), "")
+    return (f"MAJOR INCIDENT: {len(ranked)} P0/P1 open, by business impact: {ids}"
+            + (f" · senior IC {_plain(coordinator, 80)}" if coordinator else ""))  # fmt: skip
+
+
+def freeze_text(open_incidents: Iterable[Incident]) -> str:
+    freezes = active_freezes(list(open_incidents))
+    if not freezes:
+        return ""
+    parts = [f"{_plain(f.freeze_id, 40)}: {_plain(f.reason, 120)}" for f in sorted(freezes.values(), key=lambda f: f.declared_at)]
+    return "CHANGE FREEZE: halt all deployments · " + " · ".join(parts)
+
+
+def hold_text(incident: Incident | None) -> str:
+    if incident is None or incident.hold is None:
+        return ""
+    return (f"HOLD: STOP, no further changes until assessment · {_plain(incident.hold.reason, 120)} · "
+            "mitigation refused until the incident commander lifts it")  # fmt: skip
+
+
+def security_text(incident: Incident | None, policy: Policy = DEFAULT_POLICY) -> str:
+    if incident is None or not incident.evidence_required:
+        return ""
+    if incident.evidence_preserved_at is None:
+        return "SECURITY INCIDENT: preserve evidence (logs, forensics) before any mitigation"
+    pending = sorted(set(policy.regulatory) - set(incident.regulators_notified))
+    return "SECURITY INCIDENT: evidence preserved" + (f" · notify the authority: {', '.join(pending)}" if pending else "")
+
+
+def banner_texts(incident: Incident | None, open_incidents: Iterable[Incident],
+                 policy: Policy = DEFAULT_POLICY) -> dict[str, str]:  # fmt: skip
+    """The text of each banner ("" when it does not apply); ``incident`` is the war room's, else ``None``."""
+    others = list(open_incidents)
+    if incident is not None and incident.is_open and all(i.incident_id != incident.incident_id for i in others):
+        others.append(incident)
+    return {"major": major_text(others), "freeze": freeze_text(others), "hold": hold_text(incident),
+            "security": security_text(incident, policy)}  # fmt: skip
+
+
+class Banner(Static):
+    """One banner line; hidden while it has nothing to say."""
+
+    DEFAULT_CSS = """
+    Banner { height: auto; width: 1fr; padding: 0 1; text-style: bold; display: none; }
+    Banner.-shown { display: block; }
+    """
+
+    def show_text(self, text: str) -> None:
+        self.set_class(bool(text), "-shown")
+        self.update(Text(text))
+
+
+class MajorIncidentBanner(Banner):
+    DEFAULT_CSS = """
+    MajorIncidentBanner { background: $error; color: $text; }
+    """
+
+
+class ChangeFreezeBanner(Banner):
+    DEFAULT_CSS = """
+    ChangeFreezeBanner { background: $warning; color: $background; }
+    """
+
+
+class HoldBanner(Banner):
+    DEFAULT_CSS = """
+    HoldBanner { background: $error-darken-2; color: $text; text-style: bold reverse; }
+    """
+
+
+class SecurityBanner(Banner):
+    DEFAULT_CSS = """
+    SecurityBanner { background: $accent-darken-2; color: $text; }
+    """
+
+
+class BranchBanners(Vertical):
+    """The stack of banners above a war room or the incident list."""
+
+    DEFAULT_CSS = """
+    BranchBanners { height: auto; width: 1fr; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield MajorIncidentBanner(id="banner-major")
+        yield ChangeFreezeBanner(id="banner-freeze")
+        yield HoldBanner(id="banner-hold")
+        yield SecurityBanner(id="banner-security")
+
+    def show(self, incident: Incident | None, open_incidents: Iterable[Incident], policy: Policy = DEFAULT_POLICY) -> None:
+        """Refresh every banner from ``incident`` (``None`` on the list) and the open incidents."""
+        for key, text in banner_texts(incident, open_incidents, policy).items():
+            self.query_one(f"#banner-{key}", Banner).show_text(text)
