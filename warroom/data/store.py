@@ -25,7 +25,7 @@ from typing import Any
 import aiosqlite
 
 from warroom.data import events as ev
-from warroom.data.fold import InvalidEvent, apply, evolve
+from warroom.data.fold import InvalidEvent, apply, evolve, fold
 from warroom.data.ids import next_incident_id, validate_incident_id
 from warroom.data.models import Incident
 
@@ -359,8 +359,7 @@ class EventStore:
         state = self._cache.get(incident_id)
         since = state.last_seq if state else 0
         with _no_gc():  # a long replay allocates many objects that all stay alive
-            for event in await self.events(incident_id, since):
-                state = apply(state, event)
+            state = fold(state, await self.events(incident_id, since))
         if state is not None:
             self._cache[incident_id] = state
         return state
