@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from warroom.data import events as ev
+from warroom.data.export.branches import DRAFT_FILES
 from warroom.data.export.record import AgentDoc, Record
 from warroom.data.models import Audience
 
@@ -22,6 +24,7 @@ class Published:
     audience: str
     text: str
     reason: str = ""
+    drafted: bool = False  # recorded as a draft (``notification.drafted``), not as published
 
 
 @dataclass
@@ -49,6 +52,7 @@ def communications(rec: Record) -> dict[str, Communication]:
         "communications/customer-updates.md": Communication("Customer Updates", _updates(rec, Audience.CUSTOMER)),
         "communications/legal-updates.md": Communication("Legal and Regulatory Updates", _updates(rec, Audience.LEGAL)),
         "communications/resolution-notification.md": Communication("Resolution Notification"),
+        "communications/call-outs.md": Communication("War Room Call-outs and Cover Requests"),
     }
     if rec.management is not None:
         m = rec.management
@@ -64,6 +68,11 @@ def communications(rec: Record) -> dict[str, Communication]:
         after = [u for audience in Audience for u in rec.updates_for(audience) if u.at >= resolved]
         out["communications/resolution-notification.md"].published.extend(
             Published(u.at, u.actor, u.audience.value.replace("_", " "), u.text) for u in sorted(after, key=lambda u: (u.at, u.seq)))
+    for e in rec.events:
+        if isinstance(e, ev.NotificationDrafted):
+            who = f" to {', '.join(e.recipients)}" if e.recipients else ""
+            out[DRAFT_FILES[e.audience]].published.append(
+                Published(e.at, e.actor, f"{e.audience.replace('_', ' ')}{who}", e.text, e.subject, drafted=True))
     for path, comm in out.items():
         comm.published.sort(key=lambda p: p.at)
         comm.drafts = rec.docs_for(path)

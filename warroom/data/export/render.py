@@ -26,6 +26,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from warroom.data import events as ev
 from warroom.data.durations import format_duration
 from warroom.data.export import markdown as md
+from warroom.data.export.branches import branch_report
 from warroom.data.export.comms import communications
 from warroom.data.export.defects import empty_headings, prose_lines
 from warroom.data.export.figures import impact, metric_rows
@@ -79,6 +80,7 @@ COMMUNICATIONS = (
     "communications/customer-updates.md",
     "communications/legal-updates.md",
     "communications/resolution-notification.md",
+    "communications/call-outs.md",
 )
 KNOWN_ARTIFACTS = set(DOCUMENTS) | set(TIER_DOCUMENTS.values()) | set(SRE_DOCUMENTS) | set(COMMUNICATIONS)
 OTHER_OUTPUTS = "agent-outputs.md"
@@ -232,6 +234,7 @@ def context(rec: Record) -> dict[str, Any]:
         "notes_between": lambda start, end: notes_between(rec, start, end),
         "mitigation_decisions": [d for d in i.decisions if "mitigat" in d.gate.lower()],
         "failed_mitigations": [m for m in i.mitigations if m.outcome == "failed"],
+        "branches": branch_report(rec.events, i, rec.policy),
     }  # fmt: skip
 
 
