@@ -79,6 +79,7 @@ class Orchestrator:
         self._wake = asyncio.Event()
         self._seen = 0
         self._announced: set[str] = set()
+        self._tail = asyncio.Lock()  # one reader of the event tail at a time: each event is handed on once
 
     # -- the plan (pure, from the events) ----------------------------------------------------
     def steering(self, incident: Incident) -> Steering:
@@ -160,6 +161,7 @@ class Orchestrator:
                     for gate in plan.gates:
                         await self.decide(gate.gate_id, gate.recommended, f"auto-decided: {gate.recommendation_reason}", auto=True)
                     continue
+                await self._notify()  # what led to the gate is shown before the gate is asked
                 for gate in plan.gates:
                     if gate.gate_id not in self._announced:
                         self._announced.add(gate.gate_id)
@@ -312,11 +314,12 @@ class Orchestrator:
 
     async def _notify(self) -> None:
         """Hand every new event of the incident (ours and other processes') to ``on_event``; wake on decisions."""
-        for event in await self.store.events(self.incident_id, self._seen):
-            self._seen = event.seq
-            if event.kind in ("decision.taken", "tier.escalated", "agent.finished", "agent.failed", "severity.set"):
-                self._wake.set()
-            await self._call(self.on_event, event)
+        async with self._tail:
+            for event in await self.store.events(self.incident_id, self._seen):
+                self._seen = event.seq
+                if event.kind in ("decision.taken", "tier.escalated", "agent.finished", "agent.failed", "severity.set"):
+                    self._wake.set()
+                await self._call(self.on_event, event)
 
     async def _sleep(self) -> None:
         ticker = getattr(self, "_ticker_task", None)
