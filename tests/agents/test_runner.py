@@ -163,3 +163,41 @@ async def test_resume_after_sigkill_repeats_no_finished_step(store: EventStore, 
     interrupted = [e for e in after if isinstance(e, ev.AgentStepFailed) and e.interrupted]
     assert [started[e.run_id] for e in interrupted] == ["tier1_response"]
     assert summary.incident.runs["tier1_response-1"].state.value == "interrupted"
+
+
+def test_warroom_run_asks_gates_on_a_real_terminal(tmp_path: Path) -> None:
+    """Over a pty, gates are numbered questions; Enter takes the recommendation (offline backend, no network)."""
+    import pty
+    import select
+    import time
+
+    db = str(tmp_path / "tty.db")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "WARROOM_DB": db, "WARROOM_ACTOR": "erin"}
+    made = subprocess.run([sys.executable, "-m", "warroom", "new", "Checkout down", "--severity", "P2", "--no-tui"],
+                          env=env, capture_output=True, text=True, cwd=ROOT, timeout=60)  # fmt: skip
+    incident_id = made.stdout.strip().splitlines()[-1]
+    leader, follower = pty.openpty()
+    child = subprocess.Popen([sys.executable, "-m", "warroom", "run", incident_id, "--playbook", "sre"], env=env, cwd=ROOT,
+                             stdin=follower, stdout=follower, stderr=follower, close_fds=True)  # fmt: skip
+    os.close(follower)
+    seen = b""
+    deadline = time.monotonic() + 60
+    try:
+        while child.poll() is None and time.monotonic() < deadline:
+            ready, _, _ = select.select([leader], [], [], 0.1)
+            if ready:
+                try:
+                    chunk = os.read(leader, 65536)
+                except OSError:
+                    break
+                seen += chunk
+                if b"choice [" in chunk or b"rationale (optional)" in chunk:
+                    os.write(leader, b"\n")
+        child.wait(10)
+    finally:
+        if child.poll() is None:
+            child.kill()
+        os.close(leader)
+    text = seen.decode(errors="replace")
+    assert child.returncode == 0, text[-2000:]
+    assert "(recommended)" in text and "Decision at severity: approve (erin)" in text
