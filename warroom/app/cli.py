@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "warroom.app.commands.stats",
     "warroom.app.commands.actions",
     "warroom.app.commands.demo",
+    "warroom.app.commands.response",
 )
 
 
