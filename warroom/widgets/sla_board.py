@@ -9,7 +9,7 @@ it computed for its injected ``now``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -21,7 +21,17 @@ from warroom.data.durations import format_duration
 
 __all__ = ["SlaBoard", "SlaClock", "clock_value"]
 
+#: Below this, clocks count in seconds; above it, in minutes (a quiet screen while nothing is close).
+SECONDS_SHOWN_UNDER = timedelta(minutes=10)
+
 _CLASSES = {state: f"-{state.value.replace('_', '-')}" for state in ClockState}
+
+
+def _coarse(value: timedelta) -> str:
+    """Seconds only matter in the last ten minutes: beyond that the cell changes once a minute."""
+    if abs(value) >= SECONDS_SHOWN_UNDER:
+        value = timedelta(minutes=int(value.total_seconds() // 60))
+    return format_duration(value)
 
 
 def clock_value(clock: Clock) -> str:
@@ -31,8 +41,8 @@ def clock_value(clock: Clock) -> str:
     if clock.state is ClockState.MISSED:
         return f"missed +{format_duration(-clock.remaining)}"
     if clock.state is ClockState.BREACHED:
-        return f"+{format_duration(-clock.remaining)}"
-    return format_duration(clock.remaining)
+        return f"+{_coarse(-clock.remaining)}"
+    return _coarse(clock.remaining)
 
 
 class ClockValue(Widget):
