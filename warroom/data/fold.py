@@ -58,6 +58,8 @@ AFTER_RESOLVE = AFTER_CLOSE | {
 
 #: The gate label of the mitigation decision (see ``warroom.agents.gates.gate_label``).
 MITIGATION_GATE = "mitigation strategy"
+#: The playbook's forensics gate (``warroom.agents.guidance``): answering it opens the evidence gate.
+FORENSICS_GATE = "forensics preservation"
 
 Handler = Callable[[Incident, Any], dict[str, Any]]
 _HANDLERS: dict[str, Handler] = {}
@@ -292,13 +294,19 @@ def _decision(s: Incident, e: ev.DecisionTaken) -> dict[str, Any]:
         raise InvalidEvent(e, f"decision {e.decision_id} was already taken")
     if e.options and e.choice not in e.options:
         raise InvalidEvent(e, f"{e.choice!r} is not one of the options {', '.join(e.options)}")
+    changes: dict[str, Any] = {}
     if e.gate == MITIGATION_GATE:
         _refuse_changes(s, e)
+    elif e.gate == FORENSICS_GATE and s.evidence_preserved_at is None:
+        if e.choice == "evidence preserved":
+            changes["evidence_preserved_at"] = e.at
+        elif e.choice == "preservation waived":
+            changes["evidence_required"] = False  # waived on the record by whoever decided
     decision = Decision(
         decision_id=e.decision_id, gate=e.gate, choice=e.choice, options=list(e.options),
         recommended=e.recommended, rationale=e.rationale, auto=e.auto, decided_by=e.actor, decided_at=e.at,
     )  # fmt: skip
-    return {"decisions": [*s.decisions, decision]}
+    return {**changes, "decisions": [*s.decisions, decision]}
 
 
 @_on("mitigation.executed")

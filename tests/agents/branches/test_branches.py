@@ -248,3 +248,16 @@ async def test_apply_branches_appends_once_and_replays_to_the_same_state(store, 
     assert not any(getattr(e, "key", "").startswith("major:") for e in again)  # the first one carries them
     state = await store.load(first.incident_id)
     assert state.major_incident_at == at(2)
+
+
+@pytest.mark.parametrize("choice, opened", [("evidence preserved", True), ("preservation waived", True), ("other", False)])
+def test_the_playbook_forensics_gate_opens_the_evidence_gate(roster, choice, opened) -> None:
+    state, _ = settle(fold(declare(security=True), [ev.Acknowledged(incident_id=ID, at=at(1))]), at(2), roster)
+    state = apply(state, ev.DecisionTaken(incident_id=ID, at=at(5), decision_id="itil:forensics", gate="forensics preservation",
+                                          choice=choice))
+    fix = ev.MitigationExecuted(incident_id=ID, at=at(10), strategy=MitigationStrategy.HOTFIX, outcome="succeeded")
+    if opened:
+        assert apply(state, fix).mitigations
+    else:
+        with pytest.raises(InvalidEvent, match="preserve the evidence"):
+            apply(state, fix)
