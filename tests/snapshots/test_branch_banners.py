@@ -85,3 +85,29 @@ def test_security_banner(snap_compare: Any) -> None:
 
 def test_no_banner_when_nothing_applies(snap_compare: Any) -> None:
     assert snap_compare(BannerApp(declare(), []), terminal_size=(60, 4))
+
+
+async def test_banners_follow_the_database(store: Any) -> None:
+    """Two P1s declared in the database make the MAJOR INCIDENT banner appear, on the list and in a war room."""
+    first = await store.declare(at(0), title="Checkout down", severity=Severity.P1)
+
+    class ListApp(App[None]):
+        def compose(self) -> ComposeResult:
+            yield BranchBanners(store, interval=0.05)
+
+    app = ListApp()
+    async with app.run_test() as pilot:
+        banners = app.query_one(BranchBanners)
+        banners.show_incident(None)
+        await pilot.pause(0.2)
+        assert not app.query_one("#banner-major").has_class("-shown")
+        await store.declare(at(1), title="Payments down", severity=Severity.P0)
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if app.query_one("#banner-major").has_class("-shown"):
+                break
+        assert app.query_one("#banner-major").has_class("-shown")
+        state = await store.load(first.incident_id)
+        banners.show_incident(state)  # a war room's own incident is not counted twice
+        await pilot.pause(0.1)
+        assert "MAJOR INCIDENT: 2 P0/P1 open" in str(app.query_one("#banner-major").render())

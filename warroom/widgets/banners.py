@@ -9,16 +9,20 @@ sequences and rendered as plain :class:`rich.text.Text`, never as markup.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual import work
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import Static
 
 from warroom.agents.branches import active_freezes, major_incidents
 from warroom.data.models import Incident
 from warroom.data.policy import DEFAULT_POLICY, Policy
+from warroom.data.store import EventStore
 from warroom.data.text import strip_control
 
 __all__ = [
@@ -113,11 +117,53 @@ class SecurityBanner(Banner):
 
 
 class BranchBanners(Vertical):
-    """The stack of banners above a war room or the incident list."""
+    """The stack of banners above a war room or the incident list.
+
+    Given a ``store``, it polls the database's open incidents every
+    ``interval`` seconds in a worker (a freeze or a major incident is
+    database-wide); the screen passes its own incident with :meth:`show_incident`.
+    """
 
     DEFAULT_CSS = """
     BranchBanners { height: auto; width: 1fr; }
     """
+
+    class OpenIncidentsLoaded(Message):
+        """The open incidents of the database, as the worker read them."""
+
+        def __init__(self, incidents: list[Incident]) -> None:
+            super().__init__()
+            self.incidents = incidents
+
+    def __init__(self, store: EventStore | None = None, *, interval: float = 5.0, policy: Policy = DEFAULT_POLICY,
+                 id: str | None = None) -> None:  # fmt: skip
+        super().__init__(id=id)
+        self._store, self._interval, self._policy = store, interval, policy
+        self._incident: Incident | None = None
+        self._open: list[Incident] = []
+
+    def on_mount(self) -> None:
+        if self._store is not None:
+            self.watch_store()
+
+    @work(exclusive=True, group="branch-banners", exit_on_error=False)
+    async def watch_store(self) -> None:
+        assert self._store is not None
+        while True:
+            incidents = [i for i in await self._store.incidents() if i.is_open]
+            self.post_message(self.OpenIncidentsLoaded(incidents))
+            await asyncio.sleep(self._interval)
+
+    def on_branch_banners_open_incidents_loaded(self, message: OpenIncidentsLoaded) -> None:
+        message.stop()
+        self._open = message.incidents
+        self.show(self._incident, self._open, self._policy)
+
+    def show_incident(self, incident: Incident | None) -> None:
+        """The screen's incident changed (``None`` on the list screen)."""
+        self._incident = incident
+        others = [i for i in self._open if incident is None or i.incident_id != incident.incident_id]
+        self.show(incident, others, self._policy)
 
     def compose(self) -> ComposeResult:
         yield MajorIncidentBanner(id="banner-major")
