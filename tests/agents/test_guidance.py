@@ -82,3 +82,13 @@ async def test_without_guidance_no_security_or_performance_steps(store: EventSto
     steps = {v.step_id: v.state.value for v in summary.steps}
     assert steps["security_assessment"] == "skipped" and steps["performance_analysis"] == "skipped"
     assert not [e for e in await store.events(incident.incident_id) if e.kind == "note.added"]
+
+
+async def test_breach_or_data_loss_is_treated_as_security(store: EventStore, clock: FakeClock) -> None:
+    from warroom.agents.guidance import active_keywords
+
+    assert "security" in active_keywords(await _incident(store, clock, "customer data loss confirmed"))
+    assert "security" in active_keywords(await _incident(store, clock, "", incident_type="data loss"))
+    assert "security" not in active_keywords(await _incident(store, clock, "SLA breach imminent"))
+    shaped = steer(load_playbook("itil"), await _incident(store, clock, "possible breach"))
+    assert shaped.playbook.step("security_assessment").gate is not None

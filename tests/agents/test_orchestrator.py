@@ -336,3 +336,11 @@ async def test_unverified_validation_records_a_note_not_a_failed_mitigation(stor
     assert resolution.choice == "decline" and "could not verify" in resolution.rationale
     notes = [e.text for e in await store.events(incident_id) if isinstance(e, ev.NoteAdded)]
     assert any("could not be verified" in n for n in notes)
+
+
+async def test_auto_run_waits_when_the_fold_refuses_the_mitigation_decision(store: EventStore, clock: FakeClock, incident_id: str) -> None:
+    await store.append(ev.HoldPlaced(incident_id=incident_id, at=clock(), reason="rollback failed: no further changes"))
+    summary = await Orchestrator(store, incident_id, "itil", ScriptedBackend(), now=clock, auto=True, poll_interval=0.02).run()
+    assert summary.outcome == "waiting" and "hold on" in summary.reason
+    assert [g.gate_id for g in summary.gates] == ["itil:mitigation_recommendation"]
+    assert not any(d.gate == "mitigation strategy" for d in summary.incident.decisions)

@@ -81,8 +81,11 @@ class Steering:
 
 def active_keywords(incident: Incident) -> set[str]:
     found = keywords(incident.guidance)
-    if incident.security or incident.incident_type.lower().startswith("security"):
+    security_type = incident.incident_type.lower().replace("-", "_").replace(" ", "_")
+    if incident.security or security_type.startswith("security") or security_type in ("data_loss", "breach", "data_breach"):
         found.add("security")
+    if found & {"data loss", "breach"} or getattr(incident, "evidence_required", False):
+        found.add("security")  # a breach or data loss is a security incident: evidence before mitigation
     return found
 
 

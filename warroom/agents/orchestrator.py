@@ -52,6 +52,7 @@ class RunSummary(BaseModel):
     steps: list[StepView]
     gates: list[Gate]
     incident: Incident
+    reason: str = ""  # why the run waits, when the auto policy could not answer a gate
 
     def count(self, state: StepState) -> int:
         return sum(1 for s in self.steps if s.state is state)
@@ -79,6 +80,7 @@ class Orchestrator:
         self._wake = asyncio.Event()
         self._seen = 0
         self._announced: set[str] = set()
+        self.waiting_reason = ""  # why an auto run stopped at a gate it may not answer
         self._tail = asyncio.Lock()  # one reader of the event tail at a time: each event is handed on once
 
     # -- the plan (pure, from the events) ----------------------------------------------------
@@ -138,7 +140,7 @@ class Orchestrator:
         incident = await self.store.load(self.incident_id)
         plan, _ = self._walk(incident)
         return RunSummary(incident_id=self.incident_id, playbook=self.playbook.name, outcome=outcome,
-                          steps=plan.views, gates=plan.gates, incident=incident)  # fmt: skip
+                          steps=plan.views, gates=plan.gates, incident=incident, reason=self.waiting_reason)  # fmt: skip
 
     async def _loop(self) -> Literal["completed", "waiting", "failed"]:
         while True:
@@ -158,8 +160,12 @@ class Orchestrator:
                 continue
             if plan.gates:
                 if self.auto:
-                    for gate in plan.gates:
-                        await self.decide(gate.gate_id, gate.recommended, f"auto-decided: {gate.recommendation_reason}", auto=True)
+                    try:
+                        for gate in plan.gates:
+                            await self.decide(gate.gate_id, gate.recommended, f"auto-decided: {gate.recommendation_reason}", auto=True)
+                    except InvalidEvent as exc:  # e.g. a hold, or evidence not yet preserved: a person must act first
+                        self.waiting_reason = exc.reason
+                        return "waiting"
                     continue
                 await self._notify()  # what led to the gate is shown before the gate is asked
                 for gate in plan.gates:

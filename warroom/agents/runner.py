@@ -145,6 +145,8 @@ def format_summary(summary: RunSummary, policy: Any = DEFAULT_POLICY) -> list[st
         lines.append(f"Preventive actions: {len(inc.actions)} tracked")
     for gate in summary.gates:
         lines.append(f"⏳ Waiting: {plain(gate.question)} [{', '.join(gate.options)}] (recommended: {gate.recommended})")
+    if summary.reason:
+        lines.append(f"⚠ The decision is refused for now: {plain(summary.reason)}")
     lines.append(RULE)
     return lines
 
