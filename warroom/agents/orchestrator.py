@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
@@ -70,7 +70,8 @@ class Orchestrator:
         policy: Policy = DEFAULT_POLICY, now: Callable[[], datetime] = _system_now, actor: str = "orchestrator",
         auto: bool = False, evidence_root: Path | None = None, poll_interval: float = 0.2, operator: str = "",
         on_event: Callable[[ev.BaseEvent], Any] | None = None, on_gate: Callable[[Gate], Any] | None = None,
-        stop_at_gates: bool = False,
+        stop_at_gates: bool = False, roster: Any = None,
+        hooks: Sequence[Callable[[datetime], Awaitable[Any]]] | None = None,
     ) -> None:  # fmt: skip
         self.store, self.incident_id, self.backend = store, incident_id, backend
         self.playbook = playbook if isinstance(playbook, Playbook) else load_playbook(playbook)
@@ -78,6 +79,9 @@ class Orchestrator:
         self.evidence_root, self.poll_interval, self.operator = evidence_root, poll_interval, operator
         self.on_event, self.on_gate, self.stop_at_gates = on_event, on_gate, stop_at_gates
         self._wake = asyncio.Event()
+        #: Called with ``now`` on every tick after the timers; by default the response branches
+        #: (``warroom.agents.branches``: failed rollback, security, overrun, major incident).
+        self.hooks = list(hooks) if hooks is not None else self._default_hooks(roster)
         self._seen = 0
         self._announced: set[str] = set()
         self.waiting_reason = ""  # why an auto run stopped at a gate it may not answer
@@ -309,8 +313,21 @@ class Orchestrator:
     async def _timers_once(self) -> None:
         try:
             await self._apply_timers()
+            for hook in self.hooks:
+                await hook(self.now())
         except InvalidEvent:
             pass  # another process escalated first; the next tick sees it
+
+    def _default_hooks(self, roster: Any) -> list[Callable[[datetime], Awaitable[Any]]]:
+        try:
+            from warroom.agents.branches import apply_branches
+        except ImportError:
+            return []
+
+        async def branches(now: datetime) -> None:
+            await apply_branches(self.store, self.incident_id, now, self.policy, roster, self.actor)
+
+        return [branches]
 
     async def _ticker(self) -> None:
         while True:

@@ -205,6 +205,7 @@ async def run_headless(
         store, incident_id, book, agent, policy=policy, now=now, auto=auto, evidence_root=evidence_root,
         poll_interval=poll_interval, operator=operator, on_event=ProgressPrinter(book, out),
         on_gate=ask if (interactive and not auto) else None, stop_at_gates=not auto and not interactive,
+        roster=getattr(config, "roster", None),
     )  # fmt: skip
     summary = await orchestrator.run()
     for line in format_summary(summary, policy):
