@@ -15,7 +15,7 @@ from typing import Any
 from warroom.app.context import CommandContext
 from warroom.data.ids import validate_incident_id
 
-__all__ = ["build_app", "open_incident_list", "open_intake", "register", "run_war_room"]
+__all__ = ["build_app", "open_incident_list", "open_intake", "register", "run_intake", "run_war_room"]
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -113,8 +113,7 @@ def open_incident_list(args: argparse.Namespace) -> int:
     return _run(build_app(args, IncidentListScreen))
 
 
-def open_intake(args: argparse.Namespace) -> int:
-    """``warroom new`` on a terminal: the intake form (the eight questions with ``--interactive``)."""
+def _intake_app(args: argparse.Namespace) -> Any:
     from warroom.screens.intake import IntakeScreen
 
     def first() -> IntakeScreen:
@@ -124,4 +123,19 @@ def open_intake(args: argparse.Namespace) -> int:
             guidance=getattr(args, "guidance", "") or "",
         )  # fmt: skip
 
-    return _run(build_app(args, first))
+    return build_app(args, first)
+
+
+def open_intake(args: argparse.Namespace) -> int:
+    """``warroom new`` on a terminal: the intake form (the eight questions with ``--interactive``).
+
+    Declaring opens the new incident's war room in the same window.
+    """
+    return _run(_intake_app(args))
+
+
+async def run_intake(args: argparse.Namespace) -> int:
+    """:func:`open_intake` from inside an event loop (an ``async def`` command handler)."""
+    app = _intake_app(args)
+    await app.run_async()
+    return int(app.return_value or 0)
