@@ -37,6 +37,10 @@ def test_roster_lookups() -> None:
     assert roster.backup("incident_commander", unavailable=["carol", "alice"]) is None
     assert roster.label("alice") == "Alice Ng (alice, alice@example.com)"
     assert roster.label("stranger") == "stranger"
+    assert roster.candidates("incident_commander", "checkout") == [
+        ("alice", "Alice Ng (alice, alice@example.com)"), ("carol", "Carol Diaz (carol)")]
+    assert [h for h, _ in roster.candidates("incident_commander", "checkout", unavailable=["alice"])] == ["carol"]
+    assert roster.candidates("dba") == []
 
 
 def test_no_roster_is_an_empty_roster() -> None:

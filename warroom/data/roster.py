@@ -126,6 +126,15 @@ class Roster(BaseModel):
                 return handle
         return None
 
+    def candidates(self, role: str, service: str = "", unavailable: Iterable[str] = ()) -> list[tuple[str, str]]:
+        """``(handle, label)`` for everyone who can fill ``role``: the chain's holders, backups, then by role.
+
+        What a role-assignment picker offers (free text stays allowed); unavailable people are left out.
+        """
+        skip = set(unavailable)
+        handles = _unique([*self.holders(role, service), *self.backups.get(role, []), *self.with_role(role)])
+        return [(h, self.label(h)) for h in handles if h not in skip]
+
     def first_available(self, steps: Iterable[str], service: str, unavailable: Iterable[str] = ()) -> str | None:
         """The first available holder of the first of ``steps`` that has one."""
         skip = set(unavailable)
