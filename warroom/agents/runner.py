@@ -22,6 +22,7 @@ from warroom.agents.plan import StepState
 from warroom.agents.playbook import Playbook, load_playbook
 from warroom.agents.registry import get_backend
 from warroom.data import events as ev
+from warroom.data.describe import describe_event
 from warroom.data.models import Incident, Status
 from warroom.data.policy import DEFAULT_POLICY, format_duration, response_metrics
 from warroom.data.store import EventStore
@@ -30,6 +31,7 @@ from warroom.data.text import plain
 __all__ = ["ProgressPrinter", "format_summary", "prompt_for_gate", "run_headless"]
 
 RULE = "─" * 61
+QUIET = {"agent.output", "incident.declared", "evidence.attached", "alert.received", "review.updated"}
 METRIC_NAMES = {"detect": "Detection", "acknowledge": "Acknowledgment", "engage": "Time to engage",
                 "mitigate": "Time to mitigate", "resolve": "Time to resolve"}  # fmt: skip
 
@@ -97,7 +99,10 @@ class ProgressPrinter:
             return f"  ✓ Action item {e.item_id}: {_line(e.title, 100)}"
         if kind == "note.added":
             return f"• {_line(e.text, 300)}"
-        return ""
+        if kind in QUIET:
+            return ""
+        mark = "⚠" if kind in ("sla.breached", "hold.placed", "branch.raised") else "•"
+        return f"{mark} {_line(describe_event(e), 300)}"
 
 
 def _metric_line(metric: Any) -> str:
