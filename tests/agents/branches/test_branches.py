@@ -129,6 +129,7 @@ def test_two_severe_incidents_make_a_major_incident_with_one_executive_notificat
     assert exec_draft.text.index("INC-2026-0002") < exec_draft.text.index(ID)
     assert next(d for d in drafts if d.audience == "status_page").subject == "Multiple service disruptions"
     assert settle(quiet, at(3), roster, [a, b])[1] == []  # a P3 is not part of it
+    assert a.roles[Role.INCIDENT_COMMANDER] != b.roles[Role.INCIDENT_COMMANDER]  # a separate commander for each
 
 
 def test_a_freeze_covers_every_open_incident_and_follows_new_ones_until_lifted(roster) -> None:

@@ -58,11 +58,14 @@ class Branching:
     def commander(self) -> str:
         return self.state.roles.get(Role.INCIDENT_COMMANDER, "")
 
-    def ensure_commander(self, why: str) -> None:
-        """Assign an incident commander from the roster if there is none (the IC escalation)."""
+    def ensure_commander(self, why: str, busy: set[str] | None = None) -> None:
+        """Assign an incident commander from the roster if there is none (the IC escalation).
+
+        ``busy`` are people already commanding another incident (skipped while anyone else is free).
+        """
         if self.commander():
             return
-        unavailable = set(self.state.unavailable)
+        unavailable = set(self.state.unavailable) | (busy or set())
         handle = self.roster.first_available(["incident_commander"], self.state.service, unavailable)
         handle = handle or self.roster.backup("incident_commander", unavailable=unavailable)
         if handle:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from warroom.agents.branches import drafts
 from warroom.agents.branches.common import Branching, business_impact_rank, severe
 from warroom.data import events as ev
-from warroom.data.models import Freeze, Incident
+from warroom.data.models import Freeze, Incident, Role
 
 __all__ = ["active_freezes", "follow_freezes", "major_incident", "major_incidents"]
 
@@ -56,7 +56,9 @@ def major_incident(b: Branching, open_incidents: list[Incident]) -> None:
         b.add(ev.BranchRaised, branch="major_incident", reason=f"{len(ranked)} P0/P1 incidents open at once: {', '.join(ids)}")
         b.add(ev.MajorIncidentDeclared, incidents=ids, coordinator=b.roster.label(coordinator) if coordinator else "",
               reason="ranked by business impact (severity, impact, urgency, escalation, age)")
-        b.ensure_commander("major incident: each incident has its own incident commander")
+        busy = {x.roles[Role.INCIDENT_COMMANDER] for x in open_incidents
+                if x.incident_id != i.incident_id and Role.INCIDENT_COMMANDER in x.roles}  # fmt: skip
+        b.ensure_commander("major incident: each incident has its own incident commander", busy)
     # One executive notification and one status-page draft cover them all: recorded on the first
     # incident evaluated, unless another open incident already carries them.
     for key, audience in (("major:executive", "executive"), ("major:status_page", "status_page")):
