@@ -1,0 +1,192 @@
+"""The performance table: run every benchmark present, each in its own process, and print one table.
+
+    python -m bench [--quick] [--only NAME ...] [--timeout SECONDS]
+
+Each ``bench/<name>.py`` runs in a subprocess with a timeout; its printed figures are parsed
+and shown next to the aim the issues set and the baseline measured in the same run, with the
+machine they were measured on. A benchmark that is missing, fails or times out is one line
+saying so; the others still report. Nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+Row = tuple[str, str, str, str]  # measure, figure, aim, baseline in the same run
+
+
+@dataclass(frozen=True)
+class Bench:
+    name: str
+    args: list[str]
+    quick_args: list[str]
+    parse: Callable[[str], list[Row]]
+
+
+def _find(pattern: str, text: str) -> re.Match[str] | None:
+    return re.search(pattern, text, re.MULTILINE)
+
+
+def _num(value: str) -> float:
+    return float(value.replace(",", ""))
+
+
+def parse_store(out: str) -> list[Row]:
+    rows: list[Row] = []
+    if m := _find(r"single appends, synchronous=FULL\s+([\d,]+) events/s\s+([\d,]+) /s", out):
+        rows.append(("store: durable single appends", f"{m[1]} events/s", ">= 2,000/s", f"plain sqlite3 {m[2]}/s"))
+    if m := _find(r"batch appends \(100 per transaction\)\s+([\d,]+) events/s", out):
+        rows.append(("store: batch appends (100/txn)", f"{m[1]} events/s", "-", ""))
+    if m := _find(r"replay of a ([\d,]+)-event incident \(cold load\)\s+([\d.]+) s\s+([\d.]+) s", out):
+        rows.append((f"store: replay of {m[1]} events", f"{m[2]} s", "100k < 1 s", f"sqlite3+json {m[3]} s"))
+    return rows
+
+
+def parse_tui(out: str) -> list[Row]:
+    rows: list[Row] = []
+    if m := _find(r"first frame, ([\d,]+) events:\s+([\d.]+) s\s+\(data shown ([\d.]+) s; bare Textual app ([\d.]+) s", out):
+        rows.append((f"tui: first frame ({m[1]} events)", f"{m[2]} s", "< 0.5 s", f"bare Textual {m[4]} s"))
+    if m := _find(r"idle output at (\S+):\s+([\d,]+) B/s", out):
+        rows.append((f"tui: idle output at {m[1]}", f"{m[2]} B/s", "< 300 B/s", ""))
+    if m := _find(r"keystroke.repaint while streaming: median (\d+) ms, max (\d+) ms", out):
+        rows.append(("tui: keystroke to repaint (streaming)", f"median {m[1]} ms, max {m[2]} ms", "-", ""))
+    if m := _find(r"resident memory, ([\d,]+) events:\s+([\d,]+) MB", out):
+        rows.append((f"tui: memory at {m[1]} events", f"{m[2]} MB", "< 200 MB", ""))
+    return rows
+
+
+def parse_ingest(out: str) -> list[Row]:
+    rows: list[Row] = []
+    lines = _find(r"built ([\d,]+) lines", out)
+    size = f" ({lines[1]} lines)" if lines else ""
+    ours = _find(r"^warroom\s+([\d,]+)\s", out)
+    drain = _find(r"^drain3\s+([\d,]+)\s", out)
+    masked = _find(r"^drain3\+mask\s+([\d,]+)\s", out)
+    if ours:
+        base = f"drain3 {drain[1]}/s" if drain else "drain3 not run"
+        if masked:
+            base += f", drain3+mask {masked[1]}/s"
+        rows.append((f"ingest + template mining{size}", f"{ours[1]} lines/s", "faster than drain3", base))
+    return rows
+
+
+def parse_agents(out: str) -> list[Row]:
+    rows: list[Row] = []
+    groups = re.findall(r"^\s*(\d+)\s+([\d.]+)s\s+([\d.]+)s\s+([+-][\d.]+)%", out, re.MULTILINE)
+    slowest = _find(r"^\s*1\s+([\d.]+)s", out)
+    if groups:
+        k, wall, _, pct = groups[-1]
+        rows.append((f"agents: parallel group of {k}", f"{wall} s ({pct}%)", "within 10% of slowest",
+                     f"one agent {slowest[1]} s" if slowest else ""))
+    if m := _find(r"itil, auto \(\+gates\):\s+([\d.]+) ms/step", out):
+        rows.append(("agents: orchestrator overhead (itil)", f"{m[1]} ms/step", "-", ""))
+    return rows
+
+
+def parse_export(out: str) -> list[Row]:
+    events = _find(r"export benchmark: ([\d,]+) events", out)
+    total = _find(r"^export \(render \+ atomic write, fsync\)\s+([\d.]+)", out)
+    fold = _find(r"^fold only \(baseline\)\s+([\d.]+)", out)
+    if not total:
+        return []
+    return [(f"export of {events[1] if events else '?'} events", f"{total[1]} s", "< 1 s",
+             f"fold only {fold[1]} s" if fold else "")]
+
+
+def parse_stats(out: str) -> list[Row]:
+    size = _find(r"= ([\d,]+) events", out)
+    cli = _find(r"warroom stats end to end \(aim < 2 s\)\s+([\d.]+)", out)
+    base = _find(r"baseline: read \+ replay every incident\s+([\d.]+)", out)
+    if not cli:
+        return []
+    return [(f"warroom stats ({size[1] if size else '?'} events)", f"{cli[1]} s", "< 2 s",
+             f"full replay {base[1]} s" if base else "")]
+
+
+BENCHES = [
+    Bench("store", [], ["--quick"], parse_store),
+    Bench("tui", [], [], parse_tui),
+    Bench("ingest", ["--repeat", "2"], ["--quick", "--repeat", "1"], parse_ingest),
+    Bench("agents", [], [], parse_agents),
+    Bench("export", [], ["--repeat", "2"], parse_export),
+    Bench("stats", [], ["--incidents", "200"], parse_stats),
+]
+
+
+def machine() -> str:
+    """CPU model, cores, RAM and Python, for the line under the table."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram = ""
+    try:
+        kib = int(Path("/proc/meminfo").read_text().split("MemTotal:")[1].split()[0])
+        ram = f", {kib / 2**20:.1f} GiB RAM"
+    except (OSError, IndexError, ValueError):
+        pass
+    return (f"{cpu}, {os.cpu_count()} cores{ram}, Python {platform.python_version()}, "
+            f"{platform.system()} {platform.release()}")
+
+
+def run_bench(bench: Bench, quick: bool, timeout: float) -> tuple[list[Row], str]:
+    """Run one benchmark; returns its rows and a status (``ok 12 s``, ``missing``, ``failed: ...``)."""
+    script = BENCH / f"{bench.name}.py"
+    if not script.exists():
+        return [], "missing"
+    started = time.monotonic()
+    try:
+        proc = subprocess.run([sys.executable, str(script), *(bench.quick_args if quick else bench.args)],
+                              capture_output=True, text=True, timeout=timeout, cwd=BENCH.parent)
+    except subprocess.TimeoutExpired:
+        return [], f"timed out after {timeout:.0f} s"
+    took = time.monotonic() - started
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        return [], f"failed ({proc.returncode}): {last[:120]}"
+    rows = bench.parse(proc.stdout)
+    return rows, f"ok {took:.0f} s" if rows else f"ran {took:.0f} s but printed no figure this table knows"
+
+
+def table(rows: list[Row]) -> str:
+    head: Row = ("measure", "figure", "aim", "baseline (same run)")
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(4)]
+    line = lambda r: "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |"  # noqa: E731
+    return "\n".join([line(head), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, rows)])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes where a benchmark has them")
+    parser.add_argument("--only", nargs="+", metavar="NAME", choices=[b.name for b in BENCHES])
+    parser.add_argument("--timeout", type=float, default=420.0, help="per benchmark, seconds (default 420)")
+    args = parser.parse_args(argv)
+    rows: list[Row] = []
+    for bench in BENCHES:
+        if args.only and bench.name not in args.only:
+            continue
+        print(f"running bench/{bench.name}.py ...", file=sys.stderr, flush=True)
+        found, status = run_bench(bench, args.quick, args.timeout)
+        print(f"  {bench.name}: {status}", file=sys.stderr, flush=True)
+        rows.extend(found or [(f"{bench.name}", status, "", "")])
+    print(table(rows))
+    print(f"\nMeasured on: {machine()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
