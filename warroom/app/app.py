@@ -8,6 +8,7 @@ happen only when an orchestrator is built, after the first frame.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -58,6 +59,7 @@ class WarroomApp(App[int]):
         self.export_dir = Path(export_dir)
         self.orchestrator_factory = orchestrator_factory
         self._store: EventStore | None = None
+        self._store_ready = asyncio.Event()
 
     @property
     def store(self) -> EventStore:
@@ -66,8 +68,14 @@ class WarroomApp(App[int]):
         return self._store
 
     async def on_mount(self) -> None:
+        await self.push_screen(self.first_screen())  # drawn while the database opens
         self._store = await EventStore.open(self.db_path)
-        await self.push_screen(self.first_screen())
+        self._store_ready.set()
+
+    async def ready_store(self) -> EventStore:
+        """The store, once it is open (workers started on the first screen wait here)."""
+        await self._store_ready.wait()
+        return self.store
 
     async def on_unmount(self) -> None:
         if self._store is not None:

@@ -85,7 +85,7 @@ class IncidentListScreen(Screen[None]):
 
     @work(exclusive=True, group="incident-list", exit_on_error=False)
     async def load_incidents(self) -> None:
-        incidents = await self.app.store.incidents()
+        incidents = await (await self.app.ready_store()).incidents()
         now = self.app.now()
         open_ = sorted((i for i in incidents if i.is_open), key=lambda i: (i.severity.value, i.detected_at))
         recent = sorted((i for i in incidents if not i.is_open), key=lambda i: i.updated_at, reverse=True)[:RECENT]

@@ -38,6 +38,7 @@ __all__ = ["POLL_SECONDS", "WarRoomScreen"]
 
 POLL_SECONDS = 0.25
 BATCH = 5_000
+FIRST_BATCH = 200
 
 
 class WarRoomScreen(DecisionActions, Screen[None]):
@@ -89,16 +90,10 @@ class WarRoomScreen(DecisionActions, Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#timeline-search-input", Input).display = False
         self.query_one(Timeline).focus()
-        self.follow_store()
+        self.call_after_refresh(self.follow_store)  # the first frame does not wait for the replay
         self.set_interval(1.0, self.tick, name="sla-clocks")
         if not self.read_only and self.app.orchestrator_factory is not None:
-            self.call_after_refresh(self._start_playbook)
-
-    def _start_playbook(self) -> None:
-        """Build the orchestrator after the first frame (its backend may import the Anthropic SDK)."""
-        self.orchestrator = self.app.orchestrator_for(self.incident_id)
-        if self.orchestrator is not None:
-            self.run_playbook()
+            self.call_after_refresh(self.run_playbook)
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")
@@ -107,11 +102,12 @@ class WarRoomScreen(DecisionActions, Screen[None]):
     @work(exclusive=True, group="follow-store", exit_on_error=False)
     async def follow_store(self) -> None:
         """Tail the store forever; fold in batches so a long replay never blocks a frame."""
-        store = self.app.store
+        store = await self.app.ready_store()
         state: Incident | None = None
         last = 0
+        limit = FIRST_BATCH  # a small first batch puts the header on screen at once
         while True:
-            batch = await store.events(self.incident_id, since=last, limit=BATCH)
+            batch = await store.events(self.incident_id, since=last, limit=limit)
             if batch:
                 gc_was = gc.isenabled()
                 gc.disable()
@@ -123,8 +119,9 @@ class WarRoomScreen(DecisionActions, Screen[None]):
                         gc.enable()
                 last = batch[-1].seq
                 assert state is not None
-                self.post_message(EventsArrived(state, batch, caught_up=len(batch) < BATCH))
-                if len(batch) == BATCH:
+                self.post_message(EventsArrived(state, batch, caught_up=len(batch) < limit))
+                if len(batch) == limit:
+                    limit = BATCH
                     await asyncio.sleep(0)
                     continue
             elif state is None:
@@ -209,8 +206,12 @@ class WarRoomScreen(DecisionActions, Screen[None]):
     # -- the playbook --------------------------------------------------------------------------
     @work(exclusive=True, group="playbook", exit_on_error=False)
     async def run_playbook(self) -> None:
-        """The orchestrator's ``run()`` on the event loop; its events reach us through the store."""
-        await self.orchestrator.run()
+        """Build the orchestrator after the first frame (its backend may import the Anthropic SDK),
+        then its ``run()`` on the event loop; its events reach the panes through the store."""
+        await self.app.ready_store()
+        self.orchestrator = self.app.orchestrator_for(self.incident_id)
+        if self.orchestrator is not None:
+            await self.orchestrator.run()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one error route for every worker of the war room."""
