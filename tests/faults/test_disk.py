@@ -127,8 +127,6 @@ def test_append_when_the_disk_turns_read_only(small_disk: Path) -> None:
     assert asyncio.run(_replay(db, iid)) == len(before)
 
 
-@pytest.mark.xfail(strict=True, reason="EventStore.open reports a read-only file system as 'damaged or not a warroom "
-                   "database (unable to open database file)'; the database is fine (store.py, reported)")
 def test_read_only_file_system_is_named_as_such(small_disk: Path) -> None:
     db = small_disk / "w.db"
     iid = cli(db, "new", "read-only disk", "--no-tui").stdout.strip()

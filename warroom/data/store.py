@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import os
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
@@ -190,6 +191,9 @@ class EventStore:
             await db.execute_fetchall("PRAGMA journal_mode = WAL")
         except sqlite3.DatabaseError as exc:
             await db.close()
+            if _read_only_folder(path):  # WAL needs its -wal/-shm files: not a damaged database
+                raise StoreError(f"the database {path} is on a read-only file system (or in a folder this user "
+                                 f"cannot write): nothing was written") from exc
             raise CorruptDatabaseError(
                 f"{path} is damaged or not a warroom database ({exc}); it was left untouched"
             ) from exc
@@ -387,6 +391,16 @@ def _no_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def _read_only_folder(path: Path) -> bool:
+    """True when the database's folder cannot be written (a read-only mount, or permissions)."""
+    try:
+        if os.statvfs(path.parent).f_flag & os.ST_RDONLY:
+            return True
+    except OSError:
+        return False
+    return not os.access(path.parent, os.W_OK)
 
 
 def _check_file(path: Path) -> None:
