@@ -40,7 +40,45 @@ def common_options() -> argparse.ArgumentParser:
     return common
 
 
-def build_parser() -> argparse.ArgumentParser:
+# Which module registers each command: only the module of the command being run is
+# imported (the first frame of the TUI must not wait for every other command's imports).
+COMMANDS: dict[str, str] = {
+    "new": "warroom.app.commands.incidents",
+    "list": "warroom.app.commands.incidents",
+    "show": "warroom.app.commands.incidents",
+    "note": "warroom.app.commands.incidents",
+    "open": "warroom.app.commands.tui",
+    "review": "warroom.app.commands.tui",
+    "run": "warroom.app.commands.run",
+    "ingest": "warroom.app.commands.ingest",
+    "export": "warroom.app.commands.export",
+    "stats": "warroom.app.commands.stats",
+    "actions": "warroom.app.commands.actions",
+    "demo": "warroom.app.commands.demo",
+    "unavailable": "warroom.app.commands.response",
+    "freeze": "warroom.app.commands.response",
+    "hold-lift": "warroom.app.commands.response",
+    "evidence-preserved": "warroom.app.commands.response",
+    "regulator-notified": "warroom.app.commands.response",
+    "branches": "warroom.app.commands.response",
+}
+_VALUED_OPTIONS = {"--db", "--config", "--as"}
+
+
+def command_of(argv: Sequence[str]) -> str | None:
+    """The command word in ``argv`` (skipping the global options and their values), if any."""
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+        elif word in _VALUED_OPTIONS:
+            skip = True
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     common = common_options()
     parser = argparse.ArgumentParser(
         prog="warroom",
@@ -49,14 +87,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"warroom {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    modules = [COMMANDS[only]] if only in COMMANDS else list(COMMAND_MODULES)
+    for name in modules:
         importlib.import_module(name).register(subparsers, common)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(command_of(words))
+    args = parser.parse_args(words)
     handler = getattr(args, "handler", None)
     if handler is None:
         default = getattr(args, "default_handler", None) or _no_command_handler(parser)
