@@ -109,11 +109,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("warroom: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (``warroom list | head``): not an error to report
+        _quiet_stdout()
+        return 1
     except USER_ERRORS as exc:
         print(f"warroom: {explain(exc)}", file=sys.stderr)
         return 2
-    except BrokenPipeError:
-        return 1
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not fail again."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def _no_command_handler(parser: argparse.ArgumentParser):  # type: ignore[no-untyped-def]

@@ -30,7 +30,8 @@ SEVERITY_ORDER = [Severity.P0, Severity.P1, Severity.P2, Severity.P3]
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     new = subparsers.add_parser("new", parents=[common], help="declare a new incident")
-    new.add_argument("title", help="one line saying what is wrong")
+    new.add_argument("title", nargs="?", default="",
+                     help="one line saying what is wrong (asked for by the intake form when omitted on a terminal)")  # fmt: skip
     new.add_argument("--severity", choices=[s.value for s in Severity],
                      help="initial priority (default: the most severe alert's, else P2)")  # fmt: skip
     new.add_argument("--summary", default="", help="what is observed")
@@ -39,7 +40,9 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     new.add_argument("--alerts", metavar="FILE", help="an Alertmanager or PagerDuty payload to attach (- for stdin)")
     new.add_argument("--evidence", metavar="PATH", nargs="+", default=[],
                      help="log files, metrics, documents, directories or git repositories to attach")  # fmt: skip
-    new.add_argument("--no-tui", action="store_true", help="do not open the war room; print the id")
+    new.add_argument("--no-tui", action="store_true", help="do not open the intake form and war room; print the id")
+    new.add_argument("--interactive", action="store_true",
+                     help="the intake form asks the eight ITIL questions that set severity and guidance")  # fmt: skip
     new.set_defaults(handler=cmd_new)
 
     lister = subparsers.add_parser("list", parents=[common], help="list incidents")
@@ -70,7 +73,19 @@ def initial_severity(chosen: str | None, alerts: list[NormalisedAlert]) -> Sever
     return Severity.P2
 
 
+def wants_intake(args: argparse.Namespace) -> bool:
+    """The intake form opens on a terminal unless ``--no-tui`` or scripted input (alerts, evidence) is given."""
+    scripted = args.no_tui or args.alerts or args.evidence
+    return not scripted and sys.stdin.isatty() and sys.stdout.isatty()
+
+
 async def cmd_new(args: argparse.Namespace) -> int:
+    if wants_intake(args):
+        from warroom.app.commands.tui import run_intake
+
+        return await run_intake(args)
+    if args.interactive:
+        raise ValueError("--interactive needs a terminal (the intake form asks the questions); drop --no-tui")
     if not args.title.strip():
         raise ValueError("the title is empty: say in one line what is wrong")
     alerts: list[NormalisedAlert] = []
