@@ -49,6 +49,15 @@ class GateModal(FormModal[GateAnswer]):
             options.highlighted = list(self.gate.options).index(self.gate.recommended)
         options.focus()
 
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """Enter on an option: the recommendation is recorded at once; another asks for the why first."""
+        event.stop()
+        rationale = self.query_one("#gate-rationale", Input)
+        if event.option.id == self.gate.recommended or rationale.value.strip():
+            self.action_submit()
+        else:
+            rationale.focus()
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.action_submit()
