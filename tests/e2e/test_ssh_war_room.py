@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -22,6 +23,19 @@ from tests.e2e.conftest import ROOT, WARROOM, events, finished_per_step, kinds, 
 
 pytestmark = pytest.mark.slow
 ID = "INC-2026-0001"
+#: A pending gate: the notice ("press g to decide") or the phase tracker's "needs decision" (maybe wrapped).
+GATE = re.compile(r"press g to decide|needs[\s│]*decision")
+
+
+def wait_for_gate(session: Any, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    shown = ""
+    while time.monotonic() < deadline:
+        shown = session.screen()
+        if GATE.search(shown):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"no pending gate on the screen:\n{shown}")
 
 
 def _answer_gates(session: Any, db: Path, limit: float = 60, quiet: float = 3.0) -> None:
@@ -30,7 +44,7 @@ def _answer_gates(session: Any, db: Path, limit: float = 60, quiet: float = 3.0)
     calm_since = time.monotonic()
     while time.monotonic() - calm_since < quiet:
         assert time.monotonic() < deadline, f"the gates never stopped: {kinds(db, ID)[-15:]}"
-        if "press g to decide" in session.screen():
+        if GATE.search(session.screen()):
             before = kinds(db, ID).count("decision.taken")
             session.keys("g")
             time.sleep(0.3)
@@ -39,7 +53,7 @@ def _answer_gates(session: Any, db: Path, limit: float = 60, quiet: float = 3.0)
                 wait_kind(db, ID, "decision.taken", before + 1, timeout=6)
             except AssertionError:
                 shown = session.screen()
-                if "press g to decide" in shown:
+                if GATE.search(shown):
                     raise AssertionError("a gate could not be answered:\n" + shown) from None
                 session.keys("Escape")  # the notice outlived its gate: nothing was pending
                 continue
@@ -51,7 +65,7 @@ def test_demo_driven_over_ssh_to_close_and_export(tmux: Any, tmp_path: Path) -> 
     db = tmp_path / "w.db"
     room = tmux("demo")
     room.start(f"{WARROOM} demo --db {db} --as alice", tmp_path)
-    room.wait_for("press g to decide", timeout=40)
+    wait_for_gate(room, timeout=40)
     room.keys("a")
     wait_kind(db, ID, "incident.acknowledged")
     room.keys("s")
@@ -109,7 +123,7 @@ def test_connection_dropped_mid_incident_then_reopened(tmux: Any, tmp_path: Path
     db = tmp_path / "w.db"
     first = tmux("first")
     first.start(f"{WARROOM} demo --db {db} --as alice", tmp_path)
-    first.wait_for("press g to decide", timeout=40)
+    wait_for_gate(first, timeout=40)
     first.keys("a")
     first.keys("n")
     time.sleep(0.4)
@@ -123,7 +137,7 @@ def test_connection_dropped_mid_incident_then_reopened(tmux: Any, tmp_path: Path
     again.start(f"{WARROOM} open {ID} --db {db} --as alice --playbook itil", tmp_path)
     again.wait_for("before the drop", timeout=30)
     assert events(db)[: len(before)] == before, "an event was lost with the connection"
-    again.wait_for("press g to decide", timeout=30)
+    wait_for_gate(again)
     again.keys("g")
     time.sleep(0.3)
     again.keys("C-s")
