@@ -15,6 +15,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,7 +142,7 @@ def tmux(remote: Remote, tmp_path: Path) -> Iterator[Callable[[str], Tmux]]:
     made: list[Tmux] = []
 
     def make(name: str) -> Tmux:
-        session = Tmux(remote, socket=f"wr-{tmp_path.name[-12:]}-{name}")
+        session = Tmux(remote, socket=f"warroom-e2e-{uuid.uuid4().hex[:10]}-{name}")
         made.append(session)
         return session
 

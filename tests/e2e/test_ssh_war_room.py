@@ -23,8 +23,8 @@ from tests.e2e.conftest import ROOT, WARROOM, events, finished_per_step, kinds, 
 
 pytestmark = pytest.mark.slow
 ID = "INC-2026-0001"
-#: A pending gate: the notice ("press g to decide") or the phase tracker's "needs decision" (maybe wrapped).
-GATE = re.compile(r"press g to decide|needs[\s│]*decision")
+#: A pending gate: the notice ("press g to decide") or a phase tracker row "? <step>  needs decision" (may wrap).
+GATE = re.compile(r"press g to decide|\? [^│\n]*\bneeds\b")
 
 
 def wait_for_gate(session: Any, timeout: float = 30) -> None:
@@ -125,17 +125,25 @@ def test_connection_dropped_mid_incident_then_reopened(tmux: Any, tmp_path: Path
     first.start(f"{WARROOM} demo --db {db} --as alice", tmp_path)
     wait_for_gate(first, timeout=40)
     first.keys("a")
+    wait_kind(db, ID, "incident.acknowledged")
+    notes = kinds(db, ID).count("note.added")
     first.keys("n")
-    time.sleep(0.4)
+    first.wait_for("Note to the timeline")
     first.type("before the drop")
     first.keys("Enter")
-    wait_kind(db, ID, "note.added")
+    wait_kind(db, ID, "note.added", notes + 1)
     finished_before = sum(finished_per_step(db, ID).values())
     first.kill()  # the link is gone: the tmux server and warroom with it
     before = events(db)
     again = tmux("again")
     again.start(f"{WARROOM} open {ID} --db {db} --as alice --playbook itil", tmp_path)
-    again.wait_for("before the drop", timeout=30)
+    again.wait_for("Incident Commander: alice", timeout=30)
+    again.keys("/")  # find the note as a user would: the timeline search
+    time.sleep(0.3)
+    again.type("before the drop")
+    again.keys("Enter")
+    again.wait_for("Note: before the drop", timeout=10)
+    again.keys("Escape")
     assert events(db)[: len(before)] == before, "an event was lost with the connection"
     wait_for_gate(again)
     again.keys("g")
@@ -162,7 +170,7 @@ def test_two_sessions_see_each_others_notes_within_a_second(tmux: Any, tmp_path:
     for writer, reader, text in ((alice, bob, "alice says db is hot"), (bob, alice, "bob rolled back")):
         count = kinds(db, ID).count("note.added")
         writer.keys("n")
-        time.sleep(0.4)
+        writer.wait_for("Note to the timeline")
         writer.type(text)
         writer.keys("Enter")
         wait_kind(db, ID, "note.added", count + 1, timeout=10)
