@@ -276,7 +276,27 @@ class DecisionActions:
     async def close_and_export(self, reason: str) -> None:
         stored = await self.record(lambda: [self._event(ev.IncidentClosed, reason=reason)]).wait()
         if stored:
+            await learn_at_close(self)
             await export_now(self)
+
+
+async def learn_at_close(screen: Any) -> None:
+    """At close: mark a recurrence of a recent root cause, and refresh the similar incidents (KB article)."""
+    from warroom.data.insights.recurrence import check_recurrence
+    from warroom.data.insights.related import record_related
+
+    store = await screen.app.ready_store()
+    now = screen.app.now()
+    try:
+        await record_related(store, screen.incident_id, now=now, actor=screen.app.actor)
+        found = await check_recurrence(store, screen.incident_id, now=now)
+    except (OSError, ValueError) as exc:
+        screen.notify(f"Could not compare with past incidents: {exc}", severity="warning", markup=False)
+        return
+    if found is not None:
+        undone = len(found.open_actions)
+        screen.notify(f"Recurrence of {found.earlier_id} (same root cause); {undone} of its preventive actions not done.",
+                      title="Recurrence", severity="warning", markup=False, timeout=10)  # fmt: skip
 
 
 async def export_now(screen: Any) -> Path | None:

@@ -26,6 +26,7 @@ from warroom.widgets.header_line import SEVERITY_STYLE
 __all__ = ["IncidentListScreen", "incident_row", "nearest_deadline"]
 
 RELOAD_SECONDS = 5.0
+OVERDUE_SHOWN = 3
 RECENT = 50
 
 
@@ -62,6 +63,8 @@ class IncidentListScreen(Screen[None]):
 
     BINDINGS = [
         Binding("enter", "open_selected", "Open", tooltip="Open the highlighted incident", id="open-incident"),
+        Binding("M", "open_metrics", "Metrics", tooltip="Response metrics across incidents against the ITIL aims",
+                id="open-metrics"),  # fmt: skip
         Binding("question_mark", "app.help", "Help", tooltip="Every key of this screen", id="help"),
         Binding("q", "app.quit", "Quit", tooltip="Leave warroom", id="quit"),
     ]  # fmt: skip
@@ -77,6 +80,7 @@ class IncidentListScreen(Screen[None]):
         table: DataTable[Text | str] = DataTable(id="incident-table", cursor_type="row", zebra_stripes=True)
         table.add_columns("ID", "Sev", "Status", "Age", "Nearest deadline", "Title")
         yield table
+        yield Static("", id="overdue-actions")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -91,6 +95,17 @@ class IncidentListScreen(Screen[None]):
         recent = sorted((i for i in incidents if not i.is_open), key=lambda i: i.updated_at, reverse=True)[:RECENT]
         rows = [incident_row(i, now, self.app.policy) for i in [*open_, *recent]]
         self.show_rows(rows)
+        self.show_overdue(overdue_line(incidents, now))
+
+    def show_overdue(self, line: str) -> None:
+        widget = self.query_one("#overdue-actions", Static)
+        widget.update(Text(line, "bold yellow") if line else "")
+        widget.display = bool(line)
+
+    def action_open_metrics(self) -> None:
+        from warroom.screens.metrics import MetricsScreen
+
+        self.app.push_screen(MetricsScreen(self.app.db_path, self.app.now))
 
     def show_rows(self, rows: list[tuple[Text | str, ...]]) -> None:
         key = tuple(tuple(str(cell) for cell in row) for row in rows)
@@ -121,3 +136,18 @@ class IncidentListScreen(Screen[None]):
     def _open(self, incident_id: str | None) -> None:
         if incident_id and incident_id in self.open_ids:
             self.app.open_incident(incident_id)
+
+
+def overdue_line(incidents: list[Incident], now: datetime) -> str:
+    """Overdue preventive actions across incidents, most overdue first (empty when none)."""
+    from warroom.data.insights.actions import overdue_actions
+
+    rows = overdue_actions(incidents, now)
+    if not rows:
+        return ""
+    shown = ", ".join(
+        f"{r.reference} {strip_control(r.item.title)[:40]} ({strip_control(r.item.owner) or 'no owner'})"
+        for r in rows[:OVERDUE_SHOWN]
+    )
+    more = f" and {len(rows) - OVERDUE_SHOWN} more" if len(rows) > OVERDUE_SHOWN else ""
+    return f"Overdue preventive actions: {len(rows)} — {shown}{more} (warroom actions --overdue)"

@@ -94,6 +94,19 @@ class WarRoomScreen(DecisionActions, Screen[None]):
         self.set_interval(1.0, self.tick, name="sla-clocks")
         if not self.read_only and self.app.orchestrator_factory is not None:
             self.call_after_refresh(self.run_playbook)
+        if not self.read_only:
+            self.call_after_refresh(self.find_related)
+
+    @work(exclusive=True, group="related", exit_on_error=False)
+    async def find_related(self) -> None:
+        """Similar past incidents: recorded on the timeline (for the KB article) and shown once."""
+        from warroom.data.insights.related import record_related
+
+        store = await self.app.ready_store()
+        matches = await record_related(store, self.incident_id, now=self.app.now(), actor=self.app.actor)
+        if matches:
+            lines = "\n".join(f"{m.incident_id}: {m.title[:60]}" for m in matches[:3])
+            self.notify(lines, title="Similar past incidents", markup=False, timeout=8)
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")
