@@ -2,8 +2,9 @@
 
 Alert parsers: arbitrary bytes, arbitrary JSON, and seed payloads with one value replaced
 by arbitrary JSON either parse into alerts or raise ``AlertPayloadError`` (a ``ValueError``
-with a message) - never another exception. Parsed alerts are plain data (they dump to JSON
-and their text holds no raw escape).
+with a message) - never another exception. Parsed alerts are plain data that survive a JSON
+round trip (their text is kept as sent; what reaches a screen is stripped there, which the
+corpus's show/list/war-room tests check).
 
 Fold (beyond ``tests/data/test_fold_properties.py``): folding in two parts (the store's cache
 then catching up) equals one replay; a JSON round trip of the accepted events (what the store
@@ -29,7 +30,7 @@ from warroom.data.describe import describe_event
 from warroom.data.fold import apply, replay
 
 SEEDS = [json.loads(p.read_bytes()) for p in sorted((Path(__file__).parents[1] / "data" / "payloads").glob("*.json"))]
-FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 HOSTILE_CHARS = st.text(alphabet=st.sampled_from(list("ab[]/{}%<>\x1b\x9b\u202e\x00\n\r\"\\") + ["é", "😀"]), max_size=30)
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | HOSTILE_CHARS | st.text(max_size=20),
@@ -46,10 +47,9 @@ def _parses_or_refuses(call) -> list:  # type: ignore[no-untyped-def]
         assert str(exc).strip()
         return []
     for alert in alerts:
-        dumped = alert.model_dump_json()
-        json.loads(dumped)
-        for text in (alert.title, alert.service):
-            assert "\x1b" not in text and "\x9b" not in text, text
+        # plain data that survives the store's JSON round trip (text is kept as sent: screens strip it)
+        again = type(alert).model_validate_json(alert.model_dump_json())
+        assert again == alert and isinstance(alert.title, str)
     return alerts
 
 
@@ -97,7 +97,7 @@ def test_seed_payloads_with_one_value_replaced(seed: int, pick: int, value: obje
     _parses_or_refuses(lambda: parser(mutated))
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=120, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(first=FIRST, steps=SEQUENCES, cut=st.integers(min_value=1, max_value=60))
 def test_fold_in_two_parts_and_after_a_json_round_trip(first: ev.IncidentDeclared, steps: list, cut: int) -> None:
     state, accepted = run(first, steps)

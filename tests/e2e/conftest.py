@@ -90,7 +90,8 @@ class Tmux:
         raise AssertionError(f"{text!r} never appeared on the screen:\n{shown}")
 
     def kill(self) -> None:
-        self.remote.ssh(f"tmux -L {self.socket} kill-server")
+        self.remote.ssh(f"tmux -L {self.socket} kill-server; "
+                        f"rm -f \"${{TMUX_TMPDIR:-/tmp}}/tmux-$(id -u)/{self.socket}\"")
 
 
 @pytest.fixture(scope="session")
