@@ -96,9 +96,9 @@ class Tmux:
 
 @pytest.fixture(scope="session")
 def remote(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Remote]:
-    missing = [tool for tool in (SSHD, "ssh", "ssh-keygen", "tmux") if not shutil.which(tool)]
+    missing = [tool for tool in (SSHD, "ssh", "ssh-keygen", "tmux", "git") if not shutil.which(tool)]
     if missing:
-        pytest.skip(f"end-to-end over SSH needs {', '.join(missing)} (apt-get install openssh-server tmux)")
+        pytest.skip(f"end-to-end over SSH (and the demo) needs {', '.join(missing)} (apt-get install openssh-server tmux)")
     if not SCRIPT.exists():
         pytest.skip(f"no warroom script beside {sys.executable}")
     root = tmp_path_factory.mktemp("sshd")

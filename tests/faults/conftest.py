@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def require_git() -> None:
+    """The demo incident's evidence includes a git repository."""
+    import pytest
+
+    if shutil.which("git") is None:
+        pytest.skip("the demo incident needs git")
 
 
 def cli(db: Path, *argv: str, timeout: float = 120) -> subprocess.CompletedProcess:

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import T0
-from tests.faults.conftest import cli, rows
+from tests.faults.conftest import cli, require_git, rows
 from warroom.data import events as ev
 from warroom.data.store import EventStore, StoreError
 
@@ -138,6 +138,7 @@ def test_read_only_file_system_is_named_as_such(small_disk: Path) -> None:
 @pytest.fixture
 def exported(tmp_path: Path) -> tuple[Path, str]:
     """A demo incident run to its end on the normal disk (its export is what the tests rewrite)."""
+    require_git()
     db = tmp_path / "w.db"
     demo = cli(db, "demo", "--no-run")
     iid = next(w for w in demo.stdout.split() if w.startswith("INC-")).rstrip(":")

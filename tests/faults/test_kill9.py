@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.conftest import cli, cli_env, count, rows, step_history
+from tests.faults.conftest import cli, cli_env, count, require_git, rows, step_history
 from warroom.data.store import EventStore
 
 POINTS = 30
@@ -29,6 +29,7 @@ SEED = 20261123
 
 
 def _new_demo(db: Path) -> str:
+    require_git()
     proc = cli(db, "demo", "--no-run")
     assert proc.returncode == 0, proc.stderr
     return next(w for w in proc.stdout.split() if w.startswith("INC-")).rstrip(":")
