@@ -32,8 +32,9 @@ from warroom.data.fold import apply, replay
 SEEDS = [json.loads(p.read_bytes()) for p in sorted((Path(__file__).parents[1] / "data" / "payloads").glob("*.json"))]
 FUZZ = settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 HOSTILE_CHARS = st.text(alphabet=st.sampled_from(list("ab[]/{}%<>\x1b\x9b\u202e\x00\n\r\"\\") + ["é", "😀"]), max_size=30)
+#: JSON values as a decoded payload can hold them (the decoder refuses NaN and Infinity).
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | HOSTILE_CHARS | st.text(max_size=20),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | HOSTILE_CHARS | st.text(max_size=20),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12) | HOSTILE_CHARS, children,
                                                                       max_size=4),
     max_leaves=20,
