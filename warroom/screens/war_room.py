@@ -41,6 +41,9 @@ BATCH = 5_000
 FIRST_BATCH = 200
 
 
+RELATED_AFTER_SECONDS = 3.0
+
+
 class WarRoomScreen(DecisionActions, Screen[None]):
     """One incident, four panes, every decision one key away."""
 
@@ -94,8 +97,8 @@ class WarRoomScreen(DecisionActions, Screen[None]):
         self.set_interval(1.0, self.tick, name="sla-clocks")
         if not self.read_only and self.app.orchestrator_factory is not None:
             self.call_after_refresh(self.run_playbook)
-        if not self.read_only:
-            self.call_after_refresh(self.find_related)
+        if not self.read_only:  # after the first screenful settles: it reads every past incident
+            self.set_timer(RELATED_AFTER_SECONDS, self.find_related)
 
     @work(exclusive=True, group="related", exit_on_error=False)
     async def find_related(self) -> None:

@@ -31,6 +31,8 @@ async def record_related(
     store: EventStore, incident_id: str, *, now: datetime, actor: str = "warroom", limit: int = 5
 ) -> list[SimilarIncident]:
     """Find similar past incidents; record them on the timeline when they changed. Returns the matches."""
+    if len(await store.incident_ids()) < 2:
+        return []
     matches = [m for m in await similar_incidents(store, incident_id, limit=limit) if m.incident_id != incident_id]
     text = related_text(matches)
     state = await store.load(incident_id)

@@ -185,7 +185,8 @@ def find_similar(target: Incident, target_events: Sequence[ev.BaseEvent],
 async def similar_incidents(store: EventStore, incident_id: str, *, limit: int = 5) -> list[SimilarIncident]:
     """:func:`find_similar` for ``incident_id`` against every incident in ``store`` (one read-only pass)."""
     validate_incident_id(incident_id)
-    history = await load_history(store)
+    # Streaming chunks repeat what each finished run holds in full: leave them out (memory, time).
+    history = await load_history(store, chunks=False)
     for state, events in history:
         if state.incident_id == incident_id:
             return find_similar(state, events, history, limit=limit)
