@@ -91,7 +91,7 @@ class Timeline(ScrollView, can_focus=True):
     ]  # fmt: skip
 
     DEFAULT_CSS = """
-    Timeline { height: 1fr; }
+    Timeline { height: 1fr; overflow-x: hidden; }
     """
 
     class Filtered(Message, bubble=True):
@@ -197,7 +197,9 @@ class Timeline(ScrollView, can_focus=True):
             self._follow = True
 
     def _resize(self, follow: bool) -> None:
-        self.virtual_size = Size(self.size.width, self.shown)
+        # Rows are clipped to the visible width: a virtual width that counted the vertical
+        # scrollbar's column would bring in a horizontal scrollbar over the newest row.
+        self.virtual_size = Size(self.scrollable_content_region.width, self.shown)
         if follow:
             self._follow = True
             self.call_after_refresh(self._to_end)
