@@ -10,7 +10,7 @@ sequences and rendered as plain :class:`rich.text.Text`, never as markup.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -119,7 +119,7 @@ class SecurityBanner(Banner):
 class BranchBanners(Vertical):
     """The stack of banners above a war room or the incident list.
 
-    Given a ``store``, it polls the database's open incidents every
+    Given a ``store`` (or an async callable returning it), it polls the database's open incidents every
     ``interval`` seconds in a worker (a freeze or a major incident is
     database-wide); the screen passes its own incident with :meth:`show_incident`.
     """
@@ -135,8 +135,8 @@ class BranchBanners(Vertical):
             super().__init__()
             self.incidents = incidents
 
-    def __init__(self, store: EventStore | None = None, *, interval: float = 5.0, policy: Policy = DEFAULT_POLICY,
-                 id: str | None = None) -> None:  # fmt: skip
+    def __init__(self, store: EventStore | Callable[[], Awaitable[EventStore]] | None = None, *, interval: float = 5.0,
+                 policy: Policy = DEFAULT_POLICY, id: str | None = None) -> None:  # fmt: skip
         super().__init__(id=id)
         self._store, self._interval, self._policy = store, interval, policy
         self._incident: Incident | None = None
@@ -148,9 +148,11 @@ class BranchBanners(Vertical):
 
     @work(exclusive=True, group="branch-banners", exit_on_error=False)
     async def watch_store(self) -> None:
+        """Poll the open incidents (``store`` may be an async callable: the app's store opens after the first frame)."""
         assert self._store is not None
+        store = self._store if isinstance(self._store, EventStore) else await self._store()
         while True:
-            incidents = [i for i in await self._store.incidents() if i.is_open]
+            incidents = [i for i in await store.incidents() if i.is_open]
             self.post_message(self.OpenIncidentsLoaded(incidents))
             await asyncio.sleep(self._interval)
 
