@@ -22,6 +22,7 @@ from warroom.data.models import Incident
 from warroom.data.policy import Policy
 from warroom.data.text import strip_control
 from warroom.widgets.header_line import SEVERITY_STYLE
+from warroom.widgets.banners import BranchBanners
 
 __all__ = ["IncidentListScreen", "incident_row", "nearest_deadline"]
 
@@ -77,6 +78,7 @@ class IncidentListScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static("warroom · incidents (Enter opens)", classes="screen-title")
+        yield BranchBanners(self.app.ready_store, policy=self.app.policy, id="branch-banners")
         table: DataTable[Text | str] = DataTable(id="incident-table", cursor_type="row", zebra_stripes=True)
         table.add_columns("ID", "Sev", "Status", "Age", "Nearest deadline", "Title")
         yield table

@@ -29,6 +29,7 @@ from warroom.data.text import strip_control
 from warroom.screens.decisions import DecisionActions
 from warroom.screens.messages import EventsArrived, IncidentRefreshed
 from warroom.widgets.agent_output import AgentOutput
+from warroom.widgets.banners import BranchBanners
 from warroom.widgets.header_line import IncidentHeader
 from warroom.widgets.phase_tracker import PhaseTracker, steps_from_plan, steps_from_runs
 from warroom.widgets.sla_board import SlaBoard
@@ -69,6 +70,7 @@ class WarRoomScreen(DecisionActions, Screen[None]):
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield IncidentHeader(actor=self.app.actor, read_only=self.read_only, id="incident-header")
+        yield BranchBanners(self.app.ready_store, policy=self.app.policy, id="branch-banners")
         with Container(id="panes"):
             with Vertical(id="timeline-pane", classes="pane") as pane:
                 pane.border_title = "Timeline"
@@ -162,6 +164,7 @@ class WarRoomScreen(DecisionActions, Screen[None]):
             return
         state = self.state
         self.query_one(IncidentHeader).show(state)
+        self.query_one(BranchBanners).show_incident(state)
         plan = self.orchestrator.plan(state) if self.orchestrator is not None else None
         steps = steps_from_plan(plan) if plan else steps_from_runs(state)
         self.query_one(PhaseTracker).show(steps, state.phase)

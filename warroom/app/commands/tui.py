@@ -55,7 +55,7 @@ def build_app(args: argparse.Namespace, first_screen: Callable[[], Any], *, play
             from warroom.agents.registry import get_backend
 
             return Orchestrator(store, incident_id, book, get_backend(backend, config), policy=config.policy,
-                                now=utc_now, evidence_root=evidence_root, operator=ctx.actor)  # fmt: skip
+                                now=utc_now, evidence_root=evidence_root, operator=ctx.actor, roster=config.roster)  # fmt: skip
 
     return WarroomApp(ctx.db_path, first_screen, actor=ctx.actor, policy=config.policy, export_dir=export_dir,
                       orchestrator_factory=factory)  # fmt: skip
