@@ -49,6 +49,7 @@ class WarroomApp(App[int]):
         policy: Policy = DEFAULT_POLICY,
         export_dir: Path = Path("incidents"),
         orchestrator_factory: OrchestratorFactory | None = None,
+        roster: Any = None,
     ) -> None:
         super().__init__()
         self.db_path = Path(db_path)
@@ -58,6 +59,7 @@ class WarroomApp(App[int]):
         self.policy = policy
         self.export_dir = Path(export_dir)
         self.orchestrator_factory = orchestrator_factory
+        self.roster = roster  # warroom.data.roster.Roster from the config, offered by the roles modal
         self._store: EventStore | None = None
         self._store_ready = asyncio.Event()
 

@@ -131,7 +131,7 @@ class DecisionActions:
             if answer is not None:
                 self.record(lambda: [self._event(ev.RoleAssigned, role=answer.role, person=answer.person)])
 
-        self.app.push_screen(RolesModal(state, self.app.actor), done)
+        self.app.push_screen(RolesModal(state, self.app.actor, roster=getattr(self.app, "roster", None)), done)
 
     # -- s e m ----------------------------------------------------------------------------------
     def action_severity(self) -> None:

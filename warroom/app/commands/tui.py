@@ -58,7 +58,7 @@ def build_app(args: argparse.Namespace, first_screen: Callable[[], Any], *, play
                                 now=utc_now, evidence_root=evidence_root, operator=ctx.actor, roster=config.roster)  # fmt: skip
 
     return WarroomApp(ctx.db_path, first_screen, actor=ctx.actor, policy=config.policy, export_dir=export_dir,
-                      orchestrator_factory=factory)  # fmt: skip
+                      orchestrator_factory=factory, roster=config.roster)  # fmt: skip
 
 
 async def _check_exists(args: argparse.Namespace, incident_id: str) -> None:
