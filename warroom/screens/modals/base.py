@@ -65,8 +65,11 @@ class FormModal(ModalScreen[T], Generic[T]):
         yield Static("")
 
     def collect(self) -> T:
-        """The result if the form is complete; raises :class:`FormError` otherwise."""
-        raise NotImplementedError
+        """The result if the form is complete; raises :class:`FormError` otherwise.
+
+        Every modal defines its own; reaching this one is a programming error, not a form error.
+        """
+        raise TypeError(f"{type(self).__name__} must define collect() to read its form")
 
     def action_cancel(self) -> None:
         self.dismiss(None)
