@@ -170,6 +170,8 @@ class EventStore:
         self._db = db
         self.path = path
         self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[Any] | None = None  # the task holding ``_lock``
+        self._tx_open = False  # a transaction() is open: reads may see rows it could still roll back
         self._cache: dict[str, Incident] = {}
 
     # -- opening -----------------------------------------------------------------------------
@@ -215,10 +217,13 @@ class EventStore:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
         """One write transaction (``BEGIN IMMEDIATE``); committed on success, rolled back on error."""
-        async with self._lock:
-            await self._begin()
+        async with self._locked():
             tx = Transaction(self)
+            self._tx_open = True
             try:
+                # BEGIN inside the try: a task cancelled while BEGIN is queued on the connection's
+                # thread must still roll back, or the connection keeps the write lock for good.
+                await self._begin()
                 yield tx
                 await self._db.execute("COMMIT")
             except BaseException as exc:
@@ -226,6 +231,8 @@ class EventStore:
                 if isinstance(exc, sqlite3.Error):
                     raise self._explain(exc) from exc
                 raise
+            finally:
+                self._tx_open = False
             for incident_id, state in tx._states.items():
                 if state is not None:
                     self._cache[incident_id] = state
@@ -239,7 +246,7 @@ class EventStore:
         """
         incident_id = event.incident_id
         row = (incident_id, event.at.isoformat(), event.actor, event.kind, event.model_dump_json(exclude=ENVELOPE))
-        async with self._lock:
+        async with self._locked():
             cached = self._cache.get(incident_id)
             try:
                 seq, state = await self._db._execute(self._append_on_thread, cached, event, row)
@@ -286,6 +293,12 @@ class EventStore:
     async def events(self, incident_id: str, since: int = 0, limit: int | None = None) -> list[ev.BaseEvent]:
         """The incident's events with ``seq > since``, in order."""
         validate_incident_id(incident_id)
+        async with self._locked():
+            return await self._events(incident_id, since, limit)
+
+    events_since = events
+
+    async def _events(self, incident_id: str, since: int, limit: int | None = None) -> list[ev.BaseEvent]:
         sql = SELECT_SINCE
         params: tuple[Any, ...] = (incident_id, since)
         if limit is not None:
@@ -295,12 +308,11 @@ class EventStore:
         with _no_gc():
             return [_row_to_event(row) for row in rows]
 
-    events_since = events
-
     async def load(self, incident_id: str) -> Incident:
         """The incident's current state (cached, caught up with other writers)."""
         validate_incident_id(incident_id)
-        state = await self._catch_up(incident_id)
+        async with self._locked():
+            state = await self._catch_up(incident_id)
         if state is None:
             raise UnknownIncident(incident_id)
         return state
@@ -325,17 +337,38 @@ class EventStore:
 
     async def _fetch(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
         """Rows of a read, with database errors said as one sentence."""
-        try:
-            return list(await self._db.execute_fetchall(sql, params))
-        except sqlite3.Error as exc:
-            raise self._explain(exc) from exc
+        async with self._locked():
+            try:
+                return list(await self._db.execute_fetchall(sql, params))
+            except sqlite3.Error as exc:
+                raise self._explain(exc) from exc
+
+    @asynccontextmanager
+    async def _locked(self) -> AsyncIterator[None]:
+        """Hold the connection for one read or write; re-entered freely by the task that holds it.
+
+        Reads take it too: on the shared connection a read during another task's open
+        transaction would see rows that transaction may still roll back.
+        """
+        task = asyncio.current_task()
+        if task is not None and self._owner is task:
+            yield
+            return
+        async with self._lock:
+            self._owner = task
+            try:
+                yield
+            finally:
+                self._owner = None
 
     # -- internals ---------------------------------------------------------------------------
     async def _rollback(self) -> None:
+        # The ROLLBACK is queued on the connection's thread at once, behind whatever the
+        # cancelled or failed transaction left there; waiting for it may itself be cancelled.
         try:
             await self._db.execute("ROLLBACK")
-        except sqlite3.Error:
-            pass  # the failed statement may already have ended the transaction
+        except (sqlite3.Error, ValueError):
+            pass  # no transaction was open (BEGIN failed, or COMMIT already ran), or the connection closed
 
     def _explain(self, exc: sqlite3.Error) -> StoreError:
         """A database error said as one sentence (nothing was written)."""
@@ -363,8 +396,8 @@ class EventStore:
         state = self._cache.get(incident_id)
         since = state.last_seq if state else 0
         with _no_gc():  # a long replay allocates many objects that all stay alive
-            state = fold(state, await self.events(incident_id, since))
-        if state is not None:
+            state = fold(state, await self._events(incident_id, since))
+        if state is not None and not self._tx_open:  # a transaction caches its states only once committed
             self._cache[incident_id] = state
         return state
 
@@ -439,8 +472,8 @@ async def _schema_version(db: aiosqlite.Connection, path: Path) -> int:
 async def _migrate(db: aiosqlite.Connection, path: Path) -> None:
     if await _schema_version(db, path) == SCHEMA_VERSION:
         return
-    await db.execute("BEGIN IMMEDIATE")
     try:
+        await db.execute("BEGIN IMMEDIATE")
         version = await _schema_version(db, path)  # another process may have migrated meanwhile
         for number in range(version, SCHEMA_VERSION):
             for statement in MIGRATIONS[number].split(";"):
@@ -451,5 +484,8 @@ async def _migrate(db: aiosqlite.Connection, path: Path) -> None:
         )
         await db.execute("COMMIT")
     except BaseException:
-        await db.execute("ROLLBACK")
+        try:
+            await db.execute("ROLLBACK")  # queued behind BEGIN even when it was cancelled
+        except sqlite3.Error:
+            pass  # BEGIN itself failed: nothing to roll back
         raise
