@@ -77,7 +77,9 @@ def apply(state: Incident | None, event: ev.BaseEvent) -> Incident:
     """The incident after ``event``; raises :class:`InvalidEvent` if it does not apply."""
     if state is None:
         return _first(event)
-    return evolve(state, changes_for(state, event))
+    changes = changes_for(state, event)
+    changes["last_seen"] = {**state.last_seen, event.actor: event.at}
+    return evolve(state, changes)
 
 
 def _first(event: ev.BaseEvent) -> Incident:
@@ -115,12 +117,13 @@ def fold(state: Incident | None, events: Iterable[ev.BaseEvent]) -> Incident | N
     times. ``state`` itself is never mutated; a refused event raises
     :class:`InvalidEvent` and the partial result is discarded.
     """
-    current = evolve(state, {}) if state is not None else None
+    current = evolve(state, {"last_seen": dict(state.last_seen)}) if state is not None else None
     for event in events:
         if current is None:
             current = _first(event)
         else:
             current.__dict__.update(changes_for(current, event))
+            current.last_seen[event.actor] = event.at  # private copy: one store, no copy per event
     return current
 
 
@@ -161,7 +164,7 @@ def _declare(e: ev.IncidentDeclared) -> Incident:
         reporter=e.reporter or e.actor, detection_method=e.detection_method, guidance=e.guidance,
         service=e.service, security=e.security, playbook=e.playbook,
         detected_at=ev.utc(e.detected_at) if e.detected_at else e.at, declared_at=e.at,
-        last_seq=e.seq, event_count=1, updated_at=e.at,
+        last_seq=e.seq, event_count=1, updated_at=e.at, last_seen={e.actor: e.at},
     )  # fmt: skip
 
 

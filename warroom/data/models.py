@@ -337,6 +337,8 @@ class Incident(_Model):
     last_seq: int = 0
     event_count: int = 0
     updated_at: datetime
+    #: actor -> time of their latest event (who has shown up on the timeline, and when).
+    last_seen: dict[str, datetime] = Field(default_factory=dict)
 
     def has_breach(self, clock: str, deadline: datetime) -> bool:
         return any(b.clock == clock and b.deadline == deadline for b in self.breaches)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from warroom.agents.branches import drafts
 from warroom.agents.branches.common import Branching
 from warroom.data import events as ev
@@ -9,8 +11,9 @@ from warroom.data.clocks import ack_window
 from warroom.data.durations import format_duration
 from warroom.data.models import Role, Severity
 from warroom.data.policy import Policy
+from warroom.data.roster import Roster
 
-__all__ = ["EMERGENCY_MEASURES", "blocked_escalation", "sla_overrun"]
+__all__ = ["EMERGENCY_MEASURES", "blocked_escalation", "sla_overrun", "tier_owner"]
 
 EMERGENCY_MEASURES = ["rollback to last known-good", "maintenance mode", "vendor support", "continue current plan"]
 #: The seed's escalation contacts after the incident commander.
@@ -49,6 +52,47 @@ def sla_overrun(b: Branching, policy: Policy) -> None:
         b.add(ev.ExecutiveNotified, reason=f"P0 resolution SLA ({sla}) exceeded: executive sponsor", message=message)
 
 
+#: Who owns each tier in the service chain, in order of preference.
+TIER_STEPS = {2: ("secondary", "component_owner"), 3: ("architect", "component_owner")}
+#: The chain step that covers a step with no declared backup (after the secondary).
+STEP_COVER = {"secondary": "component_owner", "component_owner": "architect", "architect": "component_owner"}
+
+
+def tier_owner(roster: Roster, service: str, tier: int) -> tuple[str, str] | None:
+    """``(handle, step)`` of the chain person paged at ``tier``; Tier 3's is never Tier 2's."""
+    steps = TIER_STEPS.get(tier)
+    if steps is None:
+        return None
+    below = tier_owner(roster, service, tier - 1) if tier > 2 else None
+    chain = roster.chain(service)
+    for step in steps:
+        for s in chain:
+            if s.step == step and (below is None or s.person != below[0]):
+                return s.person, step
+    return None
+
+
+def silent_tier_owner(b: Branching, window: timedelta) -> None:
+    """The owner of the current tier wrote nothing within ``window`` of the page: unavailable, cover proposed."""
+    i = b.state
+    owner = tier_owner(b.roster, i.service, i.tier)
+    if owner is None or i.tier_changed_at is None or b.now <= i.tier_changed_at + window:
+        return
+    person, step = owner
+    seen = i.last_seen.get(person)
+    if person in i.unavailable or (seen is not None and seen >= i.tier_changed_at):
+        return
+    backup = cover(b.roster, i.service, step, {*i.unavailable, person})
+    b.add(ev.PersonUnavailable, person=person, role=step, backup=backup or "",
+          reason=f"did not acknowledge the Tier {i.tier} page within {format_duration(window)}")  # fmt: skip
+
+
+def cover(roster: Roster, service: str, role: str, skip: set[str]) -> str | None:
+    """Who covers ``role``: its declared backups, else the chain's secondary, else the step next to it."""
+    steps = ["secondary", *([STEP_COVER[role]] if role in STEP_COVER else [])]
+    return roster.backup(role, unavailable=skip) or roster.first_available(steps, service, skip)
+
+
 def blocked_escalation(b: Branching, policy: Policy) -> None:
     """Someone the response needs is unavailable or silent: propose the backup, then the engineering manager."""
     i = b.state
@@ -62,6 +106,8 @@ def blocked_escalation(b: Branching, policy: Policy) -> None:
                 "primary", unavailable=i.unavailable, exclude=[primary])
             b.add(ev.PersonUnavailable, person=primary, role="primary", backup=backup or "",
                   reason=f"did not acknowledge within the {format_duration(window)} acknowledge timer")  # fmt: skip
+    if window is not None:
+        silent_tier_owner(b, window)
     needed = {person: role.value for role, person in b.state.roles.items()}
     for step in b.roster.chain(i.service):
         needed.setdefault(step.person, step.step)
@@ -73,9 +119,7 @@ def blocked_escalation(b: Branching, policy: Policy) -> None:
         if not b.raised("escalation_blocked"):
             b.add(ev.BranchRaised, branch="escalation_blocked", reason=f"{person} ({role.replace('_', ' ')}) unavailable: {reason}")
         skip = set(b.state.unavailable)
-        backup = b.roster.backup(role, unavailable=skip) or b.roster.first_available(["secondary"], i.service, skip)
-        if role == "component_owner":
-            backup = backup or b.roster.first_available(["architect"], i.service, skip)
+        backup = cover(b.roster, i.service, role, skip)
         manager = b.roster.first_available(["engineering_manager"], i.service, skip)
         people = [x for x in (backup, manager) if x]
         text = (f"Key person unavailable: {b.roster.label(person)} as {role.replace('_', ' ')} ({reason}).\n"
