@@ -12,6 +12,7 @@ actions (unavailable, freeze, hold) build their events here too.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from warroom.agents.branches.common import Branching, business_impact_rank
 from warroom.agents.branches.major import active_freezes, follow_freezes, major_incident, major_incidents
@@ -27,8 +28,8 @@ from warroom.data.roster import Roster
 from warroom.data.store import EventStore
 
 __all__ = [
-    "active_freezes", "apply_branches", "business_impact_rank", "declare_freeze", "evaluate_branches", "lift_freeze",
-    "lift_hold", "major_incidents", "mark_unavailable", "security_trigger",
+    "UnknownPerson", "active_freezes", "apply_branches", "business_impact_rank", "declare_freeze", "evaluate_branches",
+    "lift_freeze", "lift_hold", "major_incidents", "mark_unavailable", "record_unavailable", "security_trigger",
 ]  # fmt: skip
 
 
@@ -70,6 +71,28 @@ def mark_unavailable(incident: Incident, person: str, reason: str, at: datetime,
         backup = roster.first_available(["secondary", "engineering_manager"], incident.service, [*incident.unavailable, person])
     return ev.PersonUnavailable(incident_id=incident.incident_id, at=at, actor=actor, person=person, reason=reason,
                                 role=role, backup=backup or "")  # fmt: skip
+
+
+class UnknownPerson(ValueError):
+    """Nobody by that name is on the roster or has any part in the incident."""
+
+
+async def record_unavailable(store: EventStore, incident_id: str, person: str, reason: str, at: datetime,
+                             roster: Roster | None = None, actor: str = "warroom") -> tuple[ev.PersonUnavailable, Incident]:  # fmt: skip
+    """Append :func:`mark_unavailable`'s event in one transaction; the stored event and the state after it.
+
+    Refuses (writing nothing) someone unknown to the roster and to the incident (:class:`UnknownPerson`)
+    and someone already unavailable (:class:`InvalidEvent`).
+    """
+    async with store.transaction() as tx:
+        incident = await tx.state(incident_id)
+        if incident is None:
+            raise ValueError(f"no incident {incident_id}")
+        known = (roster is not None and roster.person(person) is not None) or person in incident.roles.values()
+        if not (known or person in incident.experts or person in incident.last_seen):
+            raise UnknownPerson(f"{person} is not on the roster and has no part in {incident_id}")
+        stored = cast(ev.PersonUnavailable, await tx.append(mark_unavailable(incident, person, reason, at, roster, actor)))
+    return stored, apply(incident, stored)
 
 
 def declare_freeze(open_incidents: list[Incident], freeze_id: str, reason: str, at: datetime,
