@@ -9,6 +9,7 @@ turns a stored row back into its class.
 from __future__ import annotations
 
 import json
+from functools import cache
 from datetime import datetime, timezone
 from typing import Annotated, Any, Literal, Union
 
@@ -46,7 +47,7 @@ def utc(value: datetime) -> datetime:
 class BaseEvent(BaseModel):
     """The envelope shared by every event."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     seq: int = 0
     incident_id: Annotated[str, StringConstraints(pattern=ID_PATTERN.pattern)]
@@ -447,13 +448,18 @@ EVENT_TYPES: tuple[type[BaseEvent], ...] = (
 )
 
 Event = Annotated[Union[EVENT_TYPES], Field(discriminator="kind")]  # type: ignore[valid-type]
-EVENT_ADAPTER: TypeAdapter[Any] = TypeAdapter(Event)
 EVENT_KINDS: dict[str, type[BaseEvent]] = {cls.model_fields["kind"].default: cls for cls in EVENT_TYPES}
 
 
 def parse_event(record: dict[str, Any]) -> BaseEvent:
     """Turn a dict (envelope and payload together) into its event class."""
-    return EVENT_ADAPTER.validate_python(record)
+    return _event_adapter().validate_python(record)
+
+
+@cache
+def _event_adapter() -> TypeAdapter[Any]:
+    # Built on first use: the union's schema costs ~30 ms, which opening the war room does not wait for.
+    return TypeAdapter(Event)
 
 
 def event_from_row(seq: int, incident_id: str, at: str, actor: str, kind: str, data: str) -> BaseEvent:

@@ -134,7 +134,7 @@ class MitigationStrategy(str, Enum):
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=False, extra="forbid", use_enum_values=False)
+    model_config = ConfigDict(frozen=False, extra="forbid", use_enum_values=False, defer_build=True)
 
 
 class NormalisedAlert(_Model):

@@ -12,7 +12,7 @@ import asyncio
 import secrets
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 from textual import work
@@ -22,26 +22,17 @@ from warroom.data import events as ev
 from warroom.data.fold import InvalidEvent
 from warroom.data.models import Incident, Role, Status
 from warroom.data.store import StoreError
-from warroom.screens.modals import (
-    CloseConfirmation,
-    ConfirmCloseModal,
-    EscalationChoice,
-    EscalationModal,
-    GateAnswer,
-    GateModal,
-    MitigationChoice,
-    MitigationModal,
-    NoteModal,
-    Resolution,
-    ResolveModal,
-    RoleAssignment,
-    RolesModal,
-    SeverityChoice,
-    SeverityModal,
-    StatusUpdateDraft,
-    StatusUpdateModal,
-)
-from warroom.screens.modals.mitigation import STRATEGY_PROFILE
+if TYPE_CHECKING:
+    from warroom.screens.modals import (
+        CloseConfirmation,
+        EscalationChoice,
+        GateAnswer,
+        MitigationChoice,
+        Resolution,
+        RoleAssignment,
+        SeverityChoice,
+        StatusUpdateDraft,
+    )
 
 __all__ = ["DECISION_ACTIONS", "DecisionActions"]
 
@@ -131,7 +122,7 @@ class DecisionActions:
             if answer is not None:
                 self.record(lambda: [self._event(ev.RoleAssigned, role=answer.role, person=answer.person)])
 
-        self.app.push_screen(RolesModal(state, self.app.actor, roster=getattr(self.app, "roster", None)), done)
+        self.app.push_screen(_modals().RolesModal(state, self.app.actor, roster=getattr(self.app, "roster", None)), done)
 
     # -- s e m ----------------------------------------------------------------------------------
     def action_severity(self) -> None:
@@ -143,7 +134,7 @@ class DecisionActions:
                 self.record(lambda: [self._event(ev.SeveritySet, severity=answer.severity, impact=answer.impact,
                                                  urgency=answer.urgency, reason=answer.reason)])  # fmt: skip
 
-        self.app.push_screen(SeverityModal(state, self.app.policy), done)
+        self.app.push_screen(_modals().SeverityModal(state, self.app.policy), done)
 
     def action_escalate(self) -> None:
         if (state := self._need_state()) is None:
@@ -160,12 +151,12 @@ class DecisionActions:
                 build = lambda: [self._event(ev.ExecutiveNotified, reason=answer.reason)]  # noqa: E731
             self.record(build, "Escalated.")
 
-        self.app.push_screen(EscalationModal(state, self.app.policy, self.app.now()), done)
+        self.app.push_screen(_modals().EscalationModal(state, self.app.policy, self.app.now()), done)
 
     def action_mitigate(self) -> None:
         if (state := self._need_state()) is None:
             return
-        self.app.push_screen(MitigationModal(state), self._mitigation_chosen)
+        self.app.push_screen(_modals().MitigationModal(state), self._mitigation_chosen)
 
     def _mitigation_chosen(self, answer: MitigationChoice | None) -> None:
         if answer is None:
@@ -178,7 +169,7 @@ class DecisionActions:
         if gate is not None and answer.strategy.value in gate.options:
             self.decide_gate(GateAnswer(gate.gate_id, answer.strategy.value, rationale))
             return
-        options = [s.value for s in STRATEGY_PROFILE]
+        options = [s.value for s in _modals().mitigation.STRATEGY_PROFILE]
         self.record(lambda: [self._event(
             ev.DecisionTaken, decision_id=f"mitigation-{secrets.token_hex(4)}", gate="mitigation",
             choice=answer.strategy.value, options=options, recommended=answer.recommended, rationale=rationale,
@@ -194,14 +185,14 @@ class DecisionActions:
                 self.record(lambda: [self._event(ev.StatusUpdatePublished, audience=answer.audience, text=answer.text)],
                             "Status update published.")  # fmt: skip
 
-        self.app.push_screen(StatusUpdateModal(state, self.app.now()), done)
+        self.app.push_screen(_modals().StatusUpdateModal(state, self.app.now()), done)
 
     def action_note(self) -> None:
         def done(text: str | None) -> None:
             if text:
                 self.record(lambda: [self._event(ev.NoteAdded, text=text)])
 
-        self.app.push_screen(NoteModal(), done)
+        self.app.push_screen(_modals().NoteModal(), done)
 
     # -- g r: the playbook ----------------------------------------------------------------------
     def _pending_gate(self, kind: str = "") -> Any:
@@ -222,7 +213,7 @@ class DecisionActions:
             if answer is not None:
                 self.decide_gate(answer)
 
-        self.app.push_screen(GateModal(gate), done)
+        self.app.push_screen(_modals().GateModal(gate), done)
 
     @work(group="gates", exit_on_error=False)
     async def decide_gate(self, answer: GateAnswer) -> None:
@@ -257,7 +248,7 @@ class DecisionActions:
                 self.record(lambda: [self._event(ev.IncidentResolved, resolution=answer.resolution,
                                                  validation=answer.validation)], "Resolved.")  # fmt: skip
 
-        self.app.push_screen(ResolveModal(), done)
+        self.app.push_screen(_modals().ResolveModal(), done)
 
     def action_close(self) -> None:
         if (state := self._need_state()) is None:
@@ -270,7 +261,7 @@ class DecisionActions:
             if answer is not None:
                 self.close_and_export(answer.reason)
 
-        self.app.push_screen(ConfirmCloseModal(self.incident_id, str(self.app.export_dir)), done)
+        self.app.push_screen(_modals().ConfirmCloseModal(self.incident_id, str(self.app.export_dir)), done)
 
     @work(group="close", exit_on_error=False)
     async def close_and_export(self, reason: str) -> None:
@@ -311,3 +302,10 @@ async def export_now(screen: Any) -> Path | None:
         return None
     screen.notify(f"Record written to {path}", title="Exported", timeout=6)
     return Path(path)
+
+
+def _modals() -> Any:
+    """The modals package, imported on the first key that opens one (not before the first frame)."""
+    import warroom.screens.modals as modals
+
+    return modals
