@@ -87,7 +87,12 @@ class Banner(Static):
     Banner.-shown { display: block; }
     """
 
+    _text: str | None = None
+
     def show_text(self, text: str) -> None:
+        if text == self._text:
+            return  # an unchanged banner would still relayout the screen (and repaint the scrollbars)
+        self._text = text
         self.set_class(bool(text), "-shown")
         self.update(Text(text))
 
