@@ -45,6 +45,13 @@ def test_fold_matches_apply_and_never_mutates_its_input(choices: list[int]) -> N
     before = start.model_dump()
     assert fold(start, accepted) == state
     assert start.model_dump() == before
+    # Folding on from a state that already holds runs (a cached incident catching up) leaves it untouched.
+    for cut in (len(accepted) // 3, len(accepted) // 2):
+        middle = fold(start, accepted[:cut])
+        assert middle is not None
+        kept = middle.model_dump()
+        assert fold(middle, accepted[cut:]) == state
+        assert middle.model_dump() == kept
 
 
 def test_a_refused_event_in_fold_raises_and_leaves_the_input_alone() -> None:

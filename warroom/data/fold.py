@@ -90,14 +90,7 @@ def _first(event: ev.BaseEvent) -> Incident:
 
 def changes_for(state: Incident, event: ev.BaseEvent) -> dict[str, Any]:
     """The fields ``event`` changes on ``state``; raises :class:`InvalidEvent` if it does not apply."""
-    if isinstance(event, ev.IncidentDeclared):
-        raise InvalidEvent(event, "the incident is already declared")
-    if event.incident_id != state.incident_id:
-        raise InvalidEvent(event, f"event belongs to {event.incident_id}, not {state.incident_id}")
-    if state.status is Status.CLOSED and event.kind not in AFTER_CLOSE:
-        raise InvalidEvent(event, "the incident is closed (reopen it first)")
-    if state.status is Status.RESOLVED and event.kind not in AFTER_RESOLVE:
-        raise InvalidEvent(event, "the incident is resolved (reopen it first)")
+    _admit(state, event)
     handler = _HANDLERS.get(event.kind)
     if handler is None:
         raise InvalidEvent(event, "no rule for this kind of event")
@@ -106,6 +99,18 @@ def changes_for(state: Incident, event: ev.BaseEvent) -> dict[str, Any]:
     changes["last_seq"] = max(state.last_seq, event.seq)
     changes["updated_at"] = event.at
     return changes
+
+
+def _admit(state: Incident, event: ev.BaseEvent) -> None:
+    """The checks every event passes before its own rule (same incident, not closed or resolved)."""
+    if isinstance(event, ev.IncidentDeclared):
+        raise InvalidEvent(event, "the incident is already declared")
+    if event.incident_id != state.incident_id:
+        raise InvalidEvent(event, f"event belongs to {event.incident_id}, not {state.incident_id}")
+    if state.status is Status.CLOSED and event.kind not in AFTER_CLOSE:
+        raise InvalidEvent(event, "the incident is closed (reopen it first)")
+    if state.status is Status.RESOLVED and event.kind not in AFTER_RESOLVE:
+        raise InvalidEvent(event, "the incident is resolved (reopen it first)")
 
 
 def fold(state: Incident | None, events: Iterable[ev.BaseEvent]) -> Incident | None:
@@ -118,12 +123,31 @@ def fold(state: Incident | None, events: Iterable[ev.BaseEvent]) -> Incident | N
     :class:`InvalidEvent` and the partial result is discarded.
     """
     current = evolve(state, {"last_seen": dict(state.last_seen)}) if state is not None else None
+    # Agent output chunks are most of a long incident's events: their run is copied once
+    # per call (``owned``) and counted in place, instead of copying the runs per chunk.
+    owned: set[str] = set()
     for event in events:
         if current is None:
             current = _first(event)
+            continue
+        values = current.__dict__
+        if event.kind == "agent.output":
+            _admit(current, event)
+            run = _running(current, event)
+            if event.run_id not in owned:
+                run = evolve(run, {})
+                values["runs"] = {**values["runs"], event.run_id: run}
+                owned.add(event.run_id)
+            run.__dict__["chunks"] += 1
+            values["event_count"] += 1
+            values["last_seq"] = max(values["last_seq"], event.seq)
+            values["updated_at"] = event.at
         else:
-            current.__dict__.update(changes_for(current, event))
-            current.last_seen[event.actor] = event.at  # private copy: one store, no copy per event
+            changes = changes_for(current, event)
+            if "runs" in changes:
+                owned.clear()  # the rule built a new runs mapping: copy again before changing a run
+            values.update(changes)
+        current.last_seen[event.actor] = event.at  # private copy: one store, no copy per event
     return current
 
 
