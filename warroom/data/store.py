@@ -87,12 +87,24 @@ def _row_to_event(row: Sequence[Any]) -> ev.BaseEvent:
     cls = ev.EVENT_KINDS.get(kind)
     if cls is None or not data.startswith("{"):
         return ev.event_from_row(*row)  # says what is wrong with the row
-    # The id, time and kind are validated on write and need no JSON escaping; the actor
-    # is free text, quoted as it is only when it is plain printable text.
-    quoted = f'"{actor}"' if actor.isprintable() and '"' not in actor and "\\" not in actor else json.dumps(actor)
-    text = f'{{"seq":{int(seq)},"incident_id":{json.dumps(incident_id)},"at":"{at}","actor":{quoted},"kind":"{kind}"'
+    # The time and kind are validated on write and need no JSON escaping; the id and the
+    # actor (free text) are JSON-quoted once per distinct value.
+    text = f'{{"seq":{int(seq)},"incident_id":{_quoted(incident_id)},"at":"{at}","actor":{_quoted(actor)},"kind":"{kind}"'
     body = data[1:].lstrip()
     return cls.model_validate_json(text + ("}" if body.startswith("}") else "," + body))
+
+
+_QUOTED: dict[str, str] = {}
+
+
+def _quoted(value: str) -> str:
+    """``json.dumps(value)``, remembered: a replay sees the same few ids and actors again and again."""
+    quoted = _QUOTED.get(value)
+    if quoted is None:
+        quoted = json.dumps(value)
+        if len(_QUOTED) < 4096 and len(value) <= 256:
+            _QUOTED[value] = quoted
+    return quoted
 
 
 class Transaction:
