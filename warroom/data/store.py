@@ -36,6 +36,7 @@ SELECT_SINCE = (
 )
 INSERT = "INSERT INTO events (incident_id, at, actor, kind, data) VALUES (?, ?, ?, ?, ?)"
 ENVELOPE = set(ev.ENVELOPE)
+REPLAY_BATCH = 5_000
 
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -407,8 +408,15 @@ class EventStore:
     async def _catch_up(self, incident_id: str) -> Incident | None:
         state = self._cache.get(incident_id)
         since = state.last_seq if state else 0
-        with _no_gc():  # a long replay allocates many objects that all stay alive
-            state = fold(state, await self._events(incident_id, since))
+        while True:  # in batches: a 100,000-event replay never holds all its events at once
+            batch = await self._events(incident_id, since, REPLAY_BATCH)
+            if not batch:
+                break
+            with _no_gc():  # a long replay allocates many objects that all stay alive
+                state = fold(state, batch)
+            since = batch[-1].seq
+            if len(batch) < REPLAY_BATCH:
+                break
         if state is not None and not self._tx_open:  # a transaction caches its states only once committed
             self._cache[incident_id] = state
         return state

@@ -22,7 +22,7 @@ from textual.worker import Worker, WorkerState
 
 from warroom.data import events as ev
 from warroom.data.clocks import clocks, pending_breaches
-from warroom.data.fold import InvalidEvent, apply
+from warroom.data.fold import InvalidEvent, fold
 from warroom.data.models import Incident
 from warroom.data.store import UnknownIncident
 from warroom.data.text import strip_control
@@ -130,8 +130,7 @@ class WarRoomScreen(DecisionActions, Screen[None]):
                 gc_was = gc.isenabled()
                 gc.disable()
                 try:
-                    for event in batch:
-                        state = apply(state, event)
+                    state = fold(state, batch)  # one copy of the state per batch, not one per event
                 finally:
                     if gc_was:
                         gc.enable()
