@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from textual import work
@@ -35,7 +36,7 @@ from warroom.widgets.phase_tracker import PhaseTracker, steps_from_plan, steps_f
 from warroom.widgets.sla_board import SlaBoard
 from warroom.widgets.timeline import Timeline
 
-__all__ = ["POLL_SECONDS", "WarRoomScreen"]
+__all__ = ["POLL_SECONDS", "StreamedTexts", "WarRoomScreen"]
 
 POLL_SECONDS = 0.25
 BATCH = 5_000
@@ -43,6 +44,22 @@ FIRST_BATCH = 200
 
 
 RELATED_AFTER_SECONDS = 3.0
+
+
+class StreamedTexts(Mapping[str, str]):
+    """Each run's streamed chunks, joined only for the run the pane shows (not every run per batch)."""
+
+    def __init__(self, chunks: dict[str, list[str]]) -> None:
+        self._chunks = chunks
+
+    def __getitem__(self, run_id: str) -> str:
+        return "".join(self._chunks[run_id])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._chunks)
+
+    def __len__(self) -> int:
+        return len(self._chunks)
 
 
 class WarRoomScreen(DecisionActions, Screen[None]):
@@ -169,8 +186,7 @@ class WarRoomScreen(DecisionActions, Screen[None]):
         self.query_one(PhaseTracker).show(steps, state.phase)
         if self.orchestrator is not None:
             self._announce_gates(state)
-        texts = {run_id: "".join(chunks) for run_id, chunks in self.agent_texts.items() if run_id in state.runs}
-        self.query_one(AgentOutput).show(state.runs, texts, self.app.now())
+        self.query_one(AgentOutput).show(state.runs, StreamedTexts(self.agent_texts), self.app.now())
         self._title_timeline()
 
     def _announce_gates(self, state: Incident) -> None:

@@ -7,6 +7,7 @@ Until the user picks a run, the pane follows the newest one.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from rich.text import Text
@@ -84,7 +85,7 @@ class AgentOutput(Vertical):
         with VerticalScroll(id="run-scroll"):
             yield Markdown("", id="run-text")
 
-    def show(self, runs: dict[str, AgentRun], texts: dict[str, str], now: datetime) -> None:
+    def show(self, runs: dict[str, AgentRun], texts: Mapping[str, str], now: datetime) -> None:
         """Refresh the list and the selected run's text (streamed ``texts`` while running)."""
         ids = list(runs)
         if ids != self._run_ids:
