@@ -30,6 +30,8 @@ def test_demo_creates_the_incident_and_recommends_the_rollback(tmp_path: Path, c
     out = capsys.readouterr().out
     assert "✓ declared INC-" in out and "Running the itil playbook" in out
     assert "Decision at mitigation strategy: rollback (auto-decided)" in out
+    # The evidence ends before the rollback: the incident stays open and the next step is said.
+    assert f"next: warroom open {incident_id_in(out)} --db {db}" in out.splitlines()[-1]
     incident_id = out.split("✓ declared ")[1].split(":")[0]
     incident = asyncio.run(load(db, incident_id))
     assert incident.service == "checkout-api" and len(incident.alerts) == 2
@@ -83,3 +85,7 @@ def test_demo_without_git_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[
     monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
     assert main(["demo", "--db", str(tmp_path / "w.db")]) == 2
     assert "needs git on PATH" in capsys.readouterr().err
+
+
+def incident_id_in(out: str) -> str:
+    return out.split("✓ declared ", 1)[1].split(":", 1)[0]

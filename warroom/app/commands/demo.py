@@ -46,18 +46,25 @@ async def cmd_demo(args: argparse.Namespace) -> int:
             opened = demo
         else:
             opened = None
-            await _investigate(store, ctx, demo.incident_id, demo.evidence_root)
+            still_open = await _investigate(store, ctx, demo.incident_id, demo.evidence_root)
     if opened is not None:
         from warroom.app.commands.tui import run_war_room
 
         return await run_war_room(args, opened.incident_id, playbook="itil", backend="offline",
                                   evidence_root=opened.evidence_root)  # fmt: skip
-    say(f"see the timeline with: warroom show {demo.incident_id}" + (f" --db {args.db}" if args.db else ""))
+    db = f" --db {args.db}" if args.db else ""
+    say(f"see the timeline with: warroom show {demo.incident_id}{db}")
+    if still_open:
+        say(f"next: warroom open {demo.incident_id}{db} — resolve with x once the error rate and latency are back "
+            f"to baseline, then c closes and exports the record")
     return 0
 
 
-async def _investigate(store: Any, ctx: CommandContext, incident_id: str, evidence_root: Path) -> None:
-    """Run the itil playbook headless on the offline investigator, auto-deciding gates, with progress lines."""
+async def _investigate(store: Any, ctx: CommandContext, incident_id: str, evidence_root: Path) -> bool:
+    """Run the itil playbook headless on the offline investigator, auto-deciding gates, with progress lines.
+
+    Returns whether the incident is still open (the rollback could not be verified from the evidence).
+    """
     from warroom.agents.runner import run_headless
 
     await run_headless(store, incident_id, playbook="itil", backend="offline", auto=True, now=now, out=say,
@@ -73,3 +80,4 @@ async def _investigate(store: Any, ctx: CommandContext, incident_id: str, eviden
         say(f"Recommended: {rec.get('recommended')} — {plain(str(rec.get('rationale', '')))}")
         for citation in rec.get("citations", [])[:3]:
             say(f"  evidence: {plain(citation.get('source', ''))} {plain(citation.get('detail', ''))[:140]}")
+    return incident.is_open
