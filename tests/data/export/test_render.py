@@ -166,6 +166,26 @@ def test_p2_gates_do_not_require_a_commander() -> None:
     assert "- [x] Incident Commander assigned (P0/P1): not required for P2" in gates
 
 
+def _sre_run_on(playbook: str) -> list[ev.BaseEvent]:
+    """The sre timeline (it never escalated a tier) as if its incident had recorded ``playbook``."""
+    events = list(sre_timeline().events)
+    events[0] = events[0].model_copy(update={"playbook": playbook})
+    return events
+
+
+def test_tier_gate_is_not_applicable_to_a_playbook_without_tiers() -> None:
+    gates = render_incident(_sre_run_on("sre"))["quality-gates.md"]
+    assert ("- [x] Functional escalation executed per timers (Tier 1 → 2 → 3): "
+            "not applicable (the sre playbook has no functional tiers)") in gates  # fmt: skip
+    assert "never reached" not in gates
+
+
+@pytest.mark.parametrize("playbook", ["itil", "custom-oncall", ""])
+def test_tier_gate_judges_itil_and_unknown_playbooks_by_the_tier_timers(playbook: str) -> None:
+    gates = render_incident(_sre_run_on(playbook))["quality-gates.md"]
+    assert "- [ ] Functional escalation executed per timers (Tier 1 → 2 → 3): Tier 2 due 09:30 UTC never reached" in gates
+
+
 def test_output_does_not_depend_on_hash_seed() -> None:
     """Set and dict iteration never leaks into the files: two interpreters with different seeds agree."""
     import subprocess

@@ -2,7 +2,9 @@
 
 Each :class:`Gate` says whether it was met, when (the event that met it), and
 in one sentence why — or why not. A gate that does not apply to the incident's
-severity is met trivially and says so ("not required for P2").
+severity is met trivially and says so ("not required for P2"), and so is the
+functional-escalation gate for an incident run on a playbook without Tier 1/2/3
+steps (:data:`PLAYBOOKS_WITHOUT_TIERS`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,12 @@ from warroom.data.policy import pending_escalations
 
 #: An escalation fired by a timer lands a few seconds after its deadline; within this it counts as on time.
 ESCALATION_GRACE = timedelta(minutes=1)
+
+#: Built-in playbooks with no functional Tier 1 → 2 → 3 steps (``warroom/agents/playbooks/*.toml``), by the
+#: name an incident records; the data layer does not load playbooks. ``itil`` and any other name are judged by the tier timers.
+PLAYBOOKS_WITHOUT_TIERS = frozenset({"sre"})
+
+FUNCTIONAL_ESCALATION = "Functional escalation executed per timers (Tier 1 → 2 → 3)"
 
 
 @dataclass(frozen=True)
@@ -92,9 +100,13 @@ def evaluate_gates(rec: Record) -> list[Gate]:
                           else f"no incident commander was assigned for a {i.severity.value}"))  # fmt: skip
     else:
         gates.append(Gate(label, True, None, f"not required for {i.severity.value}"))
-    tier_at = {f"tier{e.tier}": e.at for e in rec.tier_escalations}
-    gates.append(_escalation_gate(rec, "Functional escalation executed per timers (Tier 1 → 2 → 3)", {"tier2", "tier3"},
-                                  {"tier2": tier_at.get("tier2"), "tier3": tier_at.get("tier3")}))  # fmt: skip
+    if i.playbook in PLAYBOOKS_WITHOUT_TIERS:
+        gates.append(Gate(FUNCTIONAL_ESCALATION, True, None,
+                          f"not applicable (the {i.playbook} playbook has no functional tiers)"))  # fmt: skip
+    else:
+        tier_at = {f"tier{e.tier}": e.at for e in rec.tier_escalations}
+        gates.append(_escalation_gate(rec, FUNCTIONAL_ESCALATION, {"tier2", "tier3"},
+                                      {"tier2": tier_at.get("tier2"), "tier3": tier_at.get("tier3")}))  # fmt: skip
     gates.append(_escalation_gate(rec, "Hierarchical escalation completed per severity (management/executive)",
                                   {"management", "executive"},
                                   {"management": i.management_notified_at, "executive": i.executive_notified_at}))  # fmt: skip
