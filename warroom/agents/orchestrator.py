@@ -8,12 +8,20 @@ database (it tails the events), or from the ``auto`` policy. A ticker applies th
 escalation timers. Everything it does is an event, so a crash or a quit loses
 nothing: on the next ``run()`` finished steps are not repeated and interrupted
 ones run again.
+
+Only one orchestrator per incident drives the playbook at a time: ``run()`` first
+takes the incident's lease (:mod:`warroom.data.leases`, in the same database) and
+renews it from its ticker. When another live session holds it, ``run()`` returns
+``busy`` at once, or with ``follow=True`` watches until that session stops (or its
+lease expires) and then takes over. Decisions (:meth:`decide`) work from any
+orchestrator, driving or not.
 """
 
 from __future__ import annotations
 
 import asyncio
 import inspect
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -33,8 +41,9 @@ from warroom.data import events as ev
 from warroom.data.fold import InvalidEvent
 from warroom.data.models import Incident, RunState, Status
 from warroom.agents.timers import escalation_events
+from warroom.data.leases import LEASE_SECONDS, Lease, LeaseHolder
 from warroom.data.policy import DEFAULT_POLICY, Policy, due_escalations
-from warroom.data.store import EventStore
+from warroom.data.store import EventStore, StoreError
 
 __all__ = ["Gate", "GateError", "Orchestrator", "RunSummary", "StepState", "StepView"]
 
@@ -44,15 +53,16 @@ class GateError(ValueError):
 
 
 class RunSummary(BaseModel):
-    """How a ``run()`` ended: completed, waiting at a gate, or stopped by a failed required step."""
+    """How a ``run()`` ended: completed, waiting at a gate, stopped by a failed required step,
+    or busy (another session drives the playbook; ``reason`` names it)."""
 
     incident_id: str
     playbook: str
-    outcome: Literal["completed", "waiting", "failed"]
+    outcome: Literal["completed", "waiting", "failed", "busy"]
     steps: list[StepView]
     gates: list[Gate]
     incident: Incident
-    reason: str = ""  # why the run waits, when the auto policy could not answer a gate
+    reason: str = ""  # why the run waits (the auto policy could not answer a gate), or who drives it when busy
 
     def count(self, state: StepState) -> int:
         return sum(1 for s in self.steps if s.state is state)
@@ -72,6 +82,8 @@ class Orchestrator:
         on_event: Callable[[ev.BaseEvent], Any] | None = None, on_gate: Callable[[Gate], Any] | None = None,
         stop_at_gates: bool = False, roster: Any = None,
         hooks: Sequence[Callable[[datetime], Awaitable[Any]]] | None = None,
+        lease_clock: Callable[[], float] = time.time, lease_seconds: float = LEASE_SECONDS,
+        holder: LeaseHolder | None = None, on_lease: Callable[[str], Any] | None = None,
     ) -> None:  # fmt: skip
         self.store, self.incident_id, self.backend = store, incident_id, backend
         self.playbook = playbook if isinstance(playbook, Playbook) else load_playbook(playbook)
@@ -86,6 +98,14 @@ class Orchestrator:
         self._announced: set[str] = set()
         self.waiting_reason = ""  # why an auto run stopped at a gate it may not answer
         self._tail = asyncio.Lock()  # one reader of the event tail at a time: each event is handed on once
+        #: The lease: wall-clock seconds (``now`` may be a fake clock for the SLA timers), our holder,
+        #: the lease last seen (ours or another session's), and ``on_lease`` told who drives on each change
+        #: (``"host:pid"`` of another session, ``""`` when this orchestrator does).
+        self.lease_clock, self.lease_seconds = lease_clock, lease_seconds
+        self.holder = holder or LeaseHolder.this_process()
+        self.lease: Lease | None = None
+        self.on_lease = on_lease
+        self._driver: str | None = None
 
     # -- the plan (pure, from the events) ----------------------------------------------------
     def steering(self, incident: Incident) -> Steering:
@@ -131,23 +151,48 @@ class Orchestrator:
         return stored[0]  # type: ignore[return-value]
 
     # -- running -----------------------------------------------------------------------------
-    async def run(self) -> RunSummary:
-        """Run (or resume) the playbook until it is done, waits at a gate (``stop_at_gates``) or is blocked."""
-        await self._recover()
-        ticker = self._ticker_task = asyncio.create_task(self._ticker())
+    async def run(self, *, follow: bool = False) -> RunSummary:
+        """Run (or resume) the playbook until it is done, waits at a gate (``stop_at_gates``) or is blocked.
+
+        Another live session driving it: ``busy`` at once, or with ``follow`` watch it and take over
+        when it stops; the summary's ``reason`` says who drives.
+        """
+        while True:
+            summary = await self._drive(follow)
+            if summary.outcome != "busy" or not follow:
+                return summary
+
+    async def _drive(self, follow: bool) -> RunSummary:
+        self.waiting_reason = ""
         try:
-            outcome = await self._loop()
+            if not await self._take_lease(follow):
+                self.waiting_reason = f"another session ({self.driven_by}) is running this playbook"
+                return await self._summary("busy")
+            await self._recover()
+            ticker = self._ticker_task = asyncio.create_task(self._ticker())
+            try:
+                outcome = await self._loop()
+            finally:
+                ticker.cancel()
+                await asyncio.gather(ticker, return_exceptions=True)
+                await asyncio.shield(self._notify())
         finally:
-            ticker.cancel()
-            await asyncio.gather(ticker, return_exceptions=True)
-            await asyncio.shield(self._notify())
+            # Shielded: a cancelled run still gives the lease up (a failed release just lets it expire).
+            await asyncio.shield(self._release_lease())
+        if outcome == "busy":
+            self.waiting_reason = f"another session ({self.driven_by}) took over this playbook"
+        return await self._summary(outcome)
+
+    async def _summary(self, outcome: Literal["completed", "waiting", "failed", "busy"]) -> RunSummary:
         incident = await self.store.load(self.incident_id)
         plan, _ = self._walk(incident)
         return RunSummary(incident_id=self.incident_id, playbook=self.playbook.name, outcome=outcome,
                           steps=plan.views, gates=plan.gates, incident=incident, reason=self.waiting_reason)  # fmt: skip
 
-    async def _loop(self) -> Literal["completed", "waiting", "failed"]:
+    async def _loop(self) -> Literal["completed", "waiting", "failed", "busy"]:
         while True:
+            if not self.drives:  # the lease was lost (this process stalled past its expiry): stop driving
+                return "busy"
             await self._timers_once()
             incident = await self.store.load(self.incident_id)
             plan, steering = self._walk(incident)
@@ -285,9 +330,64 @@ class Orchestrator:
             events.append(ev.StatusChanged(**base, status=phase.status, reason=f"phase: {phase.title}"))
         await self.store.append_many(events)
 
+    # -- the lease ---------------------------------------------------------------------------
+    @property
+    def drives(self) -> bool:
+        """True while this orchestrator holds the incident's lease (it runs the steps)."""
+        return self.lease is not None and self.lease.held_by(self.holder)
+
+    @property
+    def driven_by(self) -> str:
+        """``host:pid`` of the other session driving the playbook, or ``""``."""
+        return "" if self.lease is None or self.drives else str(self.lease.holder)
+
+    async def _take_lease(self, follow: bool) -> bool:
+        """Acquire the lease; with ``follow``, watch (handing on events) until it can be taken."""
+        while True:
+            now = self.lease_clock()
+            lease = await self.store.lease(self.incident_id)  # a read first: followers take no write lock
+            if lease is None or lease.held_by(self.holder) or lease.abandoned(now):
+                lease = await self.store.acquire_lease(self.incident_id, self.holder, now=now, seconds=self.lease_seconds)
+            await self._seen_lease(lease)
+            if self.drives or not follow:
+                return self.drives
+            await self._notify()
+            await asyncio.sleep(self.poll_interval * 5)
+
+    async def _keep_lease(self) -> None:
+        """Renew the lease every third of its duration (from the ticker); note when it was lost."""
+        now = self.lease_clock()
+        if self.lease is None or now < self.lease.renewed_at + self.lease_seconds / 3:
+            return
+        if await self.store.renew_lease(self.incident_id, self.holder, now=now, seconds=self.lease_seconds):
+            self.lease = Lease(self.incident_id, self.holder, self.lease.acquired_at, now, now + self.lease_seconds)
+        else:
+            await self._seen_lease(await self.store.lease(self.incident_id))
+            self._wake.set()
+
+    async def _release_lease(self) -> None:
+        try:
+            await self.store.release_lease(self.incident_id, self.holder)
+        except (StoreError, ValueError):
+            pass  # the store failed or closed: the lease expires (or its dead pid is seen) instead
+        if self.drives:
+            self.lease = None
+
+    async def _seen_lease(self, lease: Lease | None) -> None:
+        self.lease = lease
+        driver = self.driven_by
+        if driver != self._driver:
+            self._driver = driver
+            await self._call(self.on_lease, driver)
+
     # -- recovery, timers and the tail -------------------------------------------------------
     async def _recover(self) -> None:
-        """Runs left RUNNING by a process that died or quit are marked interrupted (and will run again)."""
+        """Runs left RUNNING by a process that died or quit are marked interrupted (and will run again).
+
+        Only by the lease holder: a RUNNING step may be another live session's.
+        """
+        if not self.drives:
+            return
         incident = await self.store.load(self.incident_id)
         stale = [r for r in incident.runs.values() if r.state is RunState.RUNNING]
         if stale:
@@ -332,6 +432,7 @@ class Orchestrator:
     async def _ticker(self) -> None:
         while True:
             await asyncio.sleep(self.poll_interval)
+            await self._keep_lease()
             await self._timers_once()
             await self._notify()
 

@@ -125,7 +125,7 @@ def format_summary(summary: RunSummary, policy: Any = DEFAULT_POLICY) -> list[st
     inc: Incident = summary.incident
     done = "Incident Response Complete" if not inc.is_open else "Playbook Finished, Incident Still Open"
     heading = {"completed": done, "waiting": "Incident Response Waiting for a Decision",
-               "failed": "Incident Response Stopped"}[summary.outcome]  # fmt: skip
+               "failed": "Incident Response Stopped", "busy": "Playbook Driven by Another Session"}[summary.outcome]  # fmt: skip
     lines = [RULE, f"{heading}: {inc.incident_id}", RULE, f"Overall Status: {inc.status.value}",
              f"Severity: {inc.severity.value} (impact {inc.impact.value}, urgency {inc.urgency.value})"]  # fmt: skip
     if inc.resolved_at:
@@ -151,7 +151,8 @@ def format_summary(summary: RunSummary, policy: Any = DEFAULT_POLICY) -> list[st
     for gate in summary.gates:
         lines.append(f"⏳ Waiting: {plain(gate.question)} [{', '.join(gate.options)}] (recommended: {gate.recommended})")
     if summary.reason:
-        lines.append(f"⚠ The decision is refused for now: {plain(summary.reason)}")
+        why = "" if summary.outcome == "busy" else "The decision is refused for now: "
+        lines.append(f"⚠ {why}{plain(summary.reason)}")
     lines.append(RULE)
     return lines
 

@@ -28,6 +28,7 @@ import aiosqlite
 from warroom.data import events as ev
 from warroom.data.fold import InvalidEvent, apply, evolve, fold
 from warroom.data.ids import next_incident_id, validate_incident_id
+from warroom.data.leases import Lease, LeaseHolder
 from warroom.data.models import Incident
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -35,6 +36,7 @@ SELECT_SINCE = (
     "SELECT seq, incident_id, at, actor, kind, data FROM events WHERE incident_id = ? AND seq > ? ORDER BY seq"
 )
 INSERT = "INSERT INTO events (incident_id, at, actor, kind, data) VALUES (?, ?, ?, ?, ?)"
+SELECT_LEASE = "SELECT incident_id, host, pid, token, acquired_at, renewed_at, expires_at FROM leases WHERE incident_id = ?"
 ENVELOPE = set(ev.ENVELOPE)
 REPLAY_BATCH = 5_000
 
@@ -51,6 +53,18 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX events_by_incident ON events (incident_id, seq);
     CREATE TABLE alert_keys (fingerprint TEXT PRIMARY KEY, incident_id TEXT NOT NULL);
+    """,
+    # 2: who drives each incident's playbook (warroom.data.leases); times are wall-clock seconds
+    """
+    CREATE TABLE leases (
+        incident_id TEXT PRIMARY KEY,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        token TEXT NOT NULL,
+        acquired_at REAL NOT NULL,
+        renewed_at REAL NOT NULL,
+        expires_at REAL NOT NULL
+    );
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -301,6 +315,49 @@ class EventStore:
             incident_id = await tx.next_id(at.year)
             event = ev.IncidentDeclared(incident_id=incident_id, at=at, **fields)
             return await tx.append(event)  # type: ignore[return-value]
+
+    # -- playbook leases (see warroom.data.leases) ---------------------------------------------
+    async def lease(self, incident_id: str) -> Lease | None:
+        """The lease on the incident's playbook, or None (a read: no write lock)."""
+        rows = await self._fetch(SELECT_LEASE, (incident_id,))
+        return Lease.from_row(rows[0]) if rows else None
+
+    async def acquire_lease(self, incident_id: str, holder: LeaseHolder, *, now: float, seconds: float) -> Lease:
+        """Take the lease for ``seconds`` from ``now`` unless another live holder has it.
+
+        Returns the lease in force afterwards: ``holder``'s when it got (or already had) it,
+        the other holder's otherwise. An expired lease, or one whose holder is a dead process
+        on this host, is taken over.
+        """
+        async with self.transaction():
+            rows = await self._db.execute_fetchall(SELECT_LEASE, (incident_id,))
+            current = Lease.from_row(rows[0]) if rows else None
+            if current is not None and not current.held_by(holder) and not current.abandoned(now):
+                return current
+            acquired_at = current.acquired_at if current is not None and current.held_by(holder) else now
+            lease = Lease(incident_id, holder, acquired_at, now, now + seconds)
+            await self._db.execute(
+                "INSERT OR REPLACE INTO leases (incident_id, host, pid, token, acquired_at, renewed_at, expires_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)", (incident_id, holder.host, holder.pid, holder.token, acquired_at, now, now + seconds),
+            )  # fmt: skip
+        return lease
+
+    async def renew_lease(self, incident_id: str, holder: LeaseHolder, *, now: float, seconds: float) -> bool:
+        """Extend ``holder``'s lease; False when it no longer holds it (taken over after it expired)."""
+        async with self.transaction():
+            cursor = await self._db.execute(
+                "UPDATE leases SET renewed_at = ?, expires_at = ? WHERE incident_id = ? AND token = ?",
+                (now, now + seconds, incident_id, holder.token),
+            )
+            return cursor.rowcount > 0
+
+    async def release_lease(self, incident_id: str, holder: LeaseHolder) -> bool:
+        """Give the lease up (only ``holder``'s own); True if it held it."""
+        async with self.transaction():
+            cursor = await self._db.execute(
+                "DELETE FROM leases WHERE incident_id = ? AND token = ?", (incident_id, holder.token)
+            )
+            return cursor.rowcount > 0
 
     # -- reading -----------------------------------------------------------------------------
     async def events(self, incident_id: str, since: int = 0, limit: int | None = None) -> list[ev.BaseEvent]:

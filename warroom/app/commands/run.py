@@ -11,6 +11,7 @@ from warroom.data.ids import validate_incident_id
 
 EXIT_WAITING = 3  # stopped at a gate: answer it (war room, a terminal run, or --auto) and run again
 EXIT_FAILED = 1
+EXIT_BUSY = 4  # another live session (war room or run) drives this playbook: nothing was run
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -49,6 +50,10 @@ async def cmd_run(args: argparse.Namespace) -> int:
             operator=ctx.actor, interactive=sys.stdin.isatty() and not args.auto,
             evidence_root=evidence_root(ctx.db_path, incident_id),
         )  # fmt: skip
+    if summary.outcome == "busy":
+        print(f"warroom: {summary.reason}; nothing was run here (follow it with `warroom open {incident_id}`, "
+              f"or run again once it stops)", file=sys.stderr)  # fmt: skip
+        return EXIT_BUSY
     if summary.outcome == "waiting":
         print(f"warroom: {incident_id} is waiting for a decision; answer it in the war room (g), "
               f"or run `warroom run {incident_id}` on a terminal, or with --auto", file=sys.stderr)  # fmt: skip
