@@ -76,7 +76,7 @@ async def test_parallel_groups_run_concurrently(store: EventStore, clock: FakeCl
     calls = {c.step_id: c for c in backend.calls}
     for a, b in (("impact_assessment", "urgency_assessment"), ("five_whys", "contributing_factors")):
         wall = max(calls[a].ended, calls[b].ended) - min(calls[a].started, calls[b].started)
-        assert 0.29 <= wall < 0.45, (a, b, wall)  # about the slowest step, not the sum (0.6 s)
+        assert 0.29 <= wall < 0.55, (a, b, wall)  # about the slowest step (0.3 s), not the sum (0.6 s)
 
 
 async def test_gates_wait_for_a_decision_and_decide_applies_its_effect(store: EventStore, clock: FakeClock, incident_id: str) -> None:
