@@ -272,15 +272,20 @@ class DecisionActions:
 
 
 async def learn_at_close(screen: Any) -> None:
-    """At close: mark a recurrence of a recent root cause, and refresh the similar incidents (KB article)."""
+    """At close: mark a recurrence of a recent root cause, and refresh the similar incidents (KB article).
+
+    The incident history is read once and compared against by both.
+    """
+    from warroom.data.insights.history import load_history
     from warroom.data.insights.recurrence import check_recurrence
     from warroom.data.insights.related import record_related
 
     store = await screen.app.ready_store()
     now = screen.app.now()
     try:
-        await record_related(store, screen.incident_id, now=now, actor=screen.app.actor)
-        found = await check_recurrence(store, screen.incident_id, now=now)
+        history = await load_history(store, chunks=False)
+        await record_related(store, screen.incident_id, now=now, actor=screen.app.actor, history=history)
+        found = await check_recurrence(store, screen.incident_id, now=now, history=history)
     except (OSError, ValueError) as exc:
         screen.notify(f"Could not compare with past incidents: {exc}", severity="warning", markup=False)
         return

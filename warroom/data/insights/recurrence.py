@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from warroom.data import events as ev
 from warroom.data.events import utc
-from warroom.data.insights.history import load_history, recurrence_marks
+from warroom.data.insights.history import History, load_history, recurrence_marks
 from warroom.data.insights.text import root_cause_text, set_cosine, words
 from warroom.data.models import ActionStatus, Incident, Status
 from warroom.data.store import EventStore
@@ -76,19 +76,24 @@ def find_recurrence(target: Incident, history: list[Incident], *, at: datetime |
     )  # fmt: skip
 
 
-async def check_recurrence(store: EventStore, incident_id: str, *, now: datetime) -> Recurrence | None:
+async def check_recurrence(
+    store: EventStore, incident_id: str, *, now: datetime, history: History | None = None
+) -> Recurrence | None:
     """Mark ``incident_id`` (resolved or closed) a recurrence if its root cause matches a recent one.
 
     Appends ``recurrence.marked`` to both incidents in one transaction; calling
     it again for the same pair records nothing new (``recorded`` is False).
     Returns ``None`` when the incident is open, has no root cause, or matches nothing.
+    ``history``: ``load_history(store, chunks=False)`` already read by the caller (else it is read here);
+    the incident itself is always read afresh.
     """
     now = utc(now)
     target = await store.load(incident_id)
     if target.status.is_open:
         return None
-    history = [state for state, _ in await load_history(store, chunks=False)]
-    found = find_recurrence(target, history, at=target.closed_at or now)
+    if history is None:
+        history = await load_history(store, chunks=False)
+    found = find_recurrence(target, [state for state, _ in history], at=target.closed_at or now)
     if found is None:
         return None
     already = {m.related_incident for m in recurrence_marks(await store.events(incident_id)) if m.role == "recurrence"}

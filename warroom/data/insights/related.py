@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from warroom.data import events as ev
+from warroom.data.insights.history import History
 from warroom.data.insights.similar import SimilarIncident, similar_incidents
 from warroom.data.store import EventStore
 from warroom.data.text import plain
@@ -28,12 +29,17 @@ def related_text(matches: list[SimilarIncident]) -> str:
 
 
 async def record_related(
-    store: EventStore, incident_id: str, *, now: datetime, actor: str = "warroom", limit: int = 5
+    store: EventStore, incident_id: str, *, now: datetime, actor: str = "warroom", limit: int = 5,
+    history: History | None = None,
 ) -> list[SimilarIncident]:
-    """Find similar past incidents; record them on the timeline when they changed. Returns the matches."""
+    """Find similar past incidents; record them on the timeline when they changed. Returns the matches.
+
+    ``history``: ``load_history(store, chunks=False)`` already read by the caller (else it is read here).
+    """
     if len(await store.incident_ids()) < 2:
         return []
-    matches = [m for m in await similar_incidents(store, incident_id, limit=limit) if m.incident_id != incident_id]
+    found = await similar_incidents(store, incident_id, limit=limit, history=history)
+    matches = [m for m in found if m.incident_id != incident_id]
     text = related_text(matches)
     state = await store.load(incident_id)
     if not text or state.review.get(SECTION, "") == text:

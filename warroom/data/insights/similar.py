@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from warroom.data import events as ev
 from warroom.data.ids import validate_incident_id
-from warroom.data.insights.history import load_history
+from warroom.data.insights.history import History, load_history
 from warroom.data.insights.text import TfIdf, jaccard, root_cause_text, words
 from warroom.data.models import Incident
 from warroom.data.store import EventStore, UnknownIncident
@@ -182,11 +182,17 @@ def find_similar(target: Incident, target_events: Sequence[ev.BaseEvent],
     return [SimilarIncident(i.incident_id, i.title, score, reasons) for score, i, reasons in ranked[:limit]]
 
 
-async def similar_incidents(store: EventStore, incident_id: str, *, limit: int = 5) -> list[SimilarIncident]:
-    """:func:`find_similar` for ``incident_id`` against every incident in ``store`` (one read-only pass)."""
+async def similar_incidents(
+    store: EventStore, incident_id: str, *, limit: int = 5, history: History | None = None
+) -> list[SimilarIncident]:
+    """:func:`find_similar` for ``incident_id`` against every incident in ``store`` (one read-only pass).
+
+    ``history``: the caller's ``load_history(store, chunks=False)``, when it needs it for more than this.
+    """
     validate_incident_id(incident_id)
-    # Streaming chunks repeat what each finished run holds in full: leave them out (memory, time).
-    history = await load_history(store, chunks=False)
+    if history is None:
+        # Streaming chunks repeat what each finished run holds in full: leave them out (memory, time).
+        history = await load_history(store, chunks=False)
     for state, events in history:
         if state.incident_id == incident_id:
             return find_similar(state, events, history, limit=limit)
