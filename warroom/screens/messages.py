@@ -7,7 +7,7 @@ from textual.message import Message
 from warroom.data import events as ev
 from warroom.data.models import Incident
 
-__all__ = ["EventsArrived", "IncidentRefreshed"]
+__all__ = ["EventsArrived", "IncidentRefreshed", "PlaybookDriverChanged"]
 
 
 class EventsArrived(Message, bubble=False):
@@ -25,3 +25,11 @@ class IncidentRefreshed(Message, bubble=False):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, IncidentRefreshed)
+
+
+class PlaybookDriverChanged(Message, bubble=False):
+    """Who drives the playbook changed: ``driver`` is another session's ``host:pid``, ``""`` for this one."""
+
+    def __init__(self, driver: str) -> None:
+        super().__init__()
+        self.driver = driver

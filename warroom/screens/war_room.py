@@ -28,7 +28,7 @@ from warroom.data.models import Incident
 from warroom.data.store import UnknownIncident
 from warroom.data.text import strip_control
 from warroom.screens.decisions import DecisionActions
-from warroom.screens.messages import EventsArrived, IncidentRefreshed
+from warroom.screens.messages import EventsArrived, IncidentRefreshed, PlaybookDriverChanged
 from warroom.widgets.agent_output import AgentOutput
 from warroom.widgets.banners import BranchBanners
 from warroom.widgets.header_line import IncidentHeader
@@ -245,7 +245,18 @@ class WarRoomScreen(DecisionActions, Screen[None]):
         await self.app.ready_store()
         self.orchestrator = self.app.orchestrator_for(self.incident_id)
         if self.orchestrator is not None:
-            await self.orchestrator.run()
+            self.orchestrator.on_lease = lambda driver: self.post_message(PlaybookDriverChanged(driver))
+            await self.orchestrator.run(follow=True)  # another session drives it: follow, take over when it stops
+
+    def on_playbook_driver_changed(self, message: PlaybookDriverChanged) -> None:
+        pane = self.query_one("#phase-pane")
+        if message.driver:
+            pane.border_subtitle = f"driven by {message.driver}"
+            self.notify(f"Another session ({message.driver}) is running this playbook; this window follows it and "
+                        "takes over if that session stops.", title="Playbook", markup=False, timeout=8)  # fmt: skip
+        elif pane.border_subtitle:
+            pane.border_subtitle = ""
+            self.notify("The other session stopped: this window now runs the playbook.", title="Playbook", timeout=8)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one error route for every worker of the war room."""
