@@ -10,6 +10,7 @@ from typing import Any
 
 from warroom.app.context import CommandContext
 from warroom.data.insights import compute_figures, load_history
+from warroom.data.insights.history import require_database
 from warroom.data.insights.report import render_markdown, render_plain
 
 
@@ -37,6 +38,7 @@ def parse_since(text: str | None) -> datetime | None:
 async def cmd_stats(args: argparse.Namespace) -> int:
     since = parse_since(args.since)
     ctx = CommandContext.from_args(args)
+    require_database(ctx.db_path)  # a report creates no database (opening the store would)
     now = datetime.now(timezone.utc)
     async with ctx.store() as store:
         history = await load_history(store, chunks=False)

@@ -2,9 +2,10 @@
 
 ``load_history(store)`` reads every incident through the store's own API.
 ``load_history(store, chunks=False)`` is the fast path for the figures: one
-query on a separate read-only connection that leaves out the agents' streamed
-output chunks (``agent.output``, most of a long incident's events, which
-change nothing but a run's chunk count); every other event is folded as usual.
+query on a separate connection that cannot write (:func:`reading_connection`)
+and leaves out the agents' streamed output chunks (``agent.output``, most of a
+long incident's events, which change nothing but a run's chunk count); every
+other event is folded as usual.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import Sequence
+from pathlib import Path
 
 from warroom.data import events as ev
 from warroom.data.fold import replay
 from warroom.data.models import Incident
-from warroom.data.store import EventStore
+from warroom.data.store import EventStore, StoreError
 
 History = list[tuple[Incident, list[ev.BaseEvent]]]
 
@@ -43,8 +45,33 @@ def recurrence_marks(events: Sequence[ev.BaseEvent]) -> list[ev.RecurrenceMarked
     return [e for e in events if isinstance(e, ev.RecurrenceMarked)]
 
 
+def require_database(path: str | Path) -> None:
+    """Raise :class:`StoreError` when there is no database file at ``path``; nothing is created."""
+    if not Path(path).exists():
+        raise StoreError(f"there is no warroom database at {path} (nothing was created): check --db or WARROOM_DB")
+
+
+def reading_connection(path: str | Path) -> sqlite3.Connection:
+    """A connection to the existing database at ``path`` that reads and cannot write.
+
+    Opened read-write (``mode=rw``: the file is never created) with ``PRAGMA query_only``,
+    not ``mode=ro``: like every other connection it can recover the WAL or hot journal
+    of a writer that was killed and create the ``-shm`` file, while every write is
+    refused. Waits up to 30 s on a lock (the busy timeout).
+    """
+    require_database(path)
+    db = sqlite3.connect(f"{Path(path).absolute().as_uri()}?mode=rw", uri=True, timeout=30.0)
+    try:
+        db.execute("PRAGMA busy_timeout = 30000")
+        db.execute("PRAGMA query_only = ON")
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
 def _rows_without_chunks(path: str) -> list[tuple]:
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30.0)
+    db = reading_connection(path)
     try:
         return db.execute(
             "SELECT seq, incident_id, at, actor, kind, data FROM events WHERE kind != 'agent.output' ORDER BY seq"
