@@ -112,6 +112,29 @@ async def test_a_cancelled_run_releases_its_lease(store: EventStore, clock: Fake
     assert await store.lease(incident_id) is None
 
 
+async def test_a_holder_that_lost_its_expired_lease_stops_driving(store: EventStore, clock: FakeClock, incident_id: str,
+                                                                 db_path: Path) -> None:  # fmt: skip
+    wall = [1000.0]
+    backend = ScriptedBackend(delay=1.0)
+    orch = Orchestrator(store, incident_id, "sre", backend, now=clock, poll_interval=0.02, auto=True,
+                        lease_clock=lambda: wall[0])  # fmt: skip
+    task = asyncio.create_task(orch.run())
+
+    async def step_running() -> bool:
+        return bool(backend.calls)
+
+    await until(step_running)
+    thief = LeaseHolder(HOST, os.getpid(), "after-expiry")
+    async with await EventStore.open(db_path) as other:  # this process stalled past its expiry: taken over
+        assert (await other.acquire_lease(incident_id, thief, now=1015.0, seconds=15)).held_by(thief)
+    wall[0] = 1015.0  # the next renewal finds the lease gone
+    summary = await asyncio.wait_for(task, 30)
+    assert summary.outcome == "busy" and not orch.drives
+    assert summary.reason == f"another session ({thief}) took over this playbook"
+    assert (await store.lease(incident_id)).held_by(thief)  # type: ignore[union-attr]  # not released by the loser
+    assert len(backend.calls) == 1  # the step in flight finished; no further step was started
+
+
 @pytest.mark.parametrize("host", [HOST, "another-host.example"], ids=["dead-pid-on-this-host", "expired-elsewhere"])
 async def test_a_sigkilled_holder_is_taken_over_and_its_running_step_rerun_once(
     store: EventStore, clock: FakeClock, incident_id: str, db_path: Path, host: str
