@@ -64,3 +64,33 @@ async def test_hold_freeze_unavailable_evidence_regulator(tmp_path: Path) -> Non
         state = await store.load(inc)
         assert state.hold is None and not state.frozen and "GDPR" in state.regulators_notified
         assert (await store.load(second.incident_id)).freezes_seen == ["FRZ-1"]
+
+
+async def test_unavailable_without_a_roster_takes_anyone_on_the_incident_and_refuses_a_stranger(tmp_path: Path) -> None:
+    db, config = tmp_path / "w.db", tmp_path / "warroom.toml"
+    config.write_text("")  # no roster
+    async with await EventStore.open(db) as store:
+        inc = (await store.declare(at(0), title="Checkout 5xx", severity=Severity.P1, service="checkout")).incident_id
+        await store.append_many([
+            ev.RoleAssigned(incident_id=inc, at=at(1), role=Role.COMMUNICATIONS_LEAD, person="Priya Shah"),
+            ev.NoteAdded(incident_id=inc, at=at(2), actor="olaf", text="looking at the pool"),
+        ])  # fmt: skip
+    holder = warroom(db, config, "dana", "unavailable", inc, "Priya Shah", "--reason", "school run")
+    assert holder.returncode == 0, holder.stderr
+    assert "Priya Shah unavailable (communications lead): school run" in holder.stdout
+    helper = warroom(db, config, "dana", "unavailable", inc, "olaf", "--reason", "off shift")
+    assert helper.returncode == 0 and "olaf unavailable" in helper.stdout
+    stranger = warroom(db, config, "dana", "unavailable", inc, "Prya Shah", "--reason", "typo")
+    assert stranger.returncode == 2
+    assert stranger.stderr == f"warroom: Prya Shah is not on the roster and has no part in {inc}\n"
+    async with await EventStore.open(db) as store:
+        assert (await store.load(inc)).unavailable == {"Priya Shah": "school run", "olaf": "off shift"}
+
+
+async def test_unavailable_takes_a_rostered_person_with_no_part_yet(tmp_path: Path) -> None:
+    db, config = tmp_path / "w.db", tmp_path / "warroom.toml"
+    config.write_text(ROSTER_TOML)
+    async with await EventStore.open(db) as store:
+        inc = (await store.declare(at(0), title="Checkout 5xx", severity=Severity.P1, service="checkout")).incident_id
+    away = warroom(db, config, "dana", "unavailable", inc, "frank", "--reason", "on leave")
+    assert away.returncode == 0 and "frank unavailable" in away.stdout and "on leave" in away.stdout

@@ -14,7 +14,7 @@ import argparse
 from datetime import datetime, timezone
 from typing import Any
 
-from warroom.agents.branches import apply_branches, declare_freeze, lift_freeze, lift_hold, mark_unavailable
+from warroom.agents.branches import apply_branches, declare_freeze, lift_freeze, lift_hold, record_unavailable
 from warroom.app.context import CommandContext
 from warroom.data import events as ev
 from warroom.data.config import load_config
@@ -29,7 +29,7 @@ def now() -> datetime:
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     p = subparsers.add_parser("unavailable", parents=[common], help="mark a person unavailable (the roster proposes a backup)")
     p.add_argument("incident_id", metavar="INC")
-    p.add_argument("person", metavar="PERSON", help="roster handle or name")
+    p.add_argument("person", metavar="PERSON", help="roster handle, or the name of someone with a part in the incident")
     p.add_argument("--reason", required=True, help="why (on the timeline)")
     p.set_defaults(handler=cmd_unavailable)
     p = subparsers.add_parser("freeze", parents=[common], help="declare (or --lift) a change freeze on every open incident")
@@ -75,7 +75,14 @@ async def _append_one(args: argparse.Namespace, build: Any) -> int:
 
 
 async def cmd_unavailable(args: argparse.Namespace) -> int:
-    return await _append_one(args, lambda i, actor, config: mark_unavailable(i, args.person, args.reason, now(), config.roster, actor))
+    """As Ctrl+N in the roles modal: someone neither the roster nor the incident knows is refused (a typo)."""
+    incident_id = validate_incident_id(args.incident_id)
+    ctx = CommandContext.from_args(args)
+    roster = load_config(ctx.config_path).roster
+    async with ctx.store() as store:
+        stored, _ = await record_unavailable(store, incident_id, args.person, args.reason, now(), roster, ctx.actor)
+    _say([stored])
+    return 0
 
 
 async def cmd_hold_lift(args: argparse.Namespace) -> int:
