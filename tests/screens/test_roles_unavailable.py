@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual.widgets import Input, Label, OptionList
+from rich.console import Console
+from textual.widgets import Input, Label, OptionList, Static
 
 from tests.data.test_roster import GOOD
 from tests.screens.helpers import events_of, until, war_room_loaded
@@ -18,6 +19,7 @@ from warroom.data import events as ev
 from warroom.data.config import parse_config
 from warroom.data.models import Role
 from warroom.data.store import EventStore
+from warroom.screens.help import HelpScreen
 from warroom.screens.modals import RolesModal
 from warroom.screens.war_room import WarRoomScreen
 
@@ -128,3 +130,16 @@ async def test_someone_marked_by_another_engineer_meanwhile_is_refused_by_the_st
         await until(pilot, lambda: "Not recorded" in _text(modal, "#form-error"))
         assert _text(modal, "#form-error") == "Not recorded: bob is already marked unavailable."
     assert [e.reason for e in await events_of(seeded.db_path, seeded.active, "person.unavailable")] == ["on leave"]
+
+
+async def test_help_says_the_roles_key_marks_someone_unavailable_with_ctrl_n(make_app: Any, seeded: Seeded) -> None:
+    app = make_app(seeded.db_path, lambda: WarRoomScreen(seeded.active), roster=ROSTER)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await war_room_loaded(pilot)
+        await pilot.press("question_mark")
+        await until(pilot, lambda: isinstance(pilot.app.screen, HelpScreen))
+        console = Console(width=120, color_system=None)
+        with console.capture() as shown:
+            console.print(pilot.app.screen.query_one(Static).content)
+        rows = dict(line.split(maxsplit=1) for line in shown.get().splitlines() if len(line.split(maxsplit=1)) == 2)
+        assert rows["R"].strip() == "Assign roles (Ctrl+N in it: mark unavailable)"

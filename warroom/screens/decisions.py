@@ -48,7 +48,7 @@ class DecisionActions:
 
     DECISION_BINDINGS = [
         Binding("a", "acknowledge", "Ack", tooltip="Acknowledge the incident (and take incident commander if vacant)", id="acknowledge"),
-        Binding("R", "roles", "Roles", tooltip="Assign incident roles", id="assign-roles"),
+        Binding("R", "roles", "Roles", tooltip="Assign roles (Ctrl+N in it: mark unavailable)", id="assign-roles"),
         Binding("s", "severity", "Severity", tooltip="Set severity on the Impact × Urgency matrix", id="set-severity"),
         Binding("e", "escalate", "Escalate", tooltip="Escalate to Tier 2/3, management or executive", id="escalate"),
         Binding("m", "mitigate", "Mitigate", tooltip="Choose the mitigation strategy", id="choose-mitigation"),
