@@ -18,7 +18,7 @@ def _war_room(make_app: Any, seeded: Seeded, incident: str | None = None) -> Any
 
 async def _wait_for(seeded: Seeded, pilot: Any, kind: str, incident: str | None = None, count: int = 1) -> list[Any]:
     found: list[Any] = []
-    for _ in range(100):
+    for _ in range(200):
         found = await events_of(seeded.db_path, incident or seeded.active, kind)
         if len(found) >= count:
             return found
@@ -128,13 +128,17 @@ async def test_resolve_requires_validation_then_close_exports(make_app: Any, see
         await pilot.press("c")  # not resolved yet: refused with a sentence
         await pilot.pause(0.1)
         assert any("resolve it first" in n.message for n in pilot.app._notifications)
-        await pilot.press("x", *"rolled back v2.4.0", "ctrl+s")
-        assert pilot.app.screen.__class__.__name__ == "ResolveModal"
+        await pilot.press("x")
+        await until(pilot, lambda: pilot.app.screen.__class__.__name__ == "ResolveModal")
+        await pilot.press(*"rolled back v2.4.0", "ctrl+s")
+        assert pilot.app.screen.__class__.__name__ == "ResolveModal"  # the checks are not ticked yet
         await pilot.press("tab", "space", "tab", *"0.1%", "tab", "space", "tab", *"p99 180ms", "ctrl+s")
         (resolved,) = await _wait_for(seeded, pilot, "incident.resolved")
         assert resolved.validation == {"error_rate": "0.1%", "latency": "p99 180ms"}
         await until(pilot, lambda: not pilot.app.screen.state.is_open)
-        await pilot.press("c", "enter")
+        await pilot.press("c")
+        await until(pilot, lambda: pilot.app.screen.__class__.__name__ == "ConfirmCloseModal")
+        await pilot.press("enter")
         await _wait_for(seeded, pilot, "incident.closed")
         await until(pilot, lambda: (app.export_dir / seeded.active / "incident-record.md").exists())
 
