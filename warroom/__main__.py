@@ -1,5 +1,5 @@
 """`python -m warroom` runs the CLI."""
 
-from warroom.app.cli import main
+from warroom.app.launch import main
 
 raise SystemExit(main())

@@ -17,6 +17,7 @@ from typing import Any
 from textual.app import App
 from textual.screen import Screen
 
+from warroom.app.launch import resume_gc
 from warroom.app.palette import WarRoomCommands
 from warroom.data.policy import DEFAULT_POLICY, Policy
 from warroom.data.store import EventStore
@@ -71,6 +72,7 @@ class WarroomApp(App[int]):
 
     async def on_mount(self) -> None:
         await self.push_screen(self.first_screen())  # drawn while the database opens
+        self.call_after_refresh(resume_gc)  # paused for start-up by warroom.app.launch
         self._store = await EventStore.open(self.db_path)
         self._store_ready.set()
 

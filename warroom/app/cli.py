@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from warroom import __version__
 from warroom.app.errors import USER_ERRORS, explain
+from warroom.app.launch import resume_gc
 
 COMMAND_MODULES: tuple[str, ...] = (
     "warroom.app.commands.incidents",
@@ -63,6 +64,8 @@ COMMANDS: dict[str, str] = {
     "branches": "warroom.app.commands.response",
 }
 _VALUED_OPTIONS = {"--db", "--config", "--as"}
+#: Commands whose app resumes the garbage collector after its first frame (see warroom.app.launch).
+FIRST_FRAME_COMMANDS = {"open", "review"}
 
 
 def command_of(argv: Sequence[str]) -> str | None:
@@ -101,6 +104,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         default = getattr(args, "default_handler", None) or _no_command_handler(parser)
         handler = default
+    if command_of(words) not in FIRST_FRAME_COMMANDS:
+        resume_gc()  # paused for start-up by warroom.app.launch; the war room resumes it after its first frame
     try:
         result = handler(args)
         if asyncio.iscoroutine(result):
