@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
-import os
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
@@ -26,12 +25,22 @@ from typing import Any
 import aiosqlite
 
 from warroom.data import events as ev
-from warroom.data.fold import InvalidEvent, apply, evolve, fold
+from warroom.data.dbfile import (  # noqa: F401  (re-exported: the store's public errors and schema)
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    CorruptDatabaseError,
+    NewerSchemaError,
+    StoreError,
+    UnknownIncident,
+    check_file,
+    migrate,
+    read_only_folder,
+)
+from warroom.data.fold import apply, evolve, fold
 from warroom.data.ids import next_incident_id, validate_incident_id
 from warroom.data.leases import Lease, LeaseHolder
 from warroom.data.models import Incident
 
-SQLITE_MAGIC = b"SQLite format 3\x00"
 SELECT_SINCE = (
     "SELECT seq, incident_id, at, actor, kind, data FROM events WHERE incident_id = ? AND seq > ? ORDER BY seq"
 )
@@ -40,55 +49,8 @@ SELECT_LEASE = "SELECT incident_id, host, pid, token, acquired_at, renewed_at, e
 ENVELOPE = set(ev.ENVELOPE)
 REPLAY_BATCH = 5_000
 
-MIGRATIONS: tuple[str, ...] = (
-    """
-    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-    CREATE TABLE events (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        incident_id TEXT NOT NULL,
-        at TEXT NOT NULL,
-        actor TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        data TEXT NOT NULL
-    );
-    CREATE INDEX events_by_incident ON events (incident_id, seq);
-    CREATE TABLE alert_keys (fingerprint TEXT PRIMARY KEY, incident_id TEXT NOT NULL);
-    """,
-    # 2: who drives each incident's playbook (warroom.data.leases); times are wall-clock seconds
-    """
-    CREATE TABLE leases (
-        incident_id TEXT PRIMARY KEY,
-        host TEXT NOT NULL,
-        pid INTEGER NOT NULL,
-        token TEXT NOT NULL,
-        acquired_at REAL NOT NULL,
-        renewed_at REAL NOT NULL,
-        expires_at REAL NOT NULL
-    );
-    """,
-)
-SCHEMA_VERSION = len(MIGRATIONS)
 
 
-class StoreError(Exception):
-    """A problem with the database file, said in one sentence."""
-
-
-class NewerSchemaError(StoreError):
-    pass
-
-
-class CorruptDatabaseError(StoreError):
-    pass
-
-
-class UnknownIncident(StoreError, KeyError):
-    def __init__(self, incident_id: str) -> None:
-        super().__init__(incident_id)
-        self.incident_id = incident_id
-
-    def __str__(self) -> str:
-        return f"no incident {self.incident_id} in this database"
 
 
 def _row_to_event(row: Sequence[Any]) -> ev.BaseEvent:
@@ -205,7 +167,7 @@ class EventStore:
     @classmethod
     async def open(cls, path: str | Path, *, synchronous: str = "FULL") -> "EventStore":
         path = Path(path).expanduser()
-        _check_file(path)
+        check_file(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             db = await aiosqlite.connect(str(path), isolation_level=None, timeout=30.0)
@@ -216,11 +178,11 @@ class EventStore:
             # statement "in progress", which makes a later COMMIT fail.
             await db.execute_fetchall("PRAGMA busy_timeout = 30000")
             await db.execute_fetchall(f"PRAGMA synchronous = {synchronous}")
-            await _migrate(db, path)
+            await migrate(db, path)
             await db.execute_fetchall("PRAGMA journal_mode = WAL")
         except sqlite3.DatabaseError as exc:
             await db.close()
-            if _read_only_folder(path):  # WAL needs its -wal/-shm files: not a damaged database
+            if read_only_folder(path):  # WAL needs its -wal/-shm files: not a damaged database
                 raise StoreError(f"the database {path} is on a read-only file system (or in a folder this user "
                                  f"cannot write): nothing was written") from exc
             raise CorruptDatabaseError(
@@ -501,68 +463,3 @@ def _no_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def _read_only_folder(path: Path) -> bool:
-    """True when the database's folder cannot be written (a read-only mount, or permissions)."""
-    try:
-        if os.statvfs(path.parent).f_flag & os.ST_RDONLY:
-            return True
-    except OSError:
-        return False
-    return not os.access(path.parent, os.W_OK)
-
-
-def _check_file(path: Path) -> None:
-    if path.is_dir():
-        raise StoreError(f"{path} is a directory, not a database file")
-    if not path.exists() or path.stat().st_size == 0:
-        return
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(len(SQLITE_MAGIC))
-    except OSError as exc:
-        raise StoreError(f"cannot read the database {path}: {exc.strerror or exc}") from exc
-    if head != SQLITE_MAGIC:
-        raise CorruptDatabaseError(f"{path} is not an SQLite database (damaged or another kind of file); it was left untouched")
-
-
-async def _schema_version(db: aiosqlite.Connection, path: Path) -> int:
-    async with db.execute("SELECT name FROM sqlite_master WHERE type = 'table'") as cursor:
-        tables = {row[0] for row in await cursor.fetchall()}
-    if tables and "meta" not in tables:
-        raise CorruptDatabaseError(f"{path} is an SQLite database but not a warroom one; it was left untouched")
-    if "meta" not in tables:
-        return 0
-    async with db.execute("SELECT value FROM meta WHERE key = 'schema_version'") as cursor:
-        row = await cursor.fetchone()
-    if row is None or not str(row[0]).isdigit():
-        raise CorruptDatabaseError(f"{path} has no valid schema version; it was left untouched")
-    version = int(row[0])
-    if version > SCHEMA_VERSION:
-        raise NewerSchemaError(
-            f"{path} was written by a newer warroom (schema {version}; this one reads up to {SCHEMA_VERSION}): upgrade warroom"
-        )
-    return version
-
-
-async def _migrate(db: aiosqlite.Connection, path: Path) -> None:
-    if await _schema_version(db, path) == SCHEMA_VERSION:
-        return
-    try:
-        await db.execute("BEGIN IMMEDIATE")
-        version = await _schema_version(db, path)  # another process may have migrated meanwhile
-        for number in range(version, SCHEMA_VERSION):
-            for statement in MIGRATIONS[number].split(";"):
-                if statement.strip():
-                    await db.execute(statement)
-        await db.execute(
-            "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
-        )
-        await db.execute("COMMIT")
-    except BaseException:
-        try:
-            await db.execute("ROLLBACK")  # queued behind BEGIN even when it was cancelled
-        except sqlite3.Error:
-            pass  # BEGIN itself failed: nothing to roll back
-        raise

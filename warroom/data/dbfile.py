@@ -1,0 +1,136 @@
+"""The database file: its errors, the versioned schema and its forward migrations, checks before opening.
+
+A file from a newer warroom, or one that is not a warroom database, is refused
+and never overwritten; migrations run in one ``BEGIN IMMEDIATE`` transaction
+(another process may migrate at the same moment).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import aiosqlite
+
+__all__ = [
+    "MIGRATIONS", "SCHEMA_VERSION", "SQLITE_MAGIC", "CorruptDatabaseError", "NewerSchemaError", "StoreError",
+    "UnknownIncident", "check_file", "migrate", "read_only_folder", "schema_version",
+]  # fmt: skip
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        incident_id TEXT NOT NULL,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX events_by_incident ON events (incident_id, seq);
+    CREATE TABLE alert_keys (fingerprint TEXT PRIMARY KEY, incident_id TEXT NOT NULL);
+    """,
+    # 2: who drives each incident's playbook (warroom.data.leases); times are wall-clock seconds
+    """
+    CREATE TABLE leases (
+        incident_id TEXT PRIMARY KEY,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        token TEXT NOT NULL,
+        acquired_at REAL NOT NULL,
+        renewed_at REAL NOT NULL,
+        expires_at REAL NOT NULL
+    );
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StoreError(Exception):
+    """A problem with the database file, said in one sentence."""
+
+
+class NewerSchemaError(StoreError):
+    pass
+
+
+class CorruptDatabaseError(StoreError):
+    pass
+
+
+class UnknownIncident(StoreError, KeyError):
+    def __init__(self, incident_id: str) -> None:
+        super().__init__(incident_id)
+        self.incident_id = incident_id
+
+    def __str__(self) -> str:
+        return f"no incident {self.incident_id} in this database"
+
+
+def read_only_folder(path: Path) -> bool:
+    """True when the database's folder cannot be written (a read-only mount, or permissions)."""
+    try:
+        if os.statvfs(path.parent).f_flag & os.ST_RDONLY:
+            return True
+    except OSError:
+        return False
+    return not os.access(path.parent, os.W_OK)
+
+
+def check_file(path: Path) -> None:
+    if path.is_dir():
+        raise StoreError(f"{path} is a directory, not a database file")
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise StoreError(f"cannot read the database {path}: {exc.strerror or exc}") from exc
+    if head != SQLITE_MAGIC:
+        raise CorruptDatabaseError(f"{path} is not an SQLite database (damaged or another kind of file); it was left untouched")
+
+
+async def schema_version(db: aiosqlite.Connection, path: Path) -> int:
+    async with db.execute("SELECT name FROM sqlite_master WHERE type = 'table'") as cursor:
+        tables = {row[0] for row in await cursor.fetchall()}
+    if tables and "meta" not in tables:
+        raise CorruptDatabaseError(f"{path} is an SQLite database but not a warroom one; it was left untouched")
+    if "meta" not in tables:
+        return 0
+    async with db.execute("SELECT value FROM meta WHERE key = 'schema_version'") as cursor:
+        row = await cursor.fetchone()
+    if row is None or not str(row[0]).isdigit():
+        raise CorruptDatabaseError(f"{path} has no valid schema version; it was left untouched")
+    version = int(row[0])
+    if version > SCHEMA_VERSION:
+        raise NewerSchemaError(
+            f"{path} was written by a newer warroom (schema {version}; this one reads up to {SCHEMA_VERSION}): upgrade warroom"
+        )
+    return version
+
+
+async def migrate(db: aiosqlite.Connection, path: Path) -> None:
+    if await schema_version(db, path) == SCHEMA_VERSION:
+        return
+    try:
+        await db.execute("BEGIN IMMEDIATE")
+        version = await schema_version(db, path)  # another process may have migrated meanwhile
+        for number in range(version, SCHEMA_VERSION):
+            for statement in MIGRATIONS[number].split(";"):
+                if statement.strip():
+                    await db.execute(statement)
+        await db.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+        )
+        await db.execute("COMMIT")
+    except BaseException:
+        try:
+            await db.execute("ROLLBACK")  # queued behind BEGIN even when it was cancelled
+        except sqlite3.Error:
+            pass  # BEGIN itself failed: nothing to roll back
+        raise
