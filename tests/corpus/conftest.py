@@ -10,7 +10,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 # Raw terminal control: ESC, C1 controls (CSI 0x9b, OSC 0x9d...), bidi overrides/isolates, other C0 but \n \t.

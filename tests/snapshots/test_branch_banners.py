@@ -6,7 +6,6 @@ evaluation on a fixed clock. Update deliberately (``--snapshot-update``) and loo
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import pytest

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from tests.agents.branches.conftest import at, declare
+from tests.agents.branches.conftest import at
 from warroom.agents.branches import declare_freeze, evaluate_branches, lift_freeze, lift_hold
 from warroom.data import events as ev
 from warroom.data.export.render import render_incident
-from warroom.data.fold import apply, replay
+from warroom.data.fold import replay
 from warroom.data.models import MitigationStrategy, Role, Severity
 
 ID = "INC-2026-0001"

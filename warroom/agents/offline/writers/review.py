@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from warroom.agents.offline.analysis import template_of
 from warroom.agents.offline.writers.common import (
-    Step, change_line, cite, explain, headline, hm, primary, problems_by_date, saturated, suspect, when,
+    Step, change_line, cite, explain, headline, primary, problems_by_date, saturated, suspect, when,
 )
 from warroom.agents.offline.writers.rootcause import five_whys_answer
 from warroom.agents.structured import ActionItems, ProposedAction
