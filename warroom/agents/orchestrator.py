@@ -32,18 +32,19 @@ from pydantic import BaseModel, ValidationError
 from warroom.agents.backend import Backend, StepFailed
 from warroom.agents.gates import Gate, finish_effects, gate_effects, gate_label
 from warroom.agents.guidance import Steering, steer
+from warroom.agents.lease import LeaseKeeping
 from warroom.agents.plan import StepState, StepView, Walk, walk
 from warroom.agents.playbook import Phase, Playbook, Step, load_playbook
 from warroom.agents.prompting import PromptError, render_request
 from warroom.agents.streaming import OutputCoalescer
 from warroom.agents.structured import SCHEMAS
+from warroom.agents.timers import escalation_events
 from warroom.data import events as ev
 from warroom.data.fold import InvalidEvent
-from warroom.data.models import Incident, RunState, Status
-from warroom.agents.timers import escalation_events
 from warroom.data.leases import LEASE_SECONDS, Lease, LeaseHolder
+from warroom.data.models import Incident, RunState, Status
 from warroom.data.policy import DEFAULT_POLICY, Policy, due_escalations
-from warroom.data.store import EventStore, StoreError
+from warroom.data.store import EventStore
 
 __all__ = ["Gate", "GateError", "Orchestrator", "RunSummary", "StepState", "StepView"]
 
@@ -72,7 +73,7 @@ def _system_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class Orchestrator:
+class Orchestrator(LeaseKeeping):
     """Drives one playbook for one incident."""
 
     def __init__(
@@ -329,56 +330,6 @@ class Orchestrator:
         if phase.status is not None and incident.is_open and incident.status.rank < phase.status.rank:
             events.append(ev.StatusChanged(**base, status=phase.status, reason=f"phase: {phase.title}"))
         await self.store.append_many(events)
-
-    # -- the lease ---------------------------------------------------------------------------
-    @property
-    def drives(self) -> bool:
-        """True while this orchestrator holds the incident's lease (it runs the steps)."""
-        return self.lease is not None and self.lease.held_by(self.holder)
-
-    @property
-    def driven_by(self) -> str:
-        """``host:pid`` of the other session driving the playbook, or ``""``."""
-        return "" if self.lease is None or self.drives else str(self.lease.holder)
-
-    async def _take_lease(self, follow: bool) -> bool:
-        """Acquire the lease; with ``follow``, watch (handing on events) until it can be taken."""
-        while True:
-            now = self.lease_clock()
-            lease = await self.store.lease(self.incident_id)  # a read first: followers take no write lock
-            if lease is None or lease.held_by(self.holder) or lease.abandoned(now):
-                lease = await self.store.acquire_lease(self.incident_id, self.holder, now=now, seconds=self.lease_seconds)
-            await self._seen_lease(lease)
-            if self.drives or not follow:
-                return self.drives
-            await self._notify()
-            await asyncio.sleep(self.poll_interval * 5)
-
-    async def _keep_lease(self) -> None:
-        """Renew the lease every third of its duration (from the ticker); note when it was lost."""
-        now = self.lease_clock()
-        if self.lease is None or now < self.lease.renewed_at + self.lease_seconds / 3:
-            return
-        if await self.store.renew_lease(self.incident_id, self.holder, now=now, seconds=self.lease_seconds):
-            self.lease = Lease(self.incident_id, self.holder, self.lease.acquired_at, now, now + self.lease_seconds)
-        else:
-            await self._seen_lease(await self.store.lease(self.incident_id))
-            self._wake.set()
-
-    async def _release_lease(self) -> None:
-        try:
-            await self.store.release_lease(self.incident_id, self.holder)
-        except (StoreError, ValueError):
-            pass  # the store failed or closed: the lease expires (or its dead pid is seen) instead
-        if self.drives:
-            self.lease = None
-
-    async def _seen_lease(self, lease: Lease | None) -> None:
-        self.lease = lease
-        driver = self.driven_by
-        if driver != self._driver:
-            self._driver = driver
-            await self._call(self.on_lease, driver)
 
     # -- recovery, timers and the tail -------------------------------------------------------
     async def _recover(self) -> None:
