@@ -167,7 +167,7 @@ class DecisionActions:
         ) if p)  # fmt: skip
         gate = self._pending_gate("mitigation")
         if gate is not None and answer.strategy.value in gate.options:
-            self.decide_gate(GateAnswer(gate.gate_id, answer.strategy.value, rationale))
+            self.decide_gate(_modals().GateAnswer(gate.gate_id, answer.strategy.value, rationale))
             return
         options = [s.value for s in _modals().mitigation.STRATEGY_PROFILE]
         self.record(lambda: [self._event(
