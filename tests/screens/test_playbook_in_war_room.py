@@ -15,7 +15,8 @@ from warroom.screens.modals import GateModal
 from warroom.screens.war_room import WarRoomScreen
 
 
-async def test_gate_answered_from_the_keyboard(tmp_path: Path) -> None:
+async def _demo_war_room(tmp_path: Path) -> tuple[WarroomApp, Path, Any]:
+    """The demo incident in a war room whose itil playbook runs on the offline investigator."""
     from warroom.agents.offline.demo.incident import create_demo_incident
 
     db = tmp_path / "demo.db"
@@ -29,6 +30,11 @@ async def test_gate_answered_from_the_keyboard(tmp_path: Path) -> None:
 
     app = WarroomApp(db, lambda: WarRoomScreen(demo.incident_id), actor="alice", now=fixed_now,
                      export_dir=tmp_path / "out", orchestrator_factory=factory)  # fmt: skip
+    return app, db, demo
+
+
+async def test_gate_answered_from_the_keyboard(tmp_path: Path) -> None:
+    app, db, demo = await _demo_war_room(tmp_path)
     async with app.run_test(size=(160, 48)) as pilot:
         await war_room_loaded(pilot)
         screen = pilot.app.screen
@@ -49,20 +55,9 @@ async def test_gate_answered_from_the_keyboard(tmp_path: Path) -> None:
 
 async def test_m_answers_the_playbooks_pending_mitigation_gate(tmp_path: Path) -> None:
     """With the mitigation gate waiting, the m modal's choice decides that gate (not a free-standing decision)."""
-    from warroom.agents.offline.demo.incident import create_demo_incident
     from warroom.screens.modals import MitigationModal
 
-    db = tmp_path / "demo.db"
-    store = await EventStore.open(db)
-    demo = await create_demo_incident(store, db, now=NOW, actor="alice", say=lambda line: None)
-    await store.close()
-
-    def factory(app_store: Any, incident_id: str) -> Orchestrator:
-        return Orchestrator(app_store, incident_id, "itil", get_backend("offline"), now=fixed_now,
-                            evidence_root=demo.evidence_root, operator="alice", poll_interval=0.05)  # fmt: skip
-
-    app = WarroomApp(db, lambda: WarRoomScreen(demo.incident_id), actor="alice", now=fixed_now,
-                     export_dir=tmp_path / "out", orchestrator_factory=factory)  # fmt: skip
+    app, db, demo = await _demo_war_room(tmp_path)
     async with app.run_test(size=(160, 48)) as pilot:
         await war_room_loaded(pilot)
         screen = pilot.app.screen
