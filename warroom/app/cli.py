@@ -98,13 +98,14 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(command_of(words))
+    command = command_of(words)
+    parser = build_parser(command)
     args = parser.parse_args(words)
     handler = getattr(args, "handler", None)
     if handler is None:
         default = getattr(args, "default_handler", None) or _no_command_handler(parser)
         handler = default
-    if command_of(words) not in FIRST_FRAME_COMMANDS:
+    if command not in FIRST_FRAME_COMMANDS:
         resume_gc()  # paused for start-up by warroom.app.launch; the war room resumes it after its first frame
     try:
         result = handler(args)

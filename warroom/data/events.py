@@ -9,8 +9,8 @@ turns a stored row back into its class.
 from __future__ import annotations
 
 import json
-from functools import cache
 from datetime import datetime, timezone
+from functools import cache
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, field_validator

@@ -50,9 +50,6 @@ ENVELOPE = set(ev.ENVELOPE)
 REPLAY_BATCH = 5_000
 
 
-
-
-
 def _row_to_event(row: Sequence[Any]) -> ev.BaseEvent:
     """Rebuild a stored event in one pydantic JSON parse (the replay hot path).
 
@@ -292,8 +289,7 @@ class EventStore:
         on this host, is taken over.
         """
         async with self.transaction():
-            rows = await self._db.execute_fetchall(SELECT_LEASE, (incident_id,))
-            current = Lease.from_row(rows[0]) if rows else None
+            current = await self.lease(incident_id)  # read inside the write transaction: no one else changes it
             if current is not None and not current.held_by(holder) and not current.abandoned(now):
                 return current
             acquired_at = current.acquired_at if current is not None and current.held_by(holder) else now
