@@ -37,9 +37,9 @@ from warroom.agents.plan import StepState, StepView, Walk, walk
 from warroom.agents.playbook import Phase, Playbook, Step, load_playbook
 from warroom.agents.prompting import PromptError, render_request
 from warroom.agents.streaming import OutputCoalescer
-from warroom.agents.structured import SCHEMAS
 from warroom.agents.timers import escalation_events
 from warroom.data import events as ev
+from warroom.data.answers import SCHEMAS
 from warroom.data.fold import InvalidEvent
 from warroom.data.leases import LEASE_SECONDS, Lease, LeaseHolder
 from warroom.data.models import Incident, RunState, Status
