@@ -37,9 +37,9 @@ from warroom.agents.plan import StepState, StepView, Walk, walk
 from warroom.agents.playbook import Phase, Playbook, Step, load_playbook
 from warroom.agents.prompting import PromptError, render_request
 from warroom.agents.streaming import OutputCoalescer
-from warroom.agents.structured import SCHEMAS
 from warroom.agents.timers import escalation_events
 from warroom.data import events as ev
+from warroom.data.answers import SCHEMAS
 from warroom.data.fold import InvalidEvent
 from warroom.data.leases import LEASE_SECONDS, Lease, LeaseHolder
 from warroom.data.models import Incident, RunState, Status
@@ -422,9 +422,12 @@ class Orchestrator(LeaseKeeping):
         ticker = getattr(self, "_ticker_task", None)
         if ticker is not None and ticker.done() and not ticker.cancelled() and ticker.exception() is not None:
             raise ticker.exception()  # type: ignore[misc]  # an on_event callback failed: surface it
+        # asyncio.timeout, not wait_for: Python 3.11's wait_for can turn a cancellation that lands as its
+        # timeout fires into TimeoutError, which this wait would swallow, and the run would never stop.
         try:
-            await asyncio.wait_for(self._wake.wait(), self.poll_interval)
-        except asyncio.TimeoutError:
+            async with asyncio.timeout(self.poll_interval):
+                await self._wake.wait()
+        except TimeoutError:
             pass
         self._wake.clear()
 
