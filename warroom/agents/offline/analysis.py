@@ -18,8 +18,8 @@ from warroom.agents.offline.findings import Analysis, Change, LogLine, Onset
 from warroom.agents.offline.metrics import Series, describe_series, metric_kind, read_csv, read_prometheus
 from warroom.agents.offline.reader import confined, load_json, read_log, sniff
 from warroom.agents.offline.signatures import SignatureScanner
-from warroom.agents.structured import Citation
 from warroom.data.alerts import AlertPayloadError
+from warroom.data.answers import Citation
 from warroom.data.evidence.alertfiles import read_alert_file
 from warroom.data.models import Evidence, NormalisedAlert
 

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from warroom.agents.offline.signatures import suggest_command
 from warroom.agents.offline.writers.common import (
-    Step, change_line, cite, sentence, diff_summary, evidence_gaps, explain, primary, saturated, suspect, when,
+    Step,
+    change_line,
+    cite,
+    diff_summary,
+    evidence_gaps,
+    explain,
+    primary,
+    saturated,
+    sentence,
+    suspect,
+    when,
 )
-from warroom.agents.structured import Citation, FiveWhys, Why
+from warroom.data.answers import Citation, FiveWhys, Why
 
 
 def five_whys_answer(step: Step) -> FiveWhys:
