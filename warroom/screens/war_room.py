@@ -243,9 +243,10 @@ class WarRoomScreen(DecisionActions, Screen[None]):
         """Build the orchestrator after the first frame (its backend may import the Anthropic SDK),
         then its ``run()`` on the event loop; its events reach the panes through the store."""
         await self.app.ready_store()
-        self.orchestrator = self.app.orchestrator_for(self.incident_id)
+        self.orchestrator = await self.app.orchestrator_for(self.incident_id)
         if self.orchestrator is not None:
             self.orchestrator.on_lease = lambda driver: self.post_message(PlaybookDriverChanged(driver))
+            self.post_message(IncidentRefreshed())  # the phase pane shows the playbook's steps and its pending gate
             await self.orchestrator.run(follow=True)  # another session drives it: follow, take over when it stops
 
     def on_playbook_driver_changed(self, message: PlaybookDriverChanged) -> None:

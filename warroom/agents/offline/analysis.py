@@ -20,8 +20,8 @@ from warroom.agents.offline.metrics import Series, describe_series, metric_kind,
 from warroom.agents.offline.reader import confined, load_json, read_log, sniff
 from warroom.agents.offline.signatures import SignatureScanner
 from warroom.agents.offline.status_docs import status_hypotheses
-from warroom.agents.structured import Citation
 from warroom.data.alerts import AlertPayloadError
+from warroom.data.answers import Citation
 from warroom.data.evidence.alertfiles import read_alert_file
 from warroom.data.evidence.kube import KubeFacts, read_kube
 from warroom.data.evidence.toolmock import read_tool_header, read_tool_text

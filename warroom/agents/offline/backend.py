@@ -15,7 +15,7 @@ from warroom.agents.backend import Emit, StepFailed, StepRequest, StepResult, Ta
 from warroom.agents.offline.analysis import analyse
 from warroom.agents.offline.findings import Analysis
 from warroom.agents.offline.writers import WRITERS, Step
-from warroom.agents.structured import SCHEMAS
+from warroom.data.answers import SCHEMAS
 from warroom.data.redact import redact, redact_obj
 
 MODEL = "offline-investigator-1"

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from warroom.agents.structured import Citation
+from warroom.data.answers import Citation
 
 
 class _Finding(BaseModel):

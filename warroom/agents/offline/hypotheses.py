@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from warroom.agents.offline.findings import Hypothesis, LogLine, Signature
 from warroom.agents.offline.kube_causes import cite_at, kube_hypotheses, merged
 from warroom.agents.offline.signatures import workload
-from warroom.agents.structured import Citation
+from warroom.data.answers import Citation
 from warroom.data.evidence.kube import KubeFacts, KubeObject
 from warroom.data.models import NormalisedAlert
 

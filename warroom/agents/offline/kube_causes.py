@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 
 from warroom.agents.offline.findings import Hypothesis
-from warroom.agents.structured import Citation
+from warroom.data.answers import Citation
 from warroom.data.evidence.kube import Container, KubeEvent, KubeFacts, KubeObject
 
 _QUOTED = re.compile(r'"([^"]+)"')

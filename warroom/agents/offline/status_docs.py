@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from warroom.agents.offline.findings import Hypothesis
-from warroom.agents.structured import Citation
+from warroom.data.answers import Citation
 
 _PARTITION = re.compile(r"partition|split[_ -]?brain", re.I)
 _ALARM = re.compile(r"alarm$|_alarm|alarms", re.I)

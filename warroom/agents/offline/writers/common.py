@@ -10,7 +10,7 @@ from typing import Any
 from warroom.agents.backend import StepRequest
 from warroom.agents.offline.findings import Analysis, MetricFinding, Signature, Suspect
 from warroom.agents.offline.signatures import suggest_command
-from warroom.agents.structured import Citation
+from warroom.data.answers import Citation
 from warroom.data.models import Incident
 
 # Families that name a cause by themselves, most specific first; the rest are symptoms or context.

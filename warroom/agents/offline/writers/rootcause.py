@@ -7,7 +7,7 @@ from warroom.agents.offline.writers.common import (
     Step, change_line, cite, diff_summary, evidence_gaps, explain, headline, primary, ranked_hypotheses, saturated,
     sentence, suspect, when,
 )
-from warroom.agents.structured import Citation, FiveWhys, Why
+from warroom.data.answers import Citation, FiveWhys, Why
 
 
 def five_whys_answer(step: Step) -> FiveWhys:
