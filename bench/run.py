@@ -113,6 +113,14 @@ def parse_stats(out: str) -> list[Row]:
              f"full replay {base[1]} s" if base else "")]
 
 
+def parse_rca(out: str) -> list[Row]:
+    m = _find(r"^rca: (\d+)/(\d+) cases \((\d+)%\), ([\d.]+) s per case", out)
+    if not m:
+        return []
+    return [("offline RCA: conclusion names the cause", f"{m[1]}/{m[2]} shared cases ({m[3]}%), {m[4]} s/case",
+             "every shared case; >= 60% unseen", "")]
+
+
 BENCHES = [
     Bench("store", [], ["--quick"], parse_store),
     Bench("tui", [], [], parse_tui),
@@ -120,6 +128,7 @@ BENCHES = [
     Bench("agents", [], [], parse_agents),
     Bench("export", [], ["--repeat", "2"], parse_export),
     Bench("stats", [], ["--incidents", "200"], parse_stats),
+    Bench("rca", [], [], parse_rca),
 ]
 
 

@@ -36,7 +36,7 @@ from warroom.agents.claude.messages import DEFAULT_SYSTEM, cache_conversation, t
 from warroom.agents.claude.pricing import Usage
 from warroom.agents.claude.retry import RetryPolicy, describe, is_transient, retry_after
 from warroom.agents.claude.turn import ToolCall, Turn, read_turn
-from warroom.agents.structured import SCHEMAS
+from warroom.data.answers import SCHEMAS
 from warroom.data.redact import redact
 
 if TYPE_CHECKING:

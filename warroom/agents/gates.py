@@ -17,8 +17,8 @@ from pydantic import BaseModel, ValidationError
 
 from warroom.agents.playbook import Playbook, Step
 from warroom.agents.prompting import environment, finished_run, gate_context
-from warroom.agents.structured import ActionItems, MitigationRecommendation, SeverityProposal
 from warroom.data import events as ev
+from warroom.data.answers import ActionItems, MitigationRecommendation, SeverityProposal
 from warroom.data.models import Audience, Horizon, Incident, MitigationStrategy, Role, Severity, Status
 from warroom.data.policy import Policy
 

@@ -20,7 +20,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from warroom.agents.backend import Task
-from warroom.agents.structured import SCHEMAS
+from warroom.data.answers import SCHEMAS
 from warroom.data.models import Audience, MitigationStrategy, Severity, Status
 
 __all__ = [

@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from warroom.agents.structured import MitigationRecommendation, SeverityProposal
+from warroom.data.answers import MitigationRecommendation, SeverityProposal
 from warroom.data.models import Incident, RunState
 
 __all__ = ["latest_answer", "mitigation_recommendation", "severity_proposal"]

@@ -11,7 +11,7 @@ import pytest
 from tests.agents.offline.conftest import evidence_for, make_incident, runner
 from warroom.agents.backend import Task
 from warroom.agents.offline import analysis as analysis_module
-from warroom.agents.structured import SCHEMAS
+from warroom.data.answers import SCHEMAS
 
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}|TODO|TBD|lorem", re.I)
 

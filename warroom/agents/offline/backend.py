@@ -15,7 +15,7 @@ from warroom.agents.backend import Emit, StepFailed, StepRequest, StepResult, Ta
 from warroom.agents.offline.analysis import analyse
 from warroom.agents.offline.findings import Analysis
 from warroom.agents.offline.writers import WRITERS, Step
-from warroom.agents.structured import SCHEMAS
+from warroom.data.answers import SCHEMAS
 from warroom.data.redact import redact, redact_obj
 
 MODEL = "offline-investigator-1"
@@ -24,7 +24,8 @@ MODEL = "offline-investigator-1"
 def analysis_for(request: StepRequest) -> Analysis:
     """The (cached) analysis of the request's evidence."""
     return analyse(request.evidence, request.evidence_root, alerts=request.incident.alerts,
-                   service=request.incident.service, key=request.incident.incident_id)
+                   service=request.incident.service, key=request.incident.incident_id,
+                   title=request.incident.title)
 
 
 def write_step(request: StepRequest, analysis: Analysis) -> Step:

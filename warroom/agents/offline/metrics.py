@@ -12,7 +12,7 @@ from typing import Any
 from warroom.agents.offline.changepoint import per_minute
 from warroom.agents.offline.findings import MetricFinding
 from warroom.agents.offline.reader import parse_time
-from warroom.agents.structured import Citation
+from warroom.data.answers import Citation
 
 _KINDS = (
     ("error_rate", re.compile(r"5xx|error|fail", re.I)),

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from warroom.agents.offline.findings import LogLine, Signature
-from warroom.agents.structured import Citation
+from warroom.data.answers import Citation
 
 KNOWN_COMMANDS = ("wget", "curl", "bash", "sh", "python", "python3", "java", "node", "nginx", "gunicorn", "uwsgi",
                   "npm", "yarn", "pip", "psql", "mysql", "redis-cli", "kubectl", "helm", "git", "tar", "gzip", "cp", "mv",

@@ -17,8 +17,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from warroom.agents.structured import ActionItems, FiveWhys, MitigationRecommendation, ProposedAction, SeverityProposal
 from warroom.data import events as ev
+from warroom.data.answers import ActionItems, FiveWhys, MitigationRecommendation, ProposedAction, SeverityProposal
 from warroom.data.describe import describe_event
 from warroom.data.fold import apply
 from warroom.data.models import Audience, Incident

@@ -7,9 +7,20 @@ from datetime import datetime, timedelta
 from warroom.agents.offline.findings import MetricFinding
 from warroom.agents.offline.signatures import suggest_command
 from warroom.agents.offline.writers.common import (
-    EXTERNAL, Step, change_line, cite, diff_summary, explain, headline, hm, primary, saturated, suspect, when,
+    EXTERNAL,
+    Step,
+    change_line,
+    cite,
+    diff_summary,
+    explain,
+    headline,
+    hm,
+    primary,
+    saturated,
+    suspect,
+    when,
 )
-from warroom.agents.structured import MitigationRecommendation
+from warroom.data.answers import MitigationRecommendation
 from warroom.data.models import MitigationStrategy as MS
 
 MIN_AFTER_MITIGATION = 10  # minutes of evidence after the mitigation before a verdict

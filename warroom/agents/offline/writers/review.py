@@ -6,10 +6,19 @@ from datetime import timedelta
 
 from warroom.agents.offline.analysis import template_of
 from warroom.agents.offline.writers.common import (
-    Step, change_line, cite, explain, headline, primary, problems_by_date, saturated, suspect, when,
+    Step,
+    change_line,
+    cite,
+    explain,
+    headline,
+    primary,
+    problems_by_date,
+    saturated,
+    suspect,
+    when,
 )
 from warroom.agents.offline.writers.rootcause import five_whys_answer
-from warroom.agents.structured import ActionItems, ProposedAction
+from warroom.data.answers import ActionItems, ProposedAction
 from warroom.data.models import Horizon
 
 HORIZON_DAYS = {Horizon.IMMEDIATE: 7, Horizon.SHORT_TERM: 30, Horizon.LONG_TERM: 90}

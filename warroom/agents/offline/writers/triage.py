@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from warroom.agents.offline.writers.common import (
-    CUSTOMER_FACING, Step, cite, cites, evidence_gaps, headline, hm, primary, problems_by_date, when,
+    CUSTOMER_FACING,
+    Step,
+    cite,
+    cites,
+    evidence_gaps,
+    headline,
+    hm,
+    primary,
+    problems_by_date,
+    when,
 )
-from warroom.agents.structured import SeverityProposal
+from warroom.data.answers import SeverityProposal
 from warroom.data.models import Level, Severity
 
 MATRIX = {

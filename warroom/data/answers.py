@@ -1,4 +1,4 @@
-"""Structured outputs: the answers the program acts on, as pydantic models.
+"""Structured answers: what the agents conclude that the program acts on, as pydantic models (data).
 
 Both backends produce these (Claude through a tool / JSON schema, the offline
 investigator directly); the orchestrator validates them before acting.
