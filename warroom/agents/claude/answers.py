@@ -66,7 +66,7 @@ GUIDANCE: dict[str, str] = {
 
 def answer_schemas() -> dict[str, type[BaseModel]]:
     """Every answer a step may be asked for, by schema name, in one fixed order."""
-    from warroom.agents.structured import SCHEMAS
+    from warroom.data.answers import SCHEMAS
 
     found: dict[str, type[BaseModel]] = dict(SCHEMAS)
     for name, model in IMPLICIT_SCHEMAS.values():
