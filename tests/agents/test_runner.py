@@ -99,8 +99,12 @@ def test_warroom_run_command(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert cli.main(["run", incident_id, "--backend", "scripted", "--db", db]) == 3  # stdin is not a TTY here
     captured = capsys.readouterr()
     assert "waiting for a decision" in captured.err and "Waiting:" in captured.out
-    assert cli.main(["run", incident_id, "--backend", "scripted", "--auto", "--playbook", "sre", "--db", db]) == 0
-    assert "Incident Response Complete" in capsys.readouterr().out
+    # started with itil (the default): another playbook is refused in one sentence, without it the run carries on
+    assert cli.main(["run", incident_id, "--backend", "scripted", "--auto", "--playbook", "sre", "--db", db]) == 2
+    assert f"{incident_id} was started with the itil playbook; it cannot be run with sre" in capsys.readouterr().err
+    assert cli.main(["run", incident_id, "--backend", "scripted", "--auto", "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "Running the itil playbook" in out and "Incident Response Complete" in out
     assert cli.main(["run", incident_id, "--backend", "nope", "--db", db]) == 2
     assert "unknown backend 'nope'" in capsys.readouterr().err
     assert cli.main(["run", incident_id, "--playbook", str(tmp_path / "missing.toml"), "--db", db]) == 2

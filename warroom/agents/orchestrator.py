@@ -89,6 +89,10 @@ class Orchestrator(LeaseKeeping):
         self.store, self.incident_id, self.backend = store, incident_id, backend
         self.playbook = playbook if isinstance(playbook, Playbook) else load_playbook(playbook)
         self.policy, self.now, self.actor, self.auto = policy, now, actor, auto
+        if evidence_root is None and getattr(store, "path", None):  # the incident's copied evidence, as attached
+            from warroom.data.attachments import evidence_root as default_root
+
+            evidence_root = default_root(Path(store.path), incident_id)
         self.evidence_root, self.poll_interval, self.operator = evidence_root, poll_interval, operator
         self.on_event, self.on_gate, self.stop_at_gates = on_event, on_gate, stop_at_gates
         self._wake = asyncio.Event()
@@ -169,6 +173,7 @@ class Orchestrator(LeaseKeeping):
             if not await self._take_lease(follow):
                 self.waiting_reason = f"another session ({self.driven_by}) is running this playbook"
                 return await self._summary("busy")
+            await self._record_playbook()
             await self._recover()
             ticker = self._ticker_task = asyncio.create_task(self._ticker())
             try:
@@ -332,6 +337,23 @@ class Orchestrator(LeaseKeeping):
         await self.store.append_many(events)
 
     # -- recovery, timers and the tail -------------------------------------------------------
+    async def _record_playbook(self) -> None:
+        """Record which playbook drives the incident the first time it runs; refuse a different one after."""
+        from warroom.agents.playbook_choice import PlaybookMismatch, playbook_reference, started_playbook
+
+        incident = await self.store.load(self.incident_id)
+        started = started_playbook(incident)
+        if started and (incident.playbook or started) != self.playbook.name and started != playbook_reference(self.playbook):
+            raise PlaybookMismatch(incident, self.playbook.name)
+        if incident.playbook_source or incident.status is Status.CLOSED:
+            return
+        event = ev.PlaybookStarted(incident_id=self.incident_id, at=self.now(), actor=self.actor,
+                                   playbook=self.playbook.name, source=playbook_reference(self.playbook))  # fmt: skip
+        try:
+            await self.store.append(event)
+        except InvalidEvent:
+            pass  # another session recorded it a moment ago
+
     async def _recover(self) -> None:
         """Runs left RUNNING by a process that died or quit are marked interrupted (and will run again).
 

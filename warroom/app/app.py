@@ -9,6 +9,7 @@ happen only when an orchestrator is built, after the first frame.
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,6 +25,8 @@ from warroom.data.store import EventStore
 
 __all__ = ["OrchestratorFactory", "WarroomApp", "utc_now"]
 
+#: Builds the playbook orchestrator for an incident (``None``: no playbook); it may be ``async``
+#: (the CLI's reads which playbook the incident was started with).
 OrchestratorFactory = Callable[[EventStore, str], Any]
 
 
@@ -86,11 +89,12 @@ class WarroomApp(App[int]):
             await self._store.close()
             self._store = None
 
-    def orchestrator_for(self, incident_id: str) -> Any:
-        """The playbook orchestrator for ``incident_id``, or ``None`` when none was asked for."""
+    async def orchestrator_for(self, incident_id: str) -> Any:
+        """The playbook orchestrator for ``incident_id``, or ``None`` when there is no playbook to run."""
         if self.orchestrator_factory is None:
             return None
-        return self.orchestrator_factory(self.store, incident_id)
+        built = self.orchestrator_factory(self.store, incident_id)
+        return await built if inspect.isawaitable(built) else built
 
     def open_incident(self, incident_id: str, *, read_only: bool = False) -> None:
         """Push the war room (or the review screen) for ``incident_id``."""

@@ -62,6 +62,7 @@ _DESCRIBERS: dict[str, Callable[[Any], str]] = {
     "executive.notified": lambda e: "Executive notified" + (f": {_first_line(e.reason)}" if e.reason else ""),
     "status.changed": lambda e: f"Status {e.status.value}" + (f": {_first_line(e.reason)}" if e.reason else ""),
     "phase.changed": lambda e: f"Phase: {e.title or e.phase}",
+    "playbook.started": lambda e: f"Playbook {e.playbook} started",
     "agent.started": lambda e: f"Agent step {e.step_id} started ({e.role}, {e.backend})",
     "agent.output": lambda e: f"Agent output ({len(e.text)} chars)",
     "agent.finished": lambda e: f"Agent step finished: {e.artifact or e.run_id}{_tokens(e)}",

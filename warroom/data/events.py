@@ -134,6 +134,14 @@ class PhaseChanged(BaseEvent):
     title: ShortText = ""
 
 
+class PlaybookStarted(BaseEvent):
+    """The playbook that drives this incident, recorded when it first runs (reopening runs the same one)."""
+
+    kind: Literal["playbook.started"] = "playbook.started"
+    playbook: Annotated[str, Field(min_length=1, max_length=64)]
+    source: LongText = ""  # how to load it again: a built-in or user playbook's name, or a playbook file's path
+
+
 class AgentStepStarted(BaseEvent):
     kind: Literal["agent.started"] = "agent.started"
     run_id: ShortText
@@ -424,6 +432,7 @@ EVENT_TYPES: tuple[type[BaseEvent], ...] = (
     ExecutiveNotified,
     StatusChanged,
     PhaseChanged,
+    PlaybookStarted,
     AgentStepStarted,
     AgentStepOutput,
     AgentStepFinished,

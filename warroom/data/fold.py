@@ -52,7 +52,7 @@ AFTER_CLOSE = {"note.added", "action.added", "action.updated", "review.updated",
 AFTER_RESOLVE = AFTER_CLOSE | {
     "agent.started", "agent.output", "agent.finished", "agent.failed", "agent.cancelled",
     "update.published", "decision.taken", "phase.changed", "incident.closed", "sla.breached",
-    "evidence.attached", "alert.received", "role.assigned", "management.notified", "executive.notified",
+    "evidence.attached", "alert.received", "role.assigned", "management.notified", "executive.notified", "playbook.started",
     "person.unavailable", "evidence.preserved", "hold.lifted", "branch.raised", "security.declared",
 }  # fmt: skip
 
@@ -261,6 +261,13 @@ def _status(s: Incident, e: ev.StatusChanged) -> dict[str, Any]:
 @_on("phase.changed")
 def _phase(s: Incident, e: ev.PhaseChanged) -> dict[str, Any]:
     return {"phase": e.phase}
+
+
+@_on("playbook.started")
+def _playbook(s: Incident, e: ev.PlaybookStarted) -> dict[str, Any]:
+    if s.playbook_source and s.playbook != e.playbook:
+        raise InvalidEvent(e, f"the incident runs the {s.playbook} playbook")
+    return {"playbook": e.playbook, "playbook_source": e.source or e.playbook}
 
 
 @_on("agent.started")

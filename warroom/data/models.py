@@ -290,6 +290,7 @@ class Incident(_Model):
     service: str = ""
     security: bool = False
     playbook: str = ""
+    playbook_source: str = ""  # set once the playbook has started (``playbook.started``): how to load it again
 
     detected_at: datetime
     declared_at: datetime

@@ -4,6 +4,10 @@ Each row is a label and a narrow value cell. A tick only repaints the value
 cells whose text changed, so an idle war room writes a few bytes per second to
 the terminal. Nothing here reads the wall clock: the screen passes the clocks
 it computed for its injected ``now``.
+
+A row holds its own cells from construction and never queries for them: a
+second ``show`` may come (the 1 Hz tick, then the "loaded" tick) before rows
+mounted by the first have composed, and the update must land all the same.
 """
 
 from __future__ import annotations
@@ -73,10 +77,12 @@ class SlaClock(Horizontal):
     def __init__(self, clock: Clock) -> None:
         super().__init__(name=clock.name, classes=_CLASSES[clock.state])
         self.clock = clock
+        self._label = Label(self._label_text(clock), classes="clock-label")
+        self._value = ClockValue(clock_value(clock))
 
     def compose(self) -> ComposeResult:
-        yield Label(self._label_text(self.clock), classes="clock-label")
-        yield ClockValue(clock_value(self.clock))
+        yield self._label
+        yield self._value
 
     @staticmethod
     def _label_text(clock: Clock) -> str:
@@ -89,8 +95,8 @@ class SlaClock(Horizontal):
         if old.state is not clock.state:
             self.set_classes(_CLASSES[clock.state])
         if self._label_text(old) != self._label_text(clock):
-            self.query_one(".clock-label", Label).update(self._label_text(clock))
-        self.query_one(ClockValue).show(clock_value(clock))
+            self._label.update(self._label_text(clock))
+        self._value.show(clock_value(clock))
 
 
 class SlaBoard(Vertical):

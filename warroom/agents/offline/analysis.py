@@ -14,13 +14,17 @@ from pathlib import Path
 
 from warroom.agents.offline.changepoint import counts_grid, detect_shift, per_minute
 from warroom.agents.offline.changes import rank_suspects, read_changes_file, read_git
-from warroom.agents.offline.findings import Analysis, Change, LogLine, Onset
+from warroom.agents.offline.findings import Analysis, Change, Hypothesis, LogLine, Onset
+from warroom.agents.offline.hypotheses import Subject, always_firing, build, errorish
 from warroom.agents.offline.metrics import Series, describe_series, metric_kind, read_csv, read_prometheus
 from warroom.agents.offline.reader import confined, load_json, read_log, sniff
 from warroom.agents.offline.signatures import SignatureScanner
+from warroom.agents.offline.status_docs import status_hypotheses
 from warroom.data.alerts import AlertPayloadError
 from warroom.data.answers import Citation
 from warroom.data.evidence.alertfiles import read_alert_file
+from warroom.data.evidence.kube import KubeFacts, read_kube
+from warroom.data.evidence.toolmock import read_tool_header, read_tool_text
 from warroom.data.models import Evidence, NormalisedAlert
 
 _MASK = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b|\b\d+\.\d+\.\d+\.\d+(?::\d+)?\b"
@@ -36,6 +40,7 @@ _CACHE_LOCK = threading.Lock()
 _ERROR_KINDS = ("error_rate", "latency", "throughput")
 _BASELINE_SPAN = timedelta(hours=24)
 _SYMPTOM_DIRECTION = {"error_rate": "up", "latency": "up", "throughput": "down"}
+_TEXT_LIMIT = 2 * 1024 * 1024  # larger files are logs, streamed; Kubernetes output and status documents are small
 
 
 def template_of(message: str) -> str:
@@ -74,14 +79,18 @@ def _fingerprint(evidence: list[Evidence], root: str, key: str) -> tuple:
 
 
 def analyse(evidence: list[Evidence], root: str = "", *, alerts: list[NormalisedAlert] | None = None,
-            service: str = "", key: str = "") -> Analysis:
-    """The analysis of ``evidence`` (cached on the files' identity, size and mtime)."""
-    cache_key = _fingerprint(evidence, root, key) + (service, tuple(a.fingerprint for a in alerts or []))
+            service: str = "", key: str = "", title: str = "") -> Analysis:
+    """The analysis of ``evidence`` (cached on the files' identity, size and mtime).
+
+    ``title`` and ``service`` (and the alerts' subject labels) say what the incident is about:
+    causes about that object outrank causes about bystanders.
+    """
+    cache_key = _fingerprint(evidence, root, key) + (service, title, tuple(a.fingerprint for a in alerts or []))
     with _CACHE_LOCK:  # parallel steps (impact and urgency) wait for one analysis instead of running two
         if cache_key in _CACHE:
             _CACHE.move_to_end(cache_key)
             return _CACHE[cache_key]
-        result = _Investigation(service).run(evidence, root, alerts or [])
+        result = _Investigation(service, title).run(evidence, root, alerts or [])
         _CACHE[cache_key] = result
         while len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
@@ -91,8 +100,14 @@ def analyse(evidence: list[Evidence], root: str = "", *, alerts: list[Normalised
 class _Investigation:
     """One pass over the evidence."""
 
-    def __init__(self, service: str) -> None:
+    def __init__(self, service: str, title: str = "") -> None:
         self.service_hint = service
+        self.title = title
+        self.kube = KubeFacts()
+        self.alert_objects: list[NormalisedAlert] = []
+        self.error_lines: dict[str, list[LogLine]] = {}  # source -> its first error-looking lines (for jobs' pods)
+        self.source_names: dict[str, str] = {}  # source -> the file name and the recorded tool call's parameters
+        self.extra: list[Hypothesis] = []
         self.scanner = SignatureScanner()
         self.errors_per_minute: Counter[datetime] = Counter()
         self.error_templates: Counter[str] = Counter()
@@ -107,6 +122,7 @@ class _Investigation:
 
     def run(self, evidence: list[Evidence], root: str, alerts: list[NormalisedAlert]) -> Analysis:
         out = self.out
+        self.alert_objects = list(alerts)
         for alert in alerts:
             out.alerts.append(f"{alert.title} ({alert.source}, {alert.status}"
                               + (f", since {alert.started_at:%Y-%m-%d %H:%M}Z" if alert.started_at else "") + ")")
@@ -141,7 +157,30 @@ class _Investigation:
         else:
             if kind == "alerts" or path.suffix == ".json":
                 self._alerts(path, source)
-            self._log(path, source)
+            self._log(path, source, self._structured(path, source))
+
+    def _structured(self, path: Path, source: str) -> set[int]:
+        """Kubernetes output and status documents in a small text file, read as facts; the table rows' lines
+        (other objects' states, already facts) are returned so the log scan leaves them out."""
+        try:
+            if path.stat().st_size > _TEXT_LIMIT or path.suffix == ".gz":
+                return set()
+            tool = read_tool_header(path)
+            if tool is not None:
+                text, _ = read_tool_text(path, _TEXT_LIMIT)
+                first, kind, what = 3, str(tool.params.get("kind", "")), tool.describe()
+            else:
+                text, first, kind, what = path.read_text(encoding="utf-8", errors="replace"), 1, "", path.name
+        except OSError:
+            return set()
+        self.source_names[source] = f"{source} {what}"
+        facts = read_kube(text, source, kind, first)
+        self.kube.extend(facts)
+        body = text.split("\n", 1)[1] if text.startswith(("stdout:", "stderr:")) else text
+        if body.lstrip()[:1] == "{" and not facts:
+            system = re.sub(r"^(?:get|list|fetch)_|_(?:cluster_)?status$", "", tool.tool if tool else path.stem)
+            self.extra += status_hypotheses(body, source, system.split("_")[0] if system else "")
+        return {row.line_no for row in facts.rows}
 
     def _alerts(self, path: Path, source: str) -> None:
         """Alerts in an attached payload (Alertmanager, PagerDuty, Robusta/HolmesGPT records), once each."""
@@ -149,21 +188,28 @@ class _Investigation:
             alerts = read_alert_file(path)
         except (AlertPayloadError, OSError, ValueError):
             return  # not an alert payload after all; its text is still read as a log
+        known = {a.fingerprint for a in self.alert_objects}
+        self.alert_objects += [a for a in alerts if a.fingerprint not in known]
         for alert in alerts:
             if any(line.startswith(alert.title + " (") for line in self.out.alerts):
                 continue  # already known from the incident's own alerts
             since = f", since {alert.started_at:%Y-%m-%d %H:%M}Z" if alert.started_at else ""
             self.out.alerts.append(f"{alert.title} ({alert.source}, {alert.status}{since}) [{source}]")
 
-    def _log(self, path: Path, source: str) -> None:
+    def _log(self, path: Path, source: str, skip: set[int] = frozenset()) -> None:  # type: ignore[assignment]
         suffix = re.search(r"\.(log|jsonl)(\.gz)?$", path.name)
         default_service = path.name[: suffix.start()] if suffix else ""  # checkout-api.log -> checkout-api
         out = self.out
         lines, first, last = 0, out.first_at, out.last_at  # locals: the Analysis model is written once per file
+        errorlike = self.error_lines.setdefault(source, [])
         for line in read_log(path, source, out.problems, default_service):
             lines += 1
+            if line.line_no in skip:
+                continue
             self.scanner.feed(line)
             message, at = line.message, line.timestamp
+            if len(errorlike) < 20 and line.level not in ("INFO", "DEBUG") and errorish(message):
+                errorlike.append(line)
             if message[-1:].isdigit() and len(self.settings) < 500 and (setting := _SETTING.search(message[-120:])):
                 self.settings.append((_name_tokens(setting.group(1)), setting.group(2), line))
             if line.service:
@@ -226,6 +272,17 @@ class _Investigation:
         out.suspects, out.after_onset_changes = rank_suspects(out.changes, onset_at, out.signatures, out.failing_service)
         for suspect in out.suspects[:3]:
             suspect.took_effect = self._took_effect(suspect.change)
+        self._hypotheses()
+
+    def _hypotheses(self) -> None:
+        from warroom.agents.offline.writers.common import explain  # the writers' wording, one place
+
+        out = self.out
+        subject = Subject.of(self.title, self.service_hint, self.alert_objects)
+        out.hypotheses = build(self.kube, out.signatures, self.alert_objects, subject, explain,
+                               {k: v for k, v in self.error_lines.items() if v}, self.source_names, self.extra)
+        out.not_incident = always_firing(self.alert_objects) if not any(
+            not h.symptom and h.confidence >= 0.7 for h in out.hypotheses) else ""
 
     def _took_effect(self, change: Change) -> Citation | None:
         """The first log line after ``change`` echoing one of its keys with the new value."""

@@ -24,7 +24,8 @@ MODEL = "offline-investigator-1"
 def analysis_for(request: StepRequest) -> Analysis:
     """The (cached) analysis of the request's evidence."""
     return analyse(request.evidence, request.evidence_root, alerts=request.incident.alerts,
-                   service=request.incident.service, key=request.incident.incident_id)
+                   service=request.incident.service, key=request.incident.incident_id,
+                   title=request.incident.title)
 
 
 def write_step(request: StepRequest, analysis: Analysis) -> Step:

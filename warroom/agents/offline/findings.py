@@ -124,6 +124,23 @@ class Suspect(_Finding):
     took_effect: Citation | None = None  # a log line showing the changed setting live (e.g. a config dump at start)
 
 
+class Hypothesis(_Finding):
+    """A candidate cause: one sentence naming the object, the cause and its specifics, with the evidence."""
+
+    family: str  # image_pull, failed_scheduling, missing_env, ... (what kind of cause)
+    subject: str = ""  # the object it is about: "pod default/web-1", "job default/nightly", a service
+    statement: str  # the conclusion sentence if this ranks first
+    confidence: float = 0.5
+    evidence_for: list[Citation] = Field(default_factory=list)
+    evidence_against: list[str] = Field(default_factory=list)
+    explains: str = ""  # what of the evidence it explains, and what it leaves out
+    symptom: bool = False  # a symptom (CrashLoopBackOff, BackOff, 5xx): never the root cause when its cause is known
+    new_after_onset: bool | None = None
+    on_subject: bool = False  # about the object the incident names (alert subject, title)
+    score: float = 0.0  # the rank key, set by the ranking
+    rank_note: str = ""  # why it ranks where it does
+
+
 class Analysis(_Finding):
     """Everything the investigator concluded from one incident's evidence."""
 
@@ -147,6 +164,8 @@ class Analysis(_Finding):
     failing_service: str = ""
     alerts: list[str] = Field(default_factory=list)
     top_errors: list[tuple[str, int, Citation]] = Field(default_factory=list)  # template, count, example
+    hypotheses: list[Hypothesis] = Field(default_factory=list)  # ranked, best first
+    not_incident: str = ""  # why the alerts describe no incident (always-firing alerts), when that is so
 
     @property
     def prime_suspect(self) -> Suspect | None:

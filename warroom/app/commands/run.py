@@ -21,8 +21,9 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         "running it again resumes where it stopped.",
     )  # fmt: skip
     run.add_argument("incident_id", metavar="ID")
-    run.add_argument("--playbook", default="itil", metavar="itil|sre|PATH",
-                     help="built-in playbook, one in <config dir>/playbooks, or a .toml file (default itil)")  # fmt: skip
+    run.add_argument("--playbook", metavar="itil|sre|PATH",
+                     help="built-in playbook, one in <config dir>/playbooks, or a .toml file "
+                     "(default: the one the incident was started with, else itil)")  # fmt: skip
     run.add_argument("--backend", default="offline", metavar="offline|anthropic",
                      help="agent backend (default offline: no network needed)")  # fmt: skip
     run.add_argument("--auto", action="store_true",
@@ -32,7 +33,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
 
 
 async def cmd_run(args: argparse.Namespace) -> int:
-    from warroom.agents.playbook import load_playbook
+    from warroom.agents.playbook_choice import choose_playbook
     from warroom.agents.registry import get_backend
     from warroom.agents.runner import run_headless
     from warroom.data.attachments import evidence_root
@@ -41,10 +42,13 @@ async def cmd_run(args: argparse.Namespace) -> int:
     incident_id = validate_incident_id(args.incident_id)
     ctx = CommandContext.from_args(args)
     config = load_config(ctx.config_path)
-    playbook = load_playbook(args.playbook)
+    if args.playbook:
+        from warroom.agents.playbook import load_playbook
+
+        load_playbook(args.playbook)  # a bad playbook file is refused before the database is opened
     backend = get_backend(args.backend, config)
     async with ctx.store() as store:
-        await store.load(incident_id)
+        playbook = choose_playbook(await store.load(incident_id), args.playbook, default="itil")
         summary = await run_headless(
             store, incident_id, playbook=playbook, backend=backend, auto=args.auto, config=config,
             operator=ctx.actor, interactive=sys.stdin.isatty() and not args.auto,

@@ -23,7 +23,8 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     opener.add_argument("incident_id", metavar="ID")
     opener.add_argument("--export-dir", metavar="DIR", default="incidents", help="where closing writes the record")
     opener.add_argument("--playbook", metavar="itil|sre|PATH",
-                        help="run this playbook in the war room (gates are answered with g)")  # fmt: skip
+                        help="run this playbook in the war room (gates are answered with g; "
+                        "default: the one the incident was started with)")  # fmt: skip
     opener.add_argument("--backend", default="offline", metavar="offline|anthropic",
                         help="agent backend for --playbook (default offline: no network needed)")  # fmt: skip
     opener.set_defaults(handler=cmd_open)
@@ -43,30 +44,38 @@ def build_app(args: argparse.Namespace, first_screen: Callable[[], Any], *, play
     ctx = CommandContext.from_args(args)
     config = load_config(ctx.config_path)
     export_dir = Path(getattr(args, "export_dir", None) or "incidents")
-    factory = None
+    requested = None
     if playbook:
         from warroom.agents.playbook import load_playbook
 
-        book = load_playbook(playbook)  # a bad playbook is refused before the screen opens
+        requested = load_playbook(playbook)  # a bad playbook is refused before the screen opens
 
-        def factory(store: Any, incident_id: str) -> Any:
-            # Imported here, after the first frame: the Anthropic SDK takes over a second to import.
-            from warroom.agents.orchestrator import Orchestrator
-            from warroom.agents.registry import get_backend
+    async def factory(store: Any, incident_id: str) -> Any:
+        """The orchestrator of ``incident_id``: the playbook asked for, else the one it was started with."""
+        # Imported here, after the first frame: the Anthropic SDK takes over a second to import.
+        from warroom.agents.playbook_choice import orchestrator_for_incident
+        from warroom.agents.registry import get_backend
 
-            return Orchestrator(store, incident_id, book, get_backend(backend, config), policy=config.policy,
-                                now=utc_now, evidence_root=evidence_root, operator=ctx.actor, roster=config.roster)  # fmt: skip
+        return await orchestrator_for_incident(
+            store, incident_id, requested=requested, backend=lambda: get_backend(backend, config), policy=config.policy,
+            now=utc_now, evidence_root=evidence_root, operator=ctx.actor, roster=config.roster,
+        )  # fmt: skip
 
     return WarroomApp(ctx.db_path, first_screen, actor=ctx.actor, policy=config.policy, export_dir=export_dir,
                       orchestrator_factory=factory, roster=config.roster)  # fmt: skip
 
 
-async def _check_exists(args: argparse.Namespace, incident_id: str) -> None:
+async def _check_exists(args: argparse.Namespace, incident_id: str, playbook: str | None = None) -> None:
+    """Refuse an unknown incident, and a ``--playbook`` other than the one the incident was started with."""
     async with CommandContext.from_args(args).store() as store:
         if not await store.exists(incident_id):
             from warroom.data.store import UnknownIncident
 
             raise UnknownIncident(incident_id)
+        if playbook:
+            from warroom.agents.playbook_choice import choose_playbook
+
+            choose_playbook(await store.load(incident_id), playbook)
 
 
 def _run(app: Any) -> int:
@@ -80,7 +89,7 @@ def cmd_open(args: argparse.Namespace) -> int:
     from warroom.screens.war_room import WarRoomScreen
 
     incident_id = validate_incident_id(args.incident_id)
-    asyncio.run(_check_exists(args, incident_id))
+    asyncio.run(_check_exists(args, incident_id, args.playbook))
     app = build_app(args, lambda: WarRoomScreen(incident_id), playbook=args.playbook, backend=args.backend)
     return _run(app)
 

@@ -154,13 +154,17 @@ def headline(a: Analysis) -> tuple[str, float, list[Citation]]:
         what = f" ({diff})" if diff else ""
         return (f"{change_line(sus)}{what} landed {sus.minutes_before_onset:.0f} min before the onset; since then "
                 f"{explain(sig)}.", min(0.9, 0.5 + sus.score / 2), [sus.change.cite(), *sig.citations[:2]])
+    if a.not_incident:
+        return a.not_incident, 0.9, []
     dated = sorted((s for s in a.signatures if s.first_seen), key=lambda s: s.first_seen)  # type: ignore[arg-type, return-value]
-    if sig and not a.onset and len({s.family for s in dated}) >= 3 and \
-            (dated[-1].first_seen - dated[0].first_seen).total_seconds() > 86_400:  # type: ignore[operator]
+    if sig and len({s.family for s in dated}) >= 3 and len({s.first_seen.date() for s in dated}) >= 3:  # type: ignore[union-attr]
         latest = dated[-1]
         days = "; ".join(f"{s.first_seen:%Y-%m-%d} {explain(s)}" for s in dated)
         return (f"The logs show {len(dated)} separate problems on different days, not one failure: {days}. The most "
                 f"recent is the one to act on first: {explain(latest)}.", latest.confidence * 0.9, latest.citations[:2])
+    top = a.hypotheses[0] if a.hypotheses else None
+    if top and not top.symptom:
+        return top.statement, top.confidence, top.evidence_for[:3]
     if sig:
         sigs = [s for s in a.signatures if s.family in ("command_not_found", "missing_env", "cert_expiry")]
         extra = [s for s in sigs if s is not sig]
@@ -169,11 +173,25 @@ def headline(a: Analysis) -> tuple[str, float, list[Citation]]:
         if crash:
             text = f"{explain(crash)}, because {text}"
         return text[0].upper() + text[1:] + ".", sig.confidence, sig.citations[:3]
+    if top:
+        return top.statement, top.confidence, top.evidence_for[:3]
     sat = saturated(a)
     if sat:
         return f"`{sat[0].name}` is {sat[0].note}.", 0.5, [sat[0].citation]
     return ("The evidence attached so far does not establish a cause: no recognised failure signature, no saturated "
             "resource and no change that correlates with the onset.", 0.1, [])
+
+
+def ranked_hypotheses(a: Analysis, limit: int = 5) -> list[str]:
+    """The candidate causes, best first, each with its confidence, evidence for it and why it ranks there."""
+    lines = []
+    for n, h in enumerate(a.hypotheses[:limit], 1):
+        why = f" Ranks lower: {h.rank_note}." if n > 1 and h.rank_note else ""
+        kind = " (a symptom)" if h.symptom else ""
+        evidence = "; ".join(cite(c) for c in h.evidence_for[:2]) or "no citation"
+        against = f" Against: {'; '.join(h.evidence_against)}." if h.evidence_against else ""
+        lines.append(f"{n}. **{h.confidence:.0%}**{kind} {h.statement} Evidence: {evidence}.{against}{why}")
+    return lines
 
 
 def problems_by_date(a: Analysis) -> list[str]:

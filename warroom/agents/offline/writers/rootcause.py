@@ -4,17 +4,8 @@ from __future__ import annotations
 
 from warroom.agents.offline.signatures import suggest_command
 from warroom.agents.offline.writers.common import (
-    Step,
-    change_line,
-    cite,
-    diff_summary,
-    evidence_gaps,
-    explain,
-    primary,
-    saturated,
-    sentence,
-    suspect,
-    when,
+    Step, change_line, cite, diff_summary, evidence_gaps, explain, headline, primary, ranked_hypotheses, saturated,
+    sentence, suspect, when,
 )
 from warroom.data.answers import Citation, FiveWhys, Why
 
@@ -64,6 +55,14 @@ def five_whys_answer(step: Step) -> FiveWhys:
         ends = ("The evidence stops at the change: who reviewed it, and why the new limit was chosen, is not in the "
                 "attached data and needs the review meeting.")
         confidence = 0.85
+    elif a.hypotheses or a.not_incident or (sig and _chronology(a)):
+        root, confidence, _ = headline(a)
+        ends = ("How this was introduced is not in the evidence: "
+                + ("no change history (git repository or changes file) was attached." if not a.changes else
+                   "none of the attached changes correlates with it.")
+                + " Ask the owning team what changed in the workload's spec, image or secrets.")
+        if a.not_incident:
+            ends = "Nothing is at fault: the alert is expected to fire at all times."
     elif sig:
         root = sentence(explain(sig))
         ends = ("How this was introduced is not in the evidence: "
@@ -93,6 +92,15 @@ def five_whys(step: Step) -> None:
         step.add(f"{n}. **{why.question}**\n   {why.answer}{ev}")
     step.add(f"**Root cause ({answer.confidence:.0%}):** {answer.root_cause or 'not established by the evidence.'}\n\n"
              f"**Where the evidence ends:** {answer.evidence_ends}")
+    ranked = ranked_hypotheses(step.analysis)
+    if len(ranked) > 1:
+        step.add("### Hypotheses, ranked\n\n" + "\n".join(ranked))
+
+
+def _chronology(a) -> bool:
+    """Whether the headline is a chronology of separate problems on different days."""
+    dated = [s for s in a.signatures if s.first_seen]
+    return len({s.family for s in dated}) >= 3 and len({s.first_seen.date() for s in dated}) >= 3
 
 
 def contributing_factors(step: Step) -> None:

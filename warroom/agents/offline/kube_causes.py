@@ -1,0 +1,210 @@
+"""Candidate causes read from Kubernetes facts: what each object's state and events say is wrong.
+
+Every hypothesis names the object (kind, namespace, name), the cause and its specifics (the
+image, the node selector, the storage class, the command, the probe), and cites the describe
+line or event row it rests on. A state that is only a symptom (CrashLoopBackOff, a pod Pending
+on an unbound claim) is marked so, and ranks below the cause that explains it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from warroom.agents.offline.findings import Hypothesis
+from warroom.data.answers import Citation
+from warroom.data.evidence.kube import Container, KubeEvent, KubeFacts, KubeObject
+
+_QUOTED = re.compile(r'"([^"]+)"')
+_PULL_IMAGE = re.compile(r'(?:Failed to pull image|pulling image|Back-off pulling image)\s+"([^"]+)"', re.I)
+_TAINT = re.compile(r"untolerated taint(?:s)?\(?s?\)?\s*(\{[^}]*\})", re.I)
+_INSUFFICIENT = re.compile(r"Insufficient ([\w./-]+)")
+_CLAIM_SC = re.compile(r'storageclass[\w.]*\s+"([^"]+)" not found', re.I)
+
+
+def cite_event(event: KubeEvent) -> Citation:
+    count = f" (x{event.count})" if event.count > 1 else ""
+    return Citation(source=f"{event.source}:{event.line_no}" if event.line_no else event.source,
+                    detail=f"{event.type} {event.reason}{count}: {event.message}"[:240])
+
+
+def cite_at(obj: KubeObject, line_no: int, detail: str) -> Citation:
+    return Citation(source=f"{obj.source}:{line_no}" if line_no else obj.source, detail=detail[:240])
+
+
+def merged(facts: KubeFacts) -> list[KubeObject]:
+    """One object per kind/namespace/name (the same pod described in two files is one pod), events joined."""
+    seen: dict[tuple[str, str, str], KubeObject] = {}
+    for obj in facts.objects:
+        key = (obj.kind.lower(), obj.namespace, obj.name)
+        if key not in seen:
+            seen[key] = obj
+            continue
+        have = {(e.reason, e.message) for e in seen[key].events}
+        seen[key].events += [e for e in obj.events if (e.reason, e.message) not in have]
+        if not seen[key].containers:
+            seen[key].containers = obj.containers
+    return list(seen.values())
+
+
+def node_labels(facts: KubeFacts) -> dict[str, dict[str, str]]:
+    """Node name -> labels, from node objects and ``kubectl get nodes --show-labels`` rows."""
+    nodes = {o.name: dict(o.labels) for o in facts.objects if o.kind == "Node"}
+    for row in facts.rows:
+        if "ROLES" in row.cells and "VERSION" in row.cells:
+            labels = nodes.setdefault(row.get("NAME"), {})
+            for item in row.get("LABELS").split(","):
+                if "=" in item:
+                    k, v = item.split("=", 1)
+                    labels.setdefault(k, v)
+    return nodes
+
+
+def _mk(family: str, obj: KubeObject, statement: str, confidence: float, cites: Iterable[Citation],
+        symptom: bool = False, explains: str = "") -> Hypothesis:
+    return Hypothesis(family=family, subject=obj.ref, statement=statement, confidence=confidence,
+                      evidence_for=list(cites)[:4], symptom=symptom, explains=explains)
+
+
+def _pull_reason(message: str) -> str:
+    low = message.lower()
+    if "not found" in low or "manifest unknown" in low or "does not exist" in low:
+        return "the image or its tag does not exist in the registry"
+    if "unauthorized" in low or "denied" in low or "authentication required" in low:
+        return "the registry refuses access (a missing or wrong imagePullSecret, or a private image)"
+    if "no such host" in low or "dial tcp" in low or "i/o timeout" in low:
+        return "the registry cannot be reached from the node"
+    if "invalid reference format" in low or "invalidimagename" in low:
+        return "the image reference is not a valid image name"
+    return ""
+
+
+def _container_hypotheses(obj: KubeObject, c: Container) -> list[Hypothesis]:
+    out = []
+    where = f"container `{c.name}` of {obj.kind.lower()} `{obj.name}`" + (f" (namespace {obj.namespace})" if obj.namespace else "")
+    reasons = {c.state.reason, c.last_state.reason}
+    state_line = c.state.line_no or c.line_no
+    if reasons & {"ErrImagePull", "ImagePullBackOff", "InvalidImageName"}:
+        pulls = [e for e in obj.events if _PULL_IMAGE.search(e.message) or "ErrImagePull" in e.message]
+        failing = [e for e in pulls if e.type == "Warning"] or pulls
+        image = next((m.group(1) for e in failing if (m := _PULL_IMAGE.search(e.message))), c.image)
+        detail = next((e.message for e in failing if _pull_reason(e.message)), c.state.message)
+        why = _pull_reason(detail) or (detail[:160] if detail else "the pull fails")
+        out.append(_mk("image_pull", obj, f"The {where} cannot start because its image `{image}` cannot be pulled: "
+                       f"{why} ({c.state.reason}).", 0.92,
+                       [*(cite_event(e) for e in failing[:2]), cite_at(obj, state_line, f"Reason: {c.state.reason}")]))
+    if "OOMKilled" in reasons or 137 in (c.state.exit_code, c.last_state.exit_code):
+        limit = c.limits.get("memory")
+        state = c.last_state if c.last_state.reason == "OOMKilled" or c.last_state.exit_code == 137 else c.state
+        restarts = f", {c.restarts} restarts" if c.restarts else ""
+        bound = (f"exceeds its memory limit of {limit}" if limit else "runs out of memory (it has no memory limit, "
+                 "so the node's memory ran out)")
+        out.append(_mk("oom_kill", obj, f"The {where} is OOM-killed: it {bound} and the kernel kills it "
+                       f"(OOMKilled, exit code 137{restarts}).", 0.93,
+                       [cite_at(obj, state.line_no, f"Reason: {state.reason or 'OOMKilled'}, Exit Code: {state.exit_code}")]))
+    if "CreateContainerConfigError" in reasons or "CreateContainerError" in reasons:
+        message = c.state.message or next((e.message for e in obj.events if e.reason == "Failed"), "")
+        out.append(_mk("container_config", obj, f"The {where} cannot be created: {message or c.state.reason}.", 0.9,
+                       [cite_at(obj, state_line, f"Reason: {c.state.reason} {c.state.message}")]))
+    if "CrashLoopBackOff" in reasons:
+        last = c.last_state
+        code = f", exit code {last.exit_code}" if last.exit_code is not None else ""
+        said = f": {last.message}" if last.message else ""
+        out.append(_mk("crash_loop", obj, f"The {where} is in CrashLoopBackOff: it exits on start (last state "
+                       f"{last.reason or 'Terminated'}{code}{said}) and has restarted {c.restarts or 'several'} times.",
+                       0.6, [cite_at(obj, state_line, "Reason: CrashLoopBackOff"),
+                             *([cite_at(obj, last.line_no, f"Last State: {last.reason} {last.message}")] if last.line_no else [])],
+                       symptom=True))
+    return out
+
+
+def _scheduling(obj: KubeObject, event: KubeEvent, nodes: dict[str, dict[str, str]]) -> Hypothesis:
+    msg = event.message
+    pod = f"pod `{obj.name}`" + (f" (namespace {obj.namespace})" if obj.namespace else "")
+    if "node affinity" in msg or "selector" in msg:
+        wanted = ", ".join(f"{k}={v}" for k, v in obj.node_selector.items()) or "its node affinity"
+        if nodes and obj.node_selector:
+            lacking = [n for n, labels in nodes.items()
+                       if any(labels.get(k) != v for k, v in obj.node_selector.items())]
+            which = (f"none of the {len(nodes)} nodes ({', '.join(sorted(nodes)[:4])}) has that label"
+                     if len(lacking) == len(nodes) else f"{len(nodes) - len(lacking)} node(s) have it but cannot take it")
+        else:
+            which = "no node has that label"
+        return _mk("failed_scheduling", obj, f"The {pod} stays Pending because its node selector `{wanted}` matches "
+                   f"no node: {which} (FailedScheduling: {msg[:160]}).", 0.93, [cite_event(event)])
+    if taint := _TAINT.search(msg):
+        return _mk("failed_scheduling", obj, f"The {pod} stays Pending: the nodes carry the taint {taint.group(1)} that "
+                   f"it does not tolerate (FailedScheduling: {msg[:160]}).", 0.9, [cite_event(event)])
+    if short := _INSUFFICIENT.findall(msg):
+        asks = {k: v for c in obj.containers for k, v in c.requests.items()}
+        wants = ", ".join(f"{k} {asks[k]}" for k in dict.fromkeys(short) if k in asks)
+        return _mk("failed_scheduling", obj, f"The {pod} stays Pending: no node has enough free "
+                   f"{' and '.join(dict.fromkeys(short))} for its requests{' (' + wants + ')' if wants else ''} "
+                   f"(FailedScheduling: {msg[:160]}).", 0.9, [cite_event(event)])
+    if "unbound" in msg and "PersistentVolumeClaim" in msg:
+        claims = ", ".join(f"`{c}`" for c in obj.claims) or "its claim"
+        return _mk("unbound_claim", obj, f"The {pod} stays Pending because its PersistentVolumeClaim {claims} is not "
+                   f"bound (FailedScheduling: {msg[:160]}).", 0.7, [cite_event(event)], symptom=True)
+    return _mk("failed_scheduling", obj, f"The {pod} stays Pending: the scheduler cannot place it ({msg[:200]}).", 0.75,
+               [cite_event(event)])
+
+
+def _event_hypotheses(obj: KubeObject, nodes: dict[str, dict[str, str]]) -> list[Hypothesis]:
+    out = []
+    name = f"{obj.kind.lower()} `{obj.name}`" + (f" (namespace {obj.namespace})" if obj.namespace else "")
+    for event in obj.events:
+        reason, msg = event.reason, event.message
+        if reason == "FailedScheduling":
+            out.append(_scheduling(obj, event, nodes))
+        elif reason in ("ProvisioningFailed", "FailedBinding"):
+            sc = _CLAIM_SC.search(msg) or (re.search(r'storageclass[^"]*"([^"]+)"', msg, re.I) if obj.fields.get("StorageClass") else None)
+            users = obj.fields.get("Used By", "")
+            used = f", so {users} that mounts it cannot start" if users and users != "<none>" else ""
+            if sc:
+                out.append(_mk("pvc_storage_class", obj, f"The PersistentVolumeClaim `{obj.name}`"
+                               f"{' (namespace ' + obj.namespace + ')' if obj.namespace else ''} cannot bind: its "
+                               f"StorageClass `{sc.group(1)}` does not exist ({msg[:120]}){used}.", 0.95, [cite_event(event)],
+                               explains="explains the pods Pending on an unbound claim"))
+            else:
+                out.append(_mk("pvc_unbound", obj, f"The {name} cannot bind: {msg[:200]}{used}.", 0.85, [cite_event(event)]))
+        elif reason in ("FailedMount", "FailedAttachVolume"):
+            out.append(_mk("failed_mount", obj, f"The {name} cannot start because a volume cannot be mounted: {msg[:200]}.",
+                           0.88, [cite_event(event)]))
+        elif reason == "Unhealthy":
+            probe = "liveness" if "Liveness" in msg else "readiness" if "Readiness" in msg else "startup" if "Startup" in msg else "health"
+            out.append(_mk("probe_failure", obj, f"The {name} fails its {probe} probe: {msg[:200]}"
+                           + (" (the kubelet restarts it)." if probe == "liveness" else "."), 0.72, [cite_event(event)]))
+        elif reason == "Evicted" or "evicted" in msg.lower() and reason in ("Evicted", "Killing"):
+            out.append(_mk("eviction", obj, f"The {name} was evicted from its node: {msg[:200]}.", 0.85, [cite_event(event)]))
+        elif reason in ("BackoffLimitExceeded", "DeadlineExceeded"):
+            out.append(_mk("job_failed", obj, f"The {name} failed: {msg[:200]} ({reason}).", 0.7, [cite_event(event)],
+                           symptom=True))
+        elif reason in ("NodeNotReady", "NodeHasDiskPressure", "NodeHasMemoryPressure", "OOMKilling", "SystemOOM"):
+            out.append(_mk("node_problem", obj, f"The {name} reports {reason}: {msg[:200]}.", 0.75, [cite_event(event)]))
+        elif reason == "FailedCreate":
+            out.append(_mk("failed_create", obj, f"The {name} cannot create its pods: {msg[:200]}.", 0.85, [cite_event(event)]))
+    return out
+
+
+def _node_hypotheses(obj: KubeObject) -> list[Hypothesis]:
+    out = []
+    for condition, status in obj.conditions.items():
+        if (condition == "Ready" and status in ("False", "Unknown")) or \
+                (condition in ("MemoryPressure", "DiskPressure", "PIDPressure") and status == "True"):
+            out.append(_mk("node_problem", obj, f"Node `{obj.name}` is {'NotReady' if condition == 'Ready' else 'under ' + condition}"
+                           f" ({condition}={status}); its pods are evicted or cannot be scheduled there.", 0.8,
+                           [cite_at(obj, obj.line_no, f"{condition} {status}")]))
+    return out
+
+
+def kube_hypotheses(facts: KubeFacts) -> list[Hypothesis]:
+    """Every candidate cause the Kubernetes facts support, unranked."""
+    nodes = node_labels(facts)
+    out: list[Hypothesis] = []
+    for obj in merged(facts):
+        for c in obj.containers:
+            out += _container_hypotheses(obj, c)
+        out += _event_hypotheses(obj, nodes)
+        if obj.kind == "Node":
+            out += _node_hypotheses(obj)
+    return out
