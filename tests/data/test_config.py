@@ -82,6 +82,10 @@ P3 = "2w"
 HIPAA = "60d"
 [anthropic]
 max_retries = 5
+max_turns = 12
+max_step_tokens = 400000
+max_step_time = "90s"
+structured_output = "json_schema"
 """))
     policy = config.policy
     p1 = policy.severities[Severity.P1]
@@ -96,6 +100,9 @@ max_retries = 5
     assert policy.triage_target == timedelta(minutes=15)
     assert policy.regulatory == {"GDPR": timedelta(hours=72), "HIPAA": timedelta(days=60)}
     assert config.anthropic.max_retries == 5
+    assert (config.anthropic.max_turns, config.anthropic.max_step_tokens) == (12, 400_000)
+    assert config.anthropic.max_step_time == timedelta(seconds=90)
+    assert config.anthropic.structured_output == "json_schema"
     assert policy.severities[Severity.P0] == DEFAULT_POLICY.severities[Severity.P0]
 
 
@@ -132,7 +139,7 @@ def test_bom_and_empty_file_are_fine(tmp_path: Path) -> None:
         ('[regulatory]\n"../etc" = "1d"\n', "regulatory.'../etc': a regime is a short name"),
         ('[telemetry]\nurl = "x"\n', "unknown section 'telemetry' (known: sla, escalation, review, regulatory, anthropic, roster)"),
         ('anthropic = "claude"\n', "anthropic must be a table"),
-        ('[anthropic]\nmodle = "x"\n', "anthropic.modle: unknown key (known: model, max_budget_usd, max_retries)"),
+        ('[anthropic]\nmodle = "x"\n', "anthropic.modle: unknown key (known: model, max_budget_usd, max_retries, max_output_tokens, max_turns, max_step_tokens, max_step_time, structured_output)"),
         ('[anthropic]\nmax_retries = "3"\n', "anthropic.max_retries: Input should be a valid integer"),
         ("[anthropic]\nmax_retries = 99\n", "anthropic.max_retries: Input should be less than or equal to 10"),
         ("[anthropic]\nmax_budget_usd = -1\n", "anthropic.max_budget_usd: Input should be greater than 0"),
@@ -143,6 +150,13 @@ def test_bom_and_empty_file_are_fine(tmp_path: Path) -> None:
         ('[sla.P0]\nresolve = "off"\n', "sla.P0: resolve_target needs a resolve SLA (switch resolve_target off too)"),
         ('[anthropic]\nmodel = "claude; rm -rf /"\n', "anthropic.model: String should match pattern"),
         ('[anthropic]\nmodel = ""\n', "anthropic.model: String should have at least 1 character"),
+        ("[anthropic]\nmax_turns = 0\n", "anthropic.max_turns: Input should be greater than or equal to 1"),
+        ("[anthropic]\nmax_step_tokens = 12.5\n", "anthropic.max_step_tokens: Input should be a valid integer"),
+        ("[anthropic]\nmax_output_tokens = 10\n", "anthropic.max_output_tokens: Input should be greater than or equal to 256"),
+        ("[anthropic]\nmax_step_time = 300\n", 'anthropic.max_step_time: expected a duration string such as "5m"'),
+        ('[anthropic]\nmax_step_time = "3h"\n', "anthropic.max_step_time: must be from 1s to 2h (got '3h')"),
+        ('[anthropic]\nmax_step_time = "soon"\n', "anthropic.max_step_time: 'soon' is not a duration"),
+        ('[anthropic]\nstructured_output = "xml"\n', "anthropic.structured_output: Input should be 'tool' or 'json_schema'"),
     ],
 )
 def test_bad_values_are_named(tmp_path: Path, text: str, expected: str) -> None:

@@ -1,13 +1,16 @@
 """Claude as an agent backend, through the official ``anthropic`` SDK.
 
-``AnthropicBackend.run_step`` sends the shared incident context as a cached
-system block, the step's prompt and the earlier outputs it reads as the user
+``AnthropicBackend.run_step`` sends the shared incident context (the incident's
+system text and a compact summary of what the evidence readers found) as cached
+system blocks, the step's prompt and the earlier outputs it reads as the user
 turn, streams the answer through ``emit``, lets Claude call the read-only
-evidence tools for a bounded number of turns, and returns the output with its
-token usage and estimated cost. Everything sent is redacted first. Transient
-faults are retried with backoff; anything else becomes a :class:`StepFailed`
-naming the error, so the orchestrator can record it (and the offline
-investigator can take the step over).
+evidence tools within the step's budget (turns, tokens, time from ``[anthropic]``),
+and returns the output with its token usage and estimated cost. A step whose
+output has a schema ends with a valid answer or fails: see
+:mod:`warroom.agents.claude.conversation`. Everything sent is redacted first.
+Transient faults are retried with backoff; anything else becomes a
+:class:`StepFailed` naming the error, so the orchestrator can record it (and the
+offline investigator can take the step over).
 
 ``anthropic`` is imported on first use, not at import time: it costs over a second.
 """
@@ -17,6 +20,9 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import time
+from collections.abc import Callable
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
@@ -24,6 +30,8 @@ from pydantic import BaseModel
 from warroom.agents import tools as evidence_tools
 from warroom.agents.backend import Emit, StepFailed, StepRequest, StepResult
 from warroom.agents.claude import answers
+from warroom.agents.claude.conversation import Conversation, StepBudget, TurnPlan
+from warroom.agents.claude.evidence_summary import shared_evidence_summary
 from warroom.agents.claude.messages import DEFAULT_SYSTEM, cache_conversation, tool_result, user_prompt
 from warroom.agents.claude.pricing import Usage
 from warroom.agents.claude.retry import RetryPolicy, describe, is_transient, retry_after
@@ -56,8 +64,9 @@ class AnthropicBackend:
         base_url: str | None = None,
         timeout: float = 120.0,
         retry: RetryPolicy | None = None,
-        max_turns: int = 8,
-        max_tokens: int = 4096,
+        max_turns: int | None = None,
+        max_tokens: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         settings = getattr(config, "anthropic", config)
         self.model: str = getattr(settings, "model", None) or DEFAULT_MODEL
@@ -65,7 +74,13 @@ class AnthropicBackend:
         retries = getattr(settings, "max_retries", None)
         self.retry = retry or RetryPolicy(max_retries=2 if retries is None else int(retries))
         self.api_key, self.base_url, self.timeout = api_key, base_url, timeout
-        self.max_turns, self.max_tokens = max(1, max_turns), max_tokens
+        self.max_turns = max(1, max_turns or getattr(settings, "max_turns", None) or 8)
+        self.max_tokens = max_tokens or getattr(settings, "max_output_tokens", None) or 4096
+        self.max_step_tokens: int = getattr(settings, "max_step_tokens", None) or 250_000
+        step_time = getattr(settings, "max_step_time", None)
+        self.max_step_seconds = step_time.total_seconds() if isinstance(step_time, timedelta) else 300.0
+        self.structured_output: str = getattr(settings, "structured_output", None) or "tool"
+        self.clock = clock
         self._client: AsyncAnthropic | None = None
 
     # ---- client ------------------------------------------------------------------------------------------
@@ -105,57 +120,36 @@ class AnthropicBackend:
         self._check_budget(request, usage)
         client = self.client()
         answer_name = answers.tool_name(request.output_schema) if schema and request.output_schema else ""
-        tools = evidence_tools.definitions() if request.evidence_root else []
-        if schema is not None and request.output_schema:
-            tools.append(answers.answer_tool(request.output_schema, schema))
-        system = [{"type": "text", "text": redact(request.system or DEFAULT_SYSTEM), "cache_control": {"type": "ephemeral"}}]
-        messages: list[dict[str, Any]] = [{"role": "user", "content": redact(user_prompt(request, answer_name))}]
-        texts: list[str] = []
-        structured: dict[str, Any] | None = None
-        corrected = False
-
-        turns, limit = 0, self.max_turns
-        while turns < limit:
-            turns += 1
-            choice: dict[str, Any] | None = None
-            if tools and turns >= limit:  # last turn: answer now, no more evidence gathering
-                choice = {"type": "tool", "name": answer_name} if answer_name else {"type": "none"}
-            turn = await self._call(client, request, emit, usage, system, messages, tools, choice)
-            if turn.text.strip():
-                texts.append(turn.text.strip())
+        tools = (evidence_tools.definitions() if request.evidence_root else []) + answers.answer_tools()
+        system = await self._system(request)
+        step = Conversation(
+            schema=schema, schema_name=request.output_schema or "", answer_name=answer_name,
+            messages=[{"role": "user", "content": redact(user_prompt(request, answer_name))}],
+            budget=StepBudget(self.max_turns, self.max_step_tokens, self.max_step_seconds, self.clock),
+            json_output=self.structured_output == "json_schema" and answers.supports_json_output(self.model),
+        )  # fmt: skip
+        while (plan := step.next_turn(usage)) is not None:
+            if plan.note:
+                await emit(f"\n\n[{plan.note}]\n\n")
+            turn = await self._call(client, request, emit, usage, system, step.messages, tools, plan)
+            results = {call.id: await self._run_tool(request, call, emit) for call in step.evidence_calls(turn)}
+            step.take(turn, plan, results)
             if turn.stop_reason == "max_tokens":
                 note = f"[the answer reached the {self.max_tokens}-token output limit and is cut short]"
-                texts.append(note)
-                await emit(f"\n\n{note}\n")
-            messages.append(turn.as_message())
-            structured, problem, results = await self._answer_tools(request, turn, schema, answer_name, emit)
-            if structured is not None:
-                break
-            if not turn.tool_calls:
                 if schema is None:
-                    break
-                structured, problem = answers.from_text(schema, turn.text)
-                if structured is not None:
-                    break
-                results = [{"type": "text", "text": f"Give your answer by calling {answer_name}: {problem}."}]
-            if problem:
-                if corrected:
-                    raise StepFailed(
-                        f"Claude's {request.output_schema} answer was not valid after one corrective retry: {problem}"
-                    )
-                corrected, limit = True, limit + 1  # the corrective retry gets a turn of its own
-            messages.append({"role": "user", "content": results})
-        if schema is not None and structured is None:
-            raise StepFailed(f"Claude gave no valid {request.output_schema} answer within {self.max_turns} turns")
-        output = redact("\n\n".join(texts))
-        if structured is not None and not output:
-            output = answers.render(structured)
+                    step.texts.append(note)
+                await emit(f"\n\n{note}\n")
+        if step.failure or (step.structured is None and schema is not None):
+            raise StepFailed(step.failure or f"Claude gave no valid {request.output_schema} answer")
+        output = redact("\n\n".join(step.texts))
+        if step.structured is not None and not output:
+            output = answers.render(step.structured)
             await emit(output)
         if not output:
             raise StepFailed("Claude returned an empty answer")
         return ClaudeStepResult(
             output=output,
-            structured=structured,
+            structured=step.structured,
             model=self.model,
             input_tokens=usage.total_input,
             output_tokens=usage.output_tokens,
@@ -167,25 +161,14 @@ class AnthropicBackend:
 
     # ---- parts -------------------------------------------------------------------------------------------
 
-    async def _answer_tools(
-        self, request: StepRequest, turn: Turn, schema: type[BaseModel] | None, answer_name: str, emit: Emit
-    ) -> tuple[dict[str, Any] | None, str, list[dict[str, Any]]]:
-        """Run the turn's evidence tool calls and check its structured answer, if it gave one.
-
-        Returns (the valid answer or None, what was wrong with the answer, the tool results to send back).
-        """
-        results: list[dict[str, Any]] = []
-        problem = ""
-        for call in turn.tool_calls:
-            if schema is not None and call.name == answer_name:
-                structured, problem = (None, call.error) if call.error else answers.validate(schema, call.input)
-                if structured is not None:
-                    return structured, "", results
-                message = f"Not a valid {request.output_schema}: {problem}. Fix it and call {answer_name} again."
-                results.append(tool_result(call.id, message, error=True))
-            else:
-                results.append(await self._run_tool(request, call, emit))
-        return None, problem, results
+    async def _system(self, request: StepRequest) -> list[dict[str, Any]]:
+        """The shared context: the incident's system text and the evidence summary, one cache breakpoint after."""
+        blocks = [{"type": "text", "text": redact(request.system or DEFAULT_SYSTEM)}]
+        summary = await shared_evidence_summary(request)
+        if summary:
+            blocks.append({"type": "text", "text": redact(summary)})
+        blocks[-1]["cache_control"] = {"type": "ephemeral"}
+        return blocks
 
     def _check_budget(self, request: StepRequest, usage: Usage) -> None:
         if self.max_budget_usd is None:
@@ -207,7 +190,7 @@ class AnthropicBackend:
         system: list[dict[str, Any]],
         messages: list[dict[str, Any]],
         tools: list[dict[str, Any]],
-        tool_choice: dict[str, Any] | None,
+        plan: TurnPlan,
     ) -> Turn:
         """One streamed request, retried on transient faults; its usage is added to ``usage``."""
         import anthropic
@@ -223,8 +206,10 @@ class AnthropicBackend:
         }
         if tools:
             params["tools"] = tools
-        if tool_choice:
-            params["tool_choice"] = tool_choice
+        if plan.tool_choice:
+            params["tool_choice"] = plan.tool_choice
+        if plan.output_config:
+            params["output_config"] = plan.output_config
         attempt = 0
         while True:
             self._check_budget(request, usage)

@@ -14,7 +14,11 @@ Shape (every key optional; anything not set keeps its default)::
     [roster]                   # people, escalation chains, backups (see warroom.data.roster)
     [anthropic]
     model = "claude-sonnet-4-6"
-    max_budget_usd = 5.0
+    max_budget_usd = 5.0       # max_retries = 2, max_output_tokens = 4096
+    max_turns = 8              # the tool loop's budget per step: turns, tokens (input + output), time;
+    max_step_tokens = 250000   # reaching any of them makes the next turn give the answer
+    max_step_time = "5m"
+    structured_output = "tool" # or "json_schema": the API's JSON-schema output where the model has it
 
 Durations are strings such as ``"90s"``, ``"15m"``, ``"1h 30m"``, ``"2d"``, ``"1w"``;
 ``"off"`` switches a clock or timer off. Unknown sections and keys are refused
@@ -31,7 +35,7 @@ import re
 import tomllib
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -64,6 +68,26 @@ class AnthropicSettings(BaseModel):
     model: Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@/-]*$")] = DEFAULT_MODEL
     max_budget_usd: Annotated[float, Field(gt=0, le=100_000)] | None = None
     max_retries: Annotated[int, Field(ge=0, le=10)] = 2
+    max_output_tokens: Annotated[int, Field(ge=256, le=128_000)] = 4096
+    max_turns: Annotated[int, Field(ge=1, le=50)] = 8
+    max_step_tokens: Annotated[int, Field(ge=1_000, le=10_000_000)] = 250_000
+    max_step_time: timedelta = timedelta(minutes=5)
+    structured_output: Literal["tool", "json_schema"] = "tool"
+
+    @field_validator("max_step_time", mode="before")
+    @classmethod
+    def _step_time(cls, value: Any) -> Any:
+        if isinstance(value, timedelta):
+            return value
+        if not isinstance(value, str):
+            raise ValueError(f'expected a duration string such as "5m", not a {_type(value)}')
+        try:
+            parsed = parse_duration(value)
+        except DurationError as exc:
+            raise ValueError(str(exc)) from None
+        if not timedelta(seconds=1) <= parsed <= timedelta(hours=2):
+            raise ValueError("must be from 1s to 2h")
+        return parsed
 
     @field_validator("max_budget_usd", mode="before")
     @classmethod

@@ -25,6 +25,7 @@ from warroom.data import events as ev
 from warroom.data.clocks import clocks, pending_breaches
 from warroom.data.fold import InvalidEvent, fold
 from warroom.data.models import Incident
+from warroom.data.private_store import with_private_store
 from warroom.data.store import UnknownIncident
 from warroom.data.text import strip_control
 from warroom.screens.decisions import DecisionActions
@@ -87,7 +88,7 @@ class WarRoomScreen(DecisionActions, Screen[None]):
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield IncidentHeader(actor=self.app.actor, read_only=self.read_only, id="incident-header")
-        yield BranchBanners(self.app.ready_store, policy=self.app.policy, id="branch-banners")
+        yield BranchBanners(self.app.db_path, policy=self.app.policy, exclude=self.incident_id, id="branch-banners")
         with Container(id="panes"):
             with Vertical(id="timeline-pane", classes="pane") as pane:
                 pane.border_title = "Timeline"
@@ -119,16 +120,21 @@ class WarRoomScreen(DecisionActions, Screen[None]):
         if not self.read_only:  # after the first screenful settles: it reads every past incident
             self.set_timer(RELATED_AFTER_SECONDS, self.find_related)
 
-    @work(exclusive=True, group="related", exit_on_error=False)
-    async def find_related(self) -> None:
-        """Similar past incidents: recorded on the timeline (for the KB article) and shown once."""
+    @work(thread=True, exclusive=True, group="related", exit_on_error=False)
+    def find_related(self) -> None:
+        """Similar past incidents: recorded on the timeline (for the KB article) and shown once.
+
+        It reads every past incident, so it runs in a thread on a connection of its own.
+        """
         from warroom.data.insights.related import record_related
 
-        store = await self.app.ready_store()
-        matches = await record_related(store, self.incident_id, now=self.app.now(), actor=self.app.actor)
+        now, actor = self.app.now(), self.app.actor
+        matches = with_private_store(
+            self.app.db_path, lambda store: record_related(store, self.incident_id, now=now, actor=actor)
+        )
         if matches:
             lines = "\n".join(f"{m.incident_id}: {m.title[:60]}" for m in matches[:3])
-            self.notify(lines, title="Similar past incidents", markup=False, timeout=8)
+            self.app.call_from_thread(self.notify, lines, title="Similar past incidents", markup=False, timeout=8)
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")

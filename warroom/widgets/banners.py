@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
+from typing import Union
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -18,16 +20,24 @@ from textual import work
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
+from textual.worker import get_current_worker
 
-from warroom.agents.branches import active_freezes, major_incidents
+from warroom.data.major import active_freezes, major_incidents
 from warroom.data.models import Incident
 from warroom.data.policy import DEFAULT_POLICY, Policy
+from warroom.data.private_store import with_private_store
 from warroom.data.store import EventStore
 from warroom.data.text import strip_control
 
 __all__ = [
     "Banner", "BranchBanners", "ChangeFreezeBanner", "HoldBanner", "MajorIncidentBanner", "SecurityBanner", "banner_texts",
 ]  # fmt: skip
+
+
+#: Where the banners read the open incidents: a database path (polled in a thread), a store, or how to get one.
+StoreSource = Union[str, Path, EventStore, Callable[[], Awaitable[EventStore]], None]
+#: How often a polling thread checks whether it was cancelled (the app waits for it at exit).
+CANCEL_CHECK_SECONDS = 0.1
 
 
 def _plain(text: str, limit: int = 200) -> str:
@@ -124,9 +134,11 @@ class SecurityBanner(Banner):
 class BranchBanners(Vertical):
     """The stack of banners above a war room or the incident list.
 
-    Given a ``store`` (or an async callable returning it), it polls the database's open incidents every
-    ``interval`` seconds in a worker (a freeze or a major incident is
-    database-wide); the screen passes its own incident with :meth:`show_incident`.
+    Given a ``store`` (a database path, an open store, or an async callable returning one), it polls the
+    database's open incidents every ``interval`` seconds (a freeze or a major incident is database-wide);
+    the screen passes its own incident with :meth:`show_incident`, and ``exclude`` names it so the poll
+    never replays it a second time. With a path, the poll runs in a thread on a connection of its own:
+    replaying other incidents never stalls the UI's event loop.
     """
 
     DEFAULT_CSS = """
@@ -140,26 +152,49 @@ class BranchBanners(Vertical):
             super().__init__()
             self.incidents = incidents
 
-    def __init__(self, store: EventStore | Callable[[], Awaitable[EventStore]] | None = None, *, interval: float = 5.0,
-                 policy: Policy = DEFAULT_POLICY, id: str | None = None) -> None:  # fmt: skip
+    def __init__(self, store: StoreSource = None, *, interval: float = 5.0, policy: Policy = DEFAULT_POLICY,
+                 exclude: str | None = None, id: str | None = None) -> None:  # fmt: skip
         super().__init__(id=id)
-        self._store, self._interval, self._policy = store, interval, policy
+        self._store, self._interval, self._policy, self._exclude = store, interval, policy, exclude
         self._incident: Incident | None = None
         self._open: list[Incident] = []
 
     def on_mount(self) -> None:
-        if self._store is not None:
+        if isinstance(self._store, (str, Path)):
+            self.watch_file(Path(self._store))
+        elif self._store is not None:
             self.watch_store()
+
+    async def _open_incidents(self, store: EventStore) -> list[Incident]:
+        ids = [i for i in await store.incident_ids() if i != self._exclude]
+        return [state for state in [await store.load(i) for i in ids] if state.is_open]
 
     @work(exclusive=True, group="branch-banners", exit_on_error=False)
     async def watch_store(self) -> None:
-        """Poll the open incidents (``store`` may be an async callable: the app's store opens after the first frame)."""
-        assert self._store is not None
+        """Poll the open incidents on the UI's loop (``store`` may be an async callable returning the store)."""
+        assert self._store is not None and not isinstance(self._store, (str, Path))
         store = self._store if isinstance(self._store, EventStore) else await self._store()
         while True:
-            incidents = [i for i in await store.incidents() if i.is_open]
-            self.post_message(self.OpenIncidentsLoaded(incidents))
+            self.post_message(self.OpenIncidentsLoaded(await self._open_incidents(store)))
             await asyncio.sleep(self._interval)
+
+    @work(thread=True, exclusive=True, group="branch-banners", exit_on_error=False)
+    def watch_file(self, path: Path) -> None:
+        """Poll the open incidents in a thread, on a connection of its own (its cache keeps later polls cheap)."""
+        worker = get_current_worker()
+
+        async def poll(store: EventStore) -> None:
+            while not worker.is_cancelled:
+                incidents = await self._open_incidents(store)
+                if worker.is_cancelled:
+                    return
+                self.post_message(self.OpenIncidentsLoaded(incidents))
+                for _ in range(max(1, round(self._interval / CANCEL_CHECK_SECONDS))):
+                    if worker.is_cancelled:
+                        return
+                    await asyncio.sleep(CANCEL_CHECK_SECONDS)
+
+        with_private_store(path, poll)
 
     def on_branch_banners_open_incidents_loaded(self, message: OpenIncidentsLoaded) -> None:
         message.stop()

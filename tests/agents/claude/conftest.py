@@ -12,6 +12,7 @@ from tests.agents.claude.fake_messages_api import FakeMessagesAPI
 from warroom.agents.anthropic_backend import AnthropicBackend
 from warroom.agents.backend import StepRequest, Task
 from warroom.agents.claude.retry import RetryPolicy
+from warroom.data.config import AnthropicSettings, Config
 from warroom.data.models import Incident, Level, Severity
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
@@ -50,13 +51,15 @@ def sleeps() -> Sleeps:
 
 @pytest.fixture
 def make_backend(sleeps: Sleeps):
-    """``make_backend(**settings)``: a backend with tiny, recorded backoff delays."""
+    """``make_backend(**kw)``: a backend with tiny, recorded backoff delays; ``[anthropic]`` keys in ``kw``
+    (``max_step_tokens=...``) go through the real config model, the rest to the backend (``clock=...``)."""
     created: list[AnthropicBackend] = []
 
     def make(max_retries: int = 2, max_budget_usd: float | None = None, model: str = "claude-sonnet-4-6", **kw):
-        settings = type("Settings", (), {"model": model, "max_budget_usd": max_budget_usd, "max_retries": max_retries})()
+        keys = {k: kw.pop(k) for k in list(kw) if k in AnthropicSettings.model_fields}
+        settings = AnthropicSettings(model=model, max_budget_usd=max_budget_usd, max_retries=max_retries, **keys)
         policy = RetryPolicy(max_retries=max_retries, base_delay=0.01, max_delay=0.05, sleep=sleeps, rng=lambda: 0.5)
-        backend = AnthropicBackend(type("Config", (), {"anthropic": settings})(), retry=policy, **kw)
+        backend = AnthropicBackend(Config(anthropic=settings), retry=policy, **kw)
         created.append(backend)
         return backend
 

@@ -1,41 +1,18 @@
-"""Both playbooks run headless to completion with the Claude backend against the fake Messages API."""
+"""Both playbooks run headless with the Claude backend against the fake Messages API: a well-behaved stand-in
+completes them; every stray behaviour (stand_in.BEHAVIOURS) completes them or fails its steps cleanly."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
 import pytest
 
-from tests.agents.claude.fake_messages_api import FakeMessagesAPI, Reply, Text, ToolUse
+from tests.agents.claude.fake_messages_api import FakeMessagesAPI
+from tests.agents.claude.stand_in import BEHAVIOURS, StandIn
 from tests.agents.conftest import FakeClock, declare
 from warroom.agents.runner import run_headless
 from warroom.data.store import EventStore
 
-ANSWERS: dict[str, dict[str, Any]] = {
-    "record_severity_proposal": {"impact": "HIGH", "urgency": "HIGH", "severity": "P1",
-                                 "impact_reasons": ["checkout down"], "urgency_reasons": ["revenue"]},
-    "record_mitigation_recommendation": {"recommended": "rollback", "rationale": "the 08:55 deploy lowered the pool",
-                                         "ranking": ["rollback", "configuration_change"]},
-    "record_five_whys": {"problem": "checkout 502s", "whys": [{"question": "why 502?", "answer": "pool exhausted"}],
-                         "root_cause": "pool lowered from 50 to 10"},
-    "record_action_items": {"actions": [{"title": "Alert on pool saturation", "horizon": "immediate"}]},
-    "record_validation_verdict": {"passed": True, "error_rate": "0.2% (baseline 0.3%)", "latency_p95": "180 ms"},
-}
-
-
-def claude(body: dict[str, Any]) -> Reply:
-    """A stand-in for Claude: looks at the logs once, then answers (with the structured tool when offered)."""
-    tools = {t["name"] for t in body.get("tools", [])}
-    answer_tool = next((name for name in tools if name.startswith("record_")), None)
-    title = body["messages"][0]["content"].splitlines()[0].lstrip("# ")
-    if len(body["messages"]) == 1 and "search_logs" in tools:
-        return Reply([Text(f"Checking the logs for {title}."), ToolUse("search_logs", {"pattern": "ERROR"})],
-                     stop_reason="tool_use", input_tokens=900, cache_read=2000)
-    if answer_tool:
-        return Reply([Text(f"{title}: answer recorded."), ToolUse(answer_tool, ANSWERS[answer_tool])],
-                     stop_reason="tool_use")
-    return Reply([Text(f"{title}: the db pool is exhausted since 09:00 (logs/app.log:2).")])
+claude = StandIn("tool")
 
 
 @pytest.mark.parametrize("playbook", ["itil", "sre"])
@@ -86,3 +63,46 @@ def test_warroom_run_auto_with_the_anthropic_backend_through_the_cli(fake_api: F
     assert all(r.headers["authorization"] == f"Bearer {os.environ['ANTHROPIC_API_KEY']}" for r in fake_api.requests)
     show = subprocess.run([*warroom, "show", incident_id], capture_output=True, text=True, env=env, timeout=60)
     assert show.returncode == 0
+
+
+STRUCTURED_STEPS = {"itil": {"priority", "five_whys", "mitigation_recommendation", "validation", "preventive_actions"},
+                    "sre": {"detection_classification", "initial_mitigation", "deep_debugging", "deployment_validation",
+                            "system_hardening"}}
+
+
+@pytest.mark.parametrize("playbook", ["itil", "sre"])
+@pytest.mark.parametrize("behaviour", [b for b in BEHAVIOURS if b != "tool"])
+async def test_every_stray_behaviour_completes_the_playbook_or_fails_its_steps_cleanly(
+    store: EventStore, fake_api: FakeMessagesAPI, make_backend, evidence: Path, playbook: str, behaviour: str
+):
+    clock = FakeClock()
+    incident_id = await declare(store, clock)
+    fake_api.responder = StandIn(behaviour)
+    lines: list[str] = []
+    backend = make_backend(structured_output="json_schema" if behaviour == "json_schema" else "tool")
+    summary = await run_headless(store, incident_id, playbook=playbook, backend=backend, auto=True, now=clock,
+                                 out=lines.append, evidence_root=evidence, interactive=False, poll_interval=0.01)
+    await backend.aclose()
+    runs = list(summary.incident.runs.values())
+    failed = [run for run in runs if run.state.value == "failed"]
+    log = "\n".join(lines + [f"{r.step_id}: {r.error}" for r in failed])
+    assert runs and all(run.state.value in ("finished", "failed") for run in runs), log
+    assert summary.outcome in ("completed", "failed"), log
+    for run in failed:  # a clean failure: the backend's one sentence, and only where a structured answer was due
+        assert run.error.startswith("Claude") and "Traceback" not in run.error, log
+        assert run.step_id in STRUCTURED_STEPS[playbook] and run.structured is None, log
+    if behaviour in ("prose_always", "refusal"):
+        assert failed, log
+        for run in failed:
+            if behaviour == "refusal":
+                assert "declined the step (stop_reason refusal); its last text: \"I can't help with that.\"" in run.error
+            else:
+                assert "not valid after one corrective retry: no structured answer was given" in run.error
+                assert "its last text: '" in run.error and "the pool is exhausted" in run.error
+        if behaviour == "prose_always":  # the corrective retry forced the record tool
+            assert any((b.get("tool_choice") or {}).get("type") == "tool" for b in fake_api.bodies)
+        return
+    assert summary.outcome == "completed" and not failed, log
+    structured = {run.step_id for run in runs if run.structured}
+    assert STRUCTURED_STEPS[playbook] <= structured, sorted(structured)
+    assert summary.incident.resolved_at is not None

@@ -40,7 +40,10 @@ async def test_streams_chunks_in_order_with_cached_system_and_usage(fake_api: Fa
     ]
     [user] = sent.body["messages"]
     assert user["role"] == "user" and "Form a hypothesis" in user["content"]
-    assert "tools" not in sent.body  # no evidence folder, no evidence tools
+    # no evidence folder, no evidence tools: only the answer tools every step declares (for the prompt cache)
+    assert {t["name"] for t in sent.body["tools"]} == {
+        "record_action_items", "record_five_whys", "record_mitigation_recommendation", "record_severity_proposal",
+        "record_validation_verdict"}
 
 
 async def test_earlier_outputs_go_in_the_user_turn(fake_api: FakeMessagesAPI, make_backend, chunks: Chunks):

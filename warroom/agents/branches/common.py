@@ -1,4 +1,4 @@
-"""What every branch shares: the event builder that folds as it goes, and ranking by business impact."""
+"""What every branch shares: the event builder that folds as it goes (ranking by business impact is in data.major)."""
 
 from __future__ import annotations
 
@@ -7,25 +7,11 @@ from typing import Any
 
 from warroom.data import events as ev
 from warroom.data.fold import InvalidEvent, apply
-from warroom.data.models import Incident, Level, Role, Severity
+from warroom.data.major import business_impact_rank, severe
+from warroom.data.models import Incident, Role
 from warroom.data.roster import Roster
 
 __all__ = ["Branching", "business_impact_rank", "severe"]
-
-_LEVEL = {Level.HIGH: 0, Level.MEDIUM: 1, Level.LOW: 2}
-_SEVERITY = {Severity.P0: 0, Severity.P1: 1, Severity.P2: 2, Severity.P3: 3}
-
-
-def severe(incident: Incident) -> bool:
-    """An open P0 or P1 incident (what counts towards a major incident)."""
-    return incident.is_open and incident.severity in (Severity.P0, Severity.P1)
-
-
-def business_impact_rank(incidents: list[Incident]) -> list[Incident]:
-    """Highest business impact first: severity, impact, urgency, hierarchical level, then oldest."""
-    return sorted(incidents, key=lambda i: (
-        _SEVERITY[i.severity], _LEVEL[i.impact], _LEVEL[i.urgency], -i.hierarchical.rank, i.detected_at, i.incident_id,
-    ))  # fmt: skip
 
 
 class Branching:

@@ -10,28 +10,14 @@ incident carry an active freeze?". An incident opened during a freeze gets the
 from __future__ import annotations
 
 from warroom.agents.branches import drafts
-from warroom.agents.branches.common import Branching, business_impact_rank, severe
+from warroom.agents.branches.common import Branching
 from warroom.data import events as ev
-from warroom.data.models import Freeze, Incident, Role
+from warroom.data.major import active_freezes, major_incidents
+from warroom.data.models import Incident, Role
 
 __all__ = ["active_freezes", "follow_freezes", "major_incident", "major_incidents"]
 
 COORDINATOR_ROLES = ("senior_incident_commander", "senior_engineering_manager", "vp_engineering")
-
-
-def major_incidents(open_incidents: list[Incident]) -> list[Incident]:
-    """The open P0/P1 incidents ranked by business impact, if there are two or more (else none)."""
-    found = business_impact_rank([i for i in open_incidents if severe(i)])
-    return found if len(found) >= 2 else []
-
-
-def active_freezes(open_incidents: list[Incident]) -> dict[str, Freeze]:
-    """The change freezes in force in the database (carried by any open incident)."""
-    found: dict[str, Freeze] = {}
-    for incident in open_incidents:
-        if incident.is_open:
-            found.update(incident.freezes)
-    return found
 
 
 def follow_freezes(b: Branching, open_incidents: list[Incident]) -> None:

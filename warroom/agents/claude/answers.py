@@ -1,9 +1,14 @@
 """Structured answers: the tool Claude calls to give one, and how it is checked.
 
 Where the program acts on an answer (severity proposal, mitigation
-recommendation, 5 Whys, action items) the step offers one extra tool whose
-``input_schema`` is the pydantic model's JSON schema. The tool input is
-validated with pydantic; a final fenced JSON block in the text is accepted too.
+recommendation, 5 Whys, action items, validation verdict) the step asks for it
+through a ``record_*`` tool whose ``input_schema`` is the pydantic model's JSON
+schema. Every step of an incident declares the same tools (all the answer tools,
+in one order) so that the tools and the shared context before the first cache
+breakpoint are identical from step to step and read from the prompt cache; the
+prompt names the one tool the step records with. The tool input is validated
+with pydantic; a final fenced JSON block in the text is accepted too, and so is
+a bare JSON object (what the API's JSON-schema output format gives).
 """
 
 from __future__ import annotations
@@ -45,6 +50,40 @@ IMPLICIT_SCHEMAS: dict[Task, tuple[str, type[BaseModel]]] = {
 }
 
 
+# What the program does with an answer, said in its tool's description (beside the schema's own fields).
+GUIDANCE: dict[str, str] = {
+    "FiveWhys": (
+        "root_cause is the conclusion: one specific sentence naming the object (which pod, job, deployment, "
+        "service or host), the cause and its specifics (which image, variable, host:port, command, certificate, "
+        "exception and where it is thrown, or which change), never a symptom when the evidence shows its cause. "
+        "Cite the evidence (file:line, event row, metric and time, commit) in the whys. When the evidence does "
+        "not reach a cause, leave root_cause empty and say in evidence_ends what evidence would settle it."
+    ),
+    "MitigationRecommendation": "Cite the change or finding the recommendation rests on.",
+    "SeverityProposal": "Give the impact and urgency reasons from the evidence and the incident record.",
+}
+
+
+def answer_schemas() -> dict[str, type[BaseModel]]:
+    """Every answer a step may be asked for, by schema name, in one fixed order."""
+    from warroom.data.answers import SCHEMAS
+
+    found: dict[str, type[BaseModel]] = dict(SCHEMAS)
+    for name, model in IMPLICIT_SCHEMAS.values():
+        found.setdefault(name, model)
+    return dict(sorted(found.items()))
+
+
+def answer_tools() -> list[dict[str, Any]]:
+    """The declarations of every answer tool (the same list for every step: see the module docstring)."""
+    return [answer_tool(name, model) for name, model in answer_schemas().items()]
+
+
+def answer_tool_names() -> frozenset[str]:
+    """The names of every answer tool."""
+    return frozenset(tool_name(name) for name in answer_schemas())
+
+
 def tool_name(schema_name: str) -> str:
     """``SeverityProposal`` -> ``record_severity_proposal``."""
     return "record_" + _SNAKE.sub("_", schema_name).lower()
@@ -55,9 +94,10 @@ def answer_tool(schema_name: str, model: type[BaseModel]) -> dict[str, Any]:
     return {
         "name": tool_name(schema_name),
         "description": (
-            f"Record your final {schema_name} answer. Call this exactly once, when your analysis is done; "
-            "the incident commander reviews it before anything is acted on."
-        ),
+            f"Record your final {schema_name} answer, only in a step that asks for a {schema_name}. Call it "
+            "exactly once, when your analysis is done; the incident commander reviews it before anything is "
+            "acted on. " + GUIDANCE.get(schema_name, "")
+        ).strip(),
         "input_schema": inline_refs(model.model_json_schema()),
     }
 
@@ -101,6 +141,45 @@ def from_text(model: type[BaseModel], text: str) -> tuple[dict[str, Any] | None,
     except ValueError as exc:
         return None, f"the JSON block is not valid JSON: {exc}"
     return validate(model, data)
+
+
+def from_json_text(model: type[BaseModel], text: str) -> tuple[dict[str, Any] | None, str]:
+    """An answer given as the whole text (the JSON-schema output format), else as a fenced block in it."""
+    stripped = text.strip()
+    if stripped.startswith("{"):
+        try:
+            data = json.loads(stripped)
+        except ValueError as exc:
+            return None, f"the answer is not valid JSON: {exc}"
+        return validate(model, data)
+    return from_text(model, text)
+
+
+def json_output_format(model: type[BaseModel]) -> dict[str, Any]:
+    """``output_config`` asking for a text answer that matches ``model``'s JSON schema.
+
+    The SDK's ``transform_schema`` gives the schema the API's structured outputs accept
+    (closed objects; constraints it cannot enforce moved into the descriptions).
+    """
+    from anthropic import transform_schema
+
+    return {"format": {"type": "json_schema", "schema": transform_schema(model)}}
+
+
+_VERSION = re.compile(r"^claude-(opus|sonnet|haiku)-(\d+)(?:-(\d{1,2}))?(?:-|@|$)")
+
+
+def supports_json_output(model_name: str) -> bool:
+    """Whether the model has the JSON-schema output format: the Claude 4.5 generation and later, and Opus 4.1.
+
+    Read from the model id's family and version (``claude-sonnet-4-6``, ``claude-haiku-4-5-20251001``), so
+    later versions count without a list to update; an id that names no version does not.
+    """
+    match = _VERSION.match(model_name)
+    if not match:
+        return False
+    family, major, minor = match.group(1), int(match.group(2)), int(match.group(3) or 0)
+    return (major, minor) >= (4, 5) or (family == "opus" and (major, minor) >= (4, 1))
 
 
 def render(structured: dict[str, Any]) -> str:
