@@ -1,6 +1,6 @@
 """How often the offline investigator's conclusion names the cause, on the shared recorded cases.
 
-    python bench/rca.py [--shared DIR] [--only SUBSTRING ...] [--show]
+    python bench/rca.py [--shared DIR] [--only SUBSTRING ...] [--show] [--backend offline|anthropic] [--model ID]
 
 Every case goes through the CLI as a user would run it: ``warroom new TITLE --no-tui --evidence ...``
 then ``warroom run ID --auto --backend offline``, each in its own database. Only the conclusion is
@@ -11,12 +11,19 @@ the conclusion contains one alternative of every ``must`` keyword group (case-in
 Cases: every entry of ``cases/holmesgpt/cases.json``, the four top-level ``cases/*`` folders (their
 keyword groups are written below from ``../shared/data/README.md``), and ``cases/nezha/*`` (the
 labelled service, and the fault type). Prints one line per case and ``rca: H/N cases``.
+
+``--backend anthropic`` runs every case with the offline investigator and then with Claude (the
+configured API: ``ANTHROPIC_API_KEY``, ``ANTHROPIC_BASE_URL``; ``--model`` picks the model) and
+prints both verdicts per case with Claude's tokens and estimated cost, then ``rca: ...`` for the
+offline run and ``rca anthropic: ...`` for Claude. Without a key it says so and is skipped.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -51,6 +58,9 @@ class Case:
     seconds: float = 0.0
     error: str = ""
     missed: list[list[str]] = field(default_factory=list)
+    input_tokens: int = 0  # summed over the run's finished steps (Claude's runs; the offline ones spend none)
+    output_tokens: int = 0
+    cost_usd: float = 0.0
 
     @property
     def hit(self) -> bool:
@@ -110,12 +120,21 @@ def conclusion_of(db: Path) -> str:
     return text[:CONCLUSION_CAP]
 
 
-def run_case(case: Case, warroom: list[str]) -> None:
+def usage_of(db: Path) -> tuple[int, int, float]:
+    """(input tokens, output tokens, estimated USD) over every finished step of the run."""
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT data FROM events WHERE kind = 'agent.finished'").fetchall()
+    runs = [json.loads(data) for (data,) in rows]
+    return (sum(r.get("input_tokens", 0) for r in runs), sum(r.get("output_tokens", 0) for r in runs),
+            sum(r.get("cost_usd", 0.0) for r in runs))
+
+
+def run_case(case: Case, warroom: list[str], backend: str = "offline", config_text: str = "") -> None:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="rca-") as tmp:
         db = Path(tmp) / "rca.db"
         config = Path(tmp) / "warroom.toml"
-        config.write_text("")  # the defaults, whatever the user's own configuration says
+        config.write_text(config_text)  # the defaults (and the model asked for), whatever the user's config says
         env_args = ["--db", str(db), "--config", str(config)]
         new = subprocess.run([*warroom, "new", case.title[:300], "--no-tui", *env_args, "--evidence",
                               *map(str, case.files)], capture_output=True, text=True, cwd=tmp)
@@ -123,11 +142,12 @@ def run_case(case: Case, warroom: list[str]) -> None:
             case.error = f"new failed: {(new.stderr.strip().splitlines() or ['?'])[-1][:200]}"
             return
         incident = new.stdout.strip().splitlines()[-1]
-        run = subprocess.run([*warroom, "run", incident, "--auto", "--backend", "offline", *env_args],
+        run = subprocess.run([*warroom, "run", incident, "--auto", "--backend", backend, *env_args],
                              capture_output=True, text=True, cwd=tmp)
         if run.returncode not in (0, 3):
             case.error = f"run exited {run.returncode}: {(run.stderr.strip().splitlines() or ['?'])[-1][:200]}"
         case.conclusion = conclusion_of(db)
+        case.input_tokens, case.output_tokens, case.cost_usd = usage_of(db)
     case.seconds = time.monotonic() - started
     lowered = case.conclusion.lower()
     case.missed = [group for group in case.must if not any(word.lower() in lowered for word in group)]
@@ -138,12 +158,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--only", nargs="+", default=[], metavar="SUBSTRING")
     parser.add_argument("--show", action="store_true", help="print each conclusion")
+    parser.add_argument("--backend", choices=("offline", "anthropic"), default="offline",
+                        help="anthropic: Claude beside the offline investigator, with tokens and cost per case")
+    parser.add_argument("--model", default="", help="the Claude model for --backend anthropic (default: warroom's)")
     args = parser.parse_args(argv)
     cases = [c for c in shared_cases(args.shared) if not args.only or any(s in c.name for s in args.only)]
     if not cases:
         print(f"no shared cases under {args.shared}", file=sys.stderr)
         return 2
     warroom = [sys.executable, "-m", "warroom"]
+    if args.backend == "anthropic":
+        return compare_with_claude(cases, warroom, args.model, args.show)
     for case in cases:
         run_case(case, warroom)
         status = "hit " if case.hit else "MISS"
@@ -155,6 +180,37 @@ def main(argv: list[str] | None = None) -> int:
     total_time = sum(c.seconds for c in cases)
     print(f"rca: {hits}/{len(cases)} cases ({hits / len(cases):.0%}), {total_time / len(cases):.2f} s per case "
           f"(max {max(c.seconds for c in cases):.2f} s)")
+    return 0
+
+
+def compare_with_claude(cases: list[Case], warroom: list[str], model: str, show: bool) -> int:
+    """Each case with the offline investigator and with Claude; hits side by side, Claude's tokens and cost."""
+    if not os.environ.get("ANTHROPIC_API_KEY", "").strip():
+        print("rca anthropic: skipped (ANTHROPIC_API_KEY is not set)")
+        return 0
+    if model and not all(c.isalnum() or c in "._:@/-" for c in model):
+        print(f"--model {model!r} is not a model id", file=sys.stderr)
+        return 2
+    config_text = f'[anthropic]\nmodel = "{model}"\n' if model else ""
+    claude: list[Case] = []
+    print(f"{'offline':8} {'claude':8} {'tokens in/out':>17} {'cost':>8}  case")
+    for case in cases:
+        theirs = copy.deepcopy(case)
+        run_case(case, warroom)
+        run_case(theirs, warroom, backend="anthropic", config_text=config_text)
+        claude.append(theirs)
+        verdicts = ["hit" if c.hit else "MISS" for c in (case, theirs)]
+        why = theirs.error or ("" if theirs.hit else "missing " + " / ".join("|".join(g[:3]) for g in theirs.missed))
+        print(f"{verdicts[0]:8} {verdicts[1]:8} {theirs.input_tokens:>8,}/{theirs.output_tokens:<8,} "
+              f"${theirs.cost_usd:>7.4f}  {case.name}  {why}", flush=True)
+        if show:
+            print(f"      offline: {case.conclusion}\n      claude:  {theirs.conclusion}\n")
+    for label, runs in (("rca", cases), ("rca anthropic", claude)):
+        hits = sum(c.hit for c in runs)
+        print(f"{label}: {hits}/{len(runs)} cases ({hits / len(runs):.0%}), "
+              f"{sum(c.seconds for c in runs) / len(runs):.2f} s per case"
+              + (f", {sum(c.input_tokens for c in runs):,} input and {sum(c.output_tokens for c in runs):,} output "
+                 f"tokens, ${sum(c.cost_usd for c in runs):.2f} estimated" if runs is claude else ""))
     return 0
 
 

@@ -199,7 +199,7 @@ def _engage(state: Incident, at: datetime) -> dict[str, Any]:
 @_on("severity.set")
 def _severity(s: Incident, e: ev.SeveritySet) -> dict[str, Any]:
     changes: dict[str, Any] = {"severity": e.severity, "impact": e.impact, "urgency": e.urgency}
-    changes["severity_reason"] = e.reason
+    changes.update(severity_reason=e.reason, severity_set_at=e.at, severity_set_by=e.actor)
     if s.status is Status.DETECTED:
         changes["status"] = Status.TRIAGED
     return changes

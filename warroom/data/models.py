@@ -278,6 +278,8 @@ class Incident(_Model):
     impact: Level
     urgency: Level
     severity_reason: str = ""
+    severity_set_at: datetime | None = None  # the latest ``severity.set`` (not the declaration)
+    severity_set_by: str = ""
     status: Status = Status.DETECTED
     phase: str = ""
     tier: int = 1
