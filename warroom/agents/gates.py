@@ -243,6 +243,7 @@ def finish_effects(
                 number += 1
             due = item.due or at + timedelta(days=HORIZON_DAYS[item.horizon])
             out.append(ev.ActionItemAdded(**base, item_id=f"A-{number}", title=item.title[:2000], owner=item.owner[:2000],
-                                          due=due, horizon=item.horizon, source=step.id))  # fmt: skip
+                                          due=due, horizon=item.horizon, source=step.id, action_type=item.action_type,
+                                          priority=item.priority, finding=item.reason[:2000]))  # fmt: skip
         return out
     return []
