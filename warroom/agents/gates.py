@@ -22,7 +22,8 @@ from warroom.data.answers import ActionItems, MitigationRecommendation, Severity
 from warroom.data.models import Audience, Horizon, Incident, MitigationStrategy, Role, Severity, Status
 from warroom.data.policy import Policy
 
-__all__ = ["Gate", "build_gate", "decision_of", "finish_effects", "gate_effects", "gate_id", "gate_label"]
+__all__ = ["Gate", "build_gate", "decision_of", "drafted_text", "finish_effects", "gate_effects", "gate_id", "gate_label",
+           "satisfied"]
 
 HORIZON_DAYS = {Horizon.IMMEDIATE: 7, Horizon.SHORT_TERM: 30, Horizon.LONG_TERM: 90}
 
@@ -93,6 +94,53 @@ def build_gate(playbook: Playbook, step: Step, incident: Incident, policy: Polic
     question = _render(spec.question, context, playbook, step.title + "?")
     return Gate(gate_id=gate_id(playbook, step), step_id=step.id, kind=spec.kind, question=question,
                 options=options, recommended=recommended, recommendation_reason=reason)  # fmt: skip
+
+
+def drafted_text(incident: Incident, step: Step) -> str:
+    """What ``step`` drafted (its finished output), "" when it has not finished."""
+    run = finished_run(incident, step.id)
+    return run.output.strip() if run else ""
+
+
+def _hhmm(at: datetime) -> str:
+    return at.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def satisfied(step: Step, incident: Incident) -> tuple[str, str] | None:
+    """``(choice, how)`` when what ``step``'s gate asks for was already done some other way (a key, a
+    command, another gate); None when the gate is still to be decided. A gate never asks for that twice."""
+    spec = step.gate
+    assert spec is not None
+    run = next((r for r in reversed(list(incident.runs.values())) if r.step_id == step.id), None)
+    since = run.started_at if run else incident.declared_at  # strictly after: not what led to this gate
+    drafted = (run.ended_at or run.started_at) if run else incident.declared_at
+    approve = spec.option_list()[0]
+    if spec.effect == "severity" and incident.severity_set_at is not None and incident.severity_set_at > since:
+        proposal = (run.structured or {}).get("severity") if run else None
+        choice = approve if proposal == incident.severity.value else spec.option_list()[-1]
+        return choice, (f"already decided: severity set to {incident.severity.value} by {incident.severity_set_by} "
+                        f"at {_hhmm(incident.severity_set_at)}")  # fmt: skip
+    if spec.effect == "tier" and spec.tier and incident.tier >= spec.tier:
+        return approve, f"already done: Tier {incident.tier} engaged" + (f" at {_hhmm(incident.tier_changed_at)}" if incident.tier_changed_at else "")
+    if spec.effect == "publish":
+        audience = spec.audience or Audience.INTERNAL
+        if audience is Audience.MANAGEMENT and incident.management_notified_at is not None:
+            return approve, f"already done: management notified at {_hhmm(incident.management_notified_at)}"
+        if audience is Audience.EXECUTIVE and incident.executive_notified_at is not None:
+            return approve, f"already done: the executive notified at {_hhmm(incident.executive_notified_at)}"
+        done = [u for u in incident.updates if u.audience is audience and u.published_at > drafted]
+        if done and audience not in (Audience.MANAGEMENT, Audience.EXECUTIVE):
+            return approve, f"already done: published by {done[-1].published_by or 'someone'} at {_hhmm(done[-1].published_at)}"
+    if spec.effect == "mitigation":
+        chosen = [d for d in incident.decisions if d.gate == "mitigation" and d.choice in spec.option_list()]
+        if chosen:
+            d = chosen[-1]
+            return d.choice, f"already decided: {d.choice} chosen by {d.decided_by} at {_hhmm(d.decided_at)}" + (
+                f"; {d.rationale}" if d.rationale else "")
+    if spec.effect == "resolve" and incident.resolved_at is not None:
+        return approve, f"already done: resolved at {_hhmm(incident.resolved_at)}" + (
+            f": {incident.resolution}" if incident.resolution else "")
+    return None
 
 
 def gate_effects(
@@ -195,6 +243,7 @@ def finish_effects(
                 number += 1
             due = item.due or at + timedelta(days=HORIZON_DAYS[item.horizon])
             out.append(ev.ActionItemAdded(**base, item_id=f"A-{number}", title=item.title[:2000], owner=item.owner[:2000],
-                                          due=due, horizon=item.horizon, source=step.id))  # fmt: skip
+                                          due=due, horizon=item.horizon, source=step.id, action_type=item.action_type,
+                                          priority=item.priority, finding=item.reason[:2000]))  # fmt: skip
         return out
     return []

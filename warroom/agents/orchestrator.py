@@ -30,8 +30,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ValidationError
 
 from warroom.agents.backend import Backend, StepFailed
-from warroom.agents.gates import Gate, finish_effects, gate_effects, gate_label
+from warroom.agents.gates import Gate, finish_effects, gate_effects, gate_label, satisfied
 from warroom.agents.guidance import Steering, steer
+from warroom.agents.gate_keeping import GateKeeping
 from warroom.agents.lease import LeaseKeeping
 from warroom.agents.plan import StepState, StepView, Walk, walk
 from warroom.agents.playbook import Phase, Playbook, Step, load_playbook
@@ -73,7 +74,7 @@ def _system_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class Orchestrator(LeaseKeeping):
+class Orchestrator(GateKeeping, LeaseKeeping):
     """Drives one playbook for one incident."""
 
     def __init__(
@@ -125,7 +126,9 @@ class Orchestrator(LeaseKeeping):
         return self._walk(incident)[0].views
 
     def pending_gates(self, incident: Incident) -> list[Gate]:
-        return self._walk(incident)[0].gates
+        """The gates waiting for a person (not those whose decision was already taken some other way)."""
+        plan, steering = self._walk(incident)
+        return [g for g in plan.gates if satisfied(steering.playbook.step(g.step_id), incident) is None]
 
     # -- decisions ---------------------------------------------------------------------------
     async def decide(self, gate_id: str, choice: str, rationale: str = "", actor: str | None = None,
@@ -212,6 +215,8 @@ class Orchestrator(LeaseKeeping):
                 continue
             if plan.running:  # a re-run in progress (``rerun``), or another process's step
                 await self._sleep()
+                continue
+            if plan.gates and await self._close_satisfied():
                 continue
             if plan.gates:
                 if self.auto:
@@ -337,23 +342,6 @@ class Orchestrator(LeaseKeeping):
         await self.store.append_many(events)
 
     # -- recovery, timers and the tail -------------------------------------------------------
-    async def _record_playbook(self) -> None:
-        """Record which playbook drives the incident the first time it runs; refuse a different one after."""
-        from warroom.agents.playbook_choice import PlaybookMismatch, playbook_reference, started_playbook
-
-        incident = await self.store.load(self.incident_id)
-        started = started_playbook(incident)
-        if started and (incident.playbook or started) != self.playbook.name and started != playbook_reference(self.playbook):
-            raise PlaybookMismatch(incident, self.playbook.name)
-        if incident.playbook_source or incident.status is Status.CLOSED:
-            return
-        event = ev.PlaybookStarted(incident_id=self.incident_id, at=self.now(), actor=self.actor,
-                                   playbook=self.playbook.name, source=playbook_reference(self.playbook))  # fmt: skip
-        try:
-            await self.store.append(event)
-        except InvalidEvent:
-            pass  # another session recorded it a moment ago
-
     async def _recover(self) -> None:
         """Runs left RUNNING by a process that died or quit are marked interrupted (and will run again).
 
@@ -414,7 +402,8 @@ class Orchestrator(LeaseKeeping):
         async with self._tail:
             for event in await self.store.events(self.incident_id, self._seen):
                 self._seen = event.seq
-                if event.kind in ("decision.taken", "tier.escalated", "agent.finished", "agent.failed", "severity.set"):
+                if event.kind in ("decision.taken", "tier.escalated", "agent.finished", "agent.failed", "severity.set",
+                                  "management.notified", "executive.notified", "update.published", "incident.resolved"):
                     self._wake.set()
                 await self._call(self.on_event, event)
 

@@ -7,10 +7,11 @@ investigator directly); the orchestrator validates them before acting.
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from warroom.data.models import Horizon, Level, MitigationStrategy, Severity
+from warroom.data.models import ActionType, Horizon, Level, MitigationStrategy, Severity
 
 
 class _Answer(BaseModel):
@@ -49,12 +50,31 @@ class Why(_Answer):
     evidence: list[Citation] = Field(default_factory=list)
 
 
+class MomentKind(str, Enum):
+    """A moment of the incident that only the evidence dates (the events date the response)."""
+
+    CHANGE = "change"  # the suspect commit, deploy or configuration change
+    ONSET = "onset"  # errors or a metric left their baseline
+    ALERT = "alert"  # the first alert fired
+    RECOVERY = "recovery"  # the signals returned to baseline
+
+
+class Moment(_Answer):
+    """When something the evidence shows happened, in a sentence, with where it is seen."""
+
+    kind: MomentKind
+    at: datetime
+    what: str
+    evidence: list[Citation] = Field(default_factory=list)
+
+
 class FiveWhys(_Answer):
     problem: str
     whys: list[Why] = Field(default_factory=list, max_length=7)
     root_cause: str = ""
     evidence_ends: str = ""  # where the evidence ran out, said plainly
     confidence: float = Field(default=0.5, ge=0.0, le=1.0)
+    moments: list[Moment] = Field(default_factory=list, max_length=20)  # the trigger, the onset, the first alert
 
 
 class ProposedAction(_Answer):
@@ -62,7 +82,9 @@ class ProposedAction(_Answer):
     horizon: Horizon = Horizon.SHORT_TERM
     owner: str = ""
     due: datetime | None = None
-    reason: str = ""
+    reason: str = ""  # the finding the action addresses
+    action_type: ActionType | None = None
+    priority: Level | None = None
 
 
 class ActionItems(_Answer):

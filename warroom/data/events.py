@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapte
 from warroom.data.ids import ID_PATTERN
 from warroom.data.models import (
     ActionStatus,
+    ActionType,
     Audience,
     Horizon,
     Level,
@@ -232,6 +233,9 @@ class ActionItemAdded(BaseEvent):
     horizon: Horizon = Horizon.SHORT_TERM
     status: ActionStatus = ActionStatus.OPEN
     source: ShortText = ""
+    action_type: ActionType | None = None
+    priority: Level | None = None
+    finding: ShortText = ""
 
 
 class ActionItemUpdated(BaseEvent):

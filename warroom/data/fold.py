@@ -16,22 +16,21 @@ from pydantic import BaseModel
 from warroom.data import events as ev
 from warroom.data.models import (
     ActionItem,
-    Freeze,
-    Hold,
-    Offer,
     AgentRun,
     Breach,
     Decision,
     Evidence,
+    Freeze,
     HierarchicalLevel,
+    Hold,
     Incident,
     Mitigation,
+    Offer,
     Role,
     RunState,
     Status,
     StatusUpdate,
 )
-
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -199,7 +198,7 @@ def _engage(state: Incident, at: datetime) -> dict[str, Any]:
 @_on("severity.set")
 def _severity(s: Incident, e: ev.SeveritySet) -> dict[str, Any]:
     changes: dict[str, Any] = {"severity": e.severity, "impact": e.impact, "urgency": e.urgency}
-    changes["severity_reason"] = e.reason
+    changes.update(severity_reason=e.reason, severity_set_at=e.at, severity_set_by=e.actor)
     if s.status is Status.DETECTED:
         changes["status"] = Status.TRIAGED
     return changes
@@ -382,7 +381,8 @@ def _action_added(s: Incident, e: ev.ActionItemAdded) -> dict[str, Any]:
         raise InvalidEvent(e, f"action item {e.item_id} already exists")
     item = ActionItem(
         item_id=e.item_id, title=e.title, owner=e.owner, due=e.due, horizon=e.horizon,
-        status=e.status, source=e.source, created_at=e.at, updated_at=e.at,
+        status=e.status, source=e.source, action_type=e.action_type, priority=e.priority, finding=e.finding,
+        created_at=e.at, updated_at=e.at,
     )  # fmt: skip
     return {"actions": {**s.actions, e.item_id: item}}
 

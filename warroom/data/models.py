@@ -204,6 +204,15 @@ class Decision(_Model):
     decided_at: datetime
 
 
+class ActionType(str, Enum):
+    """What a preventive action does about the incident (the postmortem's action-item type)."""
+
+    PREVENT = "prevent"
+    DETECT = "detect"
+    MITIGATE = "mitigate"
+    PROCESS = "process"
+
+
 class ActionItem(_Model):
     item_id: str
     title: str
@@ -212,6 +221,9 @@ class ActionItem(_Model):
     horizon: Horizon = Horizon.SHORT_TERM
     status: ActionStatus = ActionStatus.OPEN
     source: str = ""
+    action_type: ActionType | None = None
+    priority: Level | None = None
+    finding: str = ""  # the finding the action addresses, in a sentence
     created_at: datetime
     updated_at: datetime
 
@@ -278,6 +290,8 @@ class Incident(_Model):
     impact: Level
     urgency: Level
     severity_reason: str = ""
+    severity_set_at: datetime | None = None  # the latest ``severity.set`` (not the declaration)
+    severity_set_by: str = ""
     status: Status = Status.DETECTED
     phase: str = ""
     tier: int = 1

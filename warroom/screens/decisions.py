@@ -9,7 +9,6 @@ one-sentence notification, never a traceback.
 from __future__ import annotations
 
 import asyncio
-import secrets
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -92,6 +91,31 @@ class DecisionActions:
             self.notify(done, timeout=3)  # type: ignore[attr-defined]
         return stored
 
+    def decider(self) -> Any:
+        """The shared decision path (:mod:`warroom.agents.decide`), as this engineer on the app's clock."""
+        from warroom.agents.decide import Decider
+
+        playbook = getattr(self.orchestrator, "playbook", None) if self.orchestrator is not None else None
+        return Decider(self.app.store, self.incident_id, self.app.actor, self.app.now, self.app.policy, playbook)
+
+    @work(group="record", exit_on_error=False)
+    async def take(self, decision: Callable[[Any], Any], done: str = "", nothing: str = "") -> list[ev.BaseEvent]:
+        """Run ``decision(decider)``; say ``done`` (or ``nothing`` when it recorded nothing), or the refusal."""
+        try:
+            stored = await decision(self.decider())
+        except InvalidEvent as exc:
+            self.notify(exc.reason, title="Not recorded", severity="warning")  # type: ignore[attr-defined]
+            return []
+        except (ValidationError, StoreError, ValueError) as exc:
+            from warroom.app.errors import explain
+
+            self.notify(explain(exc), title="Not recorded", severity="error")  # type: ignore[attr-defined]
+            return []
+        message = done if stored else nothing
+        if message:
+            self.notify(message, timeout=3)  # type: ignore[attr-defined]
+        return stored
+
     def _need_state(self) -> Incident | None:
         if self.state is None:
             self.notify("The incident is still loading.", severity="warning")  # type: ignore[attr-defined]
@@ -106,13 +130,7 @@ class DecisionActions:
             self.notify(f"Already acknowledged by {state.acknowledged_by or 'someone'}.")  # type: ignore[attr-defined]
             return
 
-        def build() -> list[ev.BaseEvent]:
-            events = [self._event(ev.Acknowledged)]
-            if Role.INCIDENT_COMMANDER not in state.roles:
-                events.append(self._event(ev.RoleAssigned, role=Role.INCIDENT_COMMANDER, person=self.app.actor))
-            return events
-
-        self.record(build, "Acknowledged.")
+        self.take(lambda d: d.acknowledge(), "Acknowledged.", "Already acknowledged.")
 
     def action_roles(self) -> None:
         if (state := self._need_state()) is None:
@@ -131,8 +149,8 @@ class DecisionActions:
 
         def done(answer: SeverityChoice | None) -> None:
             if answer is not None:
-                self.record(lambda: [self._event(ev.SeveritySet, severity=answer.severity, impact=answer.impact,
-                                                 urgency=answer.urgency, reason=answer.reason)])  # fmt: skip
+                self.take(lambda d: d.severity(answer.severity, answer.impact, answer.urgency, answer.reason,
+                                               "with the s key"), f"Severity {answer.severity.value}.")  # fmt: skip
 
         self.app.push_screen(_modals().SeverityModal(state, self.app.policy), done)
 
@@ -141,15 +159,8 @@ class DecisionActions:
             return
 
         def done(answer: EscalationChoice | None) -> None:
-            if answer is None:
-                return
-            if answer.target in ("tier2", "tier3"):
-                build = lambda: [self._event(ev.TierEscalated, tier=int(answer.target[-1]), reason=answer.reason)]  # noqa: E731
-            elif answer.target == "management":
-                build = lambda: [self._event(ev.ManagementNotified, reason=answer.reason)]  # noqa: E731
-            else:
-                build = lambda: [self._event(ev.ExecutiveNotified, reason=answer.reason)]  # noqa: E731
-            self.record(build, "Escalated.")
+            if answer is not None:
+                self.take(lambda d: d.escalate(answer.target, answer.reason, "with the e key"), "Escalated.")
 
         self.app.push_screen(_modals().EscalationModal(state, self.app.policy, self.app.now()), done)
 
@@ -161,19 +172,10 @@ class DecisionActions:
     def _mitigation_chosen(self, answer: MitigationChoice | None) -> None:
         if answer is None:
             return
-        rationale = "; ".join(p for p in (
-            answer.rationale, f"rollback plan: {answer.rollback_plan}",
-            f"hotfix approved by {self.app.actor}" if answer.approved and answer.strategy.value == "hotfix" else "",
-        ) if p)  # fmt: skip
-        gate = self._pending_gate("mitigation")
-        if gate is not None and answer.strategy.value in gate.options:
-            self.decide_gate(_modals().GateAnswer(gate.gate_id, answer.strategy.value, rationale))
-            return
-        options = [s.value for s in _modals().mitigation.STRATEGY_PROFILE]
-        self.record(lambda: [self._event(
-            ev.DecisionTaken, decision_id=f"mitigation-{secrets.token_hex(4)}", gate="mitigation",
-            choice=answer.strategy.value, options=options, recommended=answer.recommended, rationale=rationale,
-        )], f"Mitigation: {answer.strategy.title}.")  # fmt: skip
+        approver = self.app.actor if answer.approved and answer.strategy.value == "hotfix" else ""
+        self.take(lambda d: d.mitigate(answer.strategy, answer.rollback_plan, "with the m key", rationale=answer.rationale,
+                                       recommended=answer.recommended, approved_by=approver),
+                  f"Mitigation: {answer.strategy.title}.")  # fmt: skip
 
     # -- u n ------------------------------------------------------------------------------------
     def action_status_update(self) -> None:
@@ -182,8 +184,7 @@ class DecisionActions:
 
         def done(answer: StatusUpdateDraft | None) -> None:
             if answer is not None:
-                self.record(lambda: [self._event(ev.StatusUpdatePublished, audience=answer.audience, text=answer.text)],
-                            "Status update published.")  # fmt: skip
+                self.take(lambda d: d.publish(answer.audience, answer.text, "with the u key"), "Status update published.")
 
         self.app.push_screen(_modals().StatusUpdateModal(state, self.app.now()), done)
 
@@ -208,12 +209,22 @@ class DecisionActions:
         if gate is None:
             self.notify("No playbook decision is waiting.")  # type: ignore[attr-defined]
             return
+        if self._is_mitigation_gate(gate):
+            self.action_mitigate()  # the mitigation gate: the same modal as m (a rollback needs its plan)
+            return
 
         def done(answer: GateAnswer | None) -> None:
             if answer is not None:
                 self.decide_gate(answer)
 
         self.app.push_screen(_modals().GateModal(gate), done)
+
+    def _is_mitigation_gate(self, gate: Any) -> bool:
+        try:
+            spec = self.orchestrator.steering(self.state).playbook.step(gate.step_id).gate
+        except (KeyError, AttributeError):
+            return False
+        return spec is not None and spec.effect == "mitigation"
 
     @work(group="gates", exit_on_error=False)
     async def decide_gate(self, answer: GateAnswer) -> None:
@@ -245,8 +256,7 @@ class DecisionActions:
 
         def done(answer: Resolution | None) -> None:
             if answer is not None:
-                self.record(lambda: [self._event(ev.IncidentResolved, resolution=answer.resolution,
-                                                 validation=answer.validation)], "Resolved.")  # fmt: skip
+                self.take(lambda d: d.resolve(answer.resolution, answer.validation, "with the x key"), "Resolved.")
 
         self.app.push_screen(_modals().ResolveModal(), done)
 
@@ -265,7 +275,7 @@ class DecisionActions:
 
     @work(group="close", exit_on_error=False)
     async def close_and_export(self, reason: str) -> None:
-        stored = await self.record(lambda: [self._event(ev.IncidentClosed, reason=reason)]).wait()
+        stored = await self.take(lambda d: d.close(reason)).wait()
         if stored:
             await learn_at_close(self)
             await export_now(self)

@@ -44,9 +44,10 @@ def _events(roster, *, security: bool = False) -> list[ev.BaseEvent]:
 
 def test_failed_rollback_hold_and_freeze_in_the_reports(roster) -> None:
     files = render_incident(_events(roster))
-    pir = files["post-incident-review.md"]
+    pir = files["mitigation-report.md"]  # the branches' one home; the review links to it
+    assert "(mitigation-report.md#when-the-response-went-wrong)" in files["post-incident-review.md"]
     assert "## When the Response Went Wrong" in pir
-    assert "**Rollback failed**: error rate still 40% \\| after rollback" in pir
+    assert "**Rollback failed**: error rate still 40% | after rollback" in pir
     assert "| STOP hold | rollback failed: error rate still 40% \\| after rollback | 2026-11-23 09:31:00 UTC | warroom | 2026-11-23 09:50:00 UTC | carol | assessment complete: hotfix is safe |" in pir
     assert "| Change freeze FRZ-1 | halt all deployments |" in pir and "incident mitigated" in pir
     assert "rollback to an earlier version, emergency hotfix, maintenance mode, manual repair. Not decided." in pir
@@ -64,13 +65,14 @@ def test_failed_rollback_hold_and_freeze_in_the_reports(roster) -> None:
 
 def test_security_branch_in_the_reports(roster) -> None:
     files = render_incident(_events(roster, security=True))
-    pir = files["post-incident-review.md"]
+    pir = files["mitigation-report.md"]
+    assert "(mitigation-report.md#security-incident)" in files["post-incident-review.md"]
     assert "## Security Incident" in pir
-    assert "preserved 2026-11-23 09:20:00 UTC by gina: disk images \\| logs to the vault" in pir
+    assert "preserved 2026-11-23 09:20:00 UTC by gina: disk images | logs to the vault" in pir
     assert "| GDPR | 2026-11-26 09:03:00 UTC | not yet | breached |" not in pir  # the clock state is at the last event
     assert "| GDPR | 2026-11-26 09:03:00 UTC | not yet | ok |" in pir
     assert "Isolation of affected systems**: not decided" in pir
-    assert "Complete the forensic analysis before restoring affected systems" in pir
+    assert "Complete the forensic analysis before restoring affected systems" in files["post-incident-review.md"]
     legal = files["communications/legal-updates.md"]
     assert legal.count("Drafted by warroom") == 3  # legal, compliance, the GDPR authority
     assert "Hal Stone (hal)" in legal

@@ -68,4 +68,4 @@ def test_a_reviewer_writing_none_is_not_a_leak() -> None:
     t.add(ev.ActionItemAdded, 2, item_id="A1", title="null", owner="None")
     files = render_incident(t.events)
     assert find_defects(files) == []
-    assert "- **Compliance Impact**: *None*" in files["post-incident-review.md"]
+    assert "| Compliance | *None* |" in files["post-incident-review.md"]

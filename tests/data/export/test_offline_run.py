@@ -144,6 +144,9 @@ def test_offline_review_states_detection_and_recovery_times(offline_files: dict[
     import re
 
     pir = offline_files["post-incident-review.md"]
-    assert re.search(r"^- \*\*Time to detection\*\*: \d+[smhd]", pir, flags=re.M)
-    assert re.search(r"^- \*\*Time to recovery\*\*: (\d+[smhd] ?)+(\d\dm )?\(detection to mitigation\)", pir, flags=re.M)
-    assert "## Timeline\n\nAll times in UTC." in pir
+    assert re.search(r"^- Time to detect: (\d+[smh] ?)+\(onset to detection\)$", pir, flags=re.M)
+    assert re.search(r"^- Time to mitigate: (\d+[smh] ?)+$", pir, flags=re.M)
+    timeline = pir.split("## Timeline", 1)[1].split("\n## ", 1)[0]
+    assert re.search(r"\| Change: commit `[0-9a-f]{10}` .checkout: reduce DB pool", timeline)
+    assert re.search(r"\| Onset: ", timeline)
+    assert timeline.index("Change:") < timeline.index("Onset:") < timeline.index("Incident declared")

@@ -15,12 +15,15 @@ ids) is kept once, so a list's length does not split a template. A message seen 
 the same template without walking the tree (a bounded cache), which keeps the
 grouping stable and makes repeated lines cheap.
 
-Masking is the costly step, so it is cached too, by the message's *shape*:
-the message with every ASCII digit turned into ``0``. No rule tells one digit
-from another, so two messages of the same shape are masked at the same
-places; when every digit is masked, the shape alone picks the template, and
-otherwise the digits left visible (``jk2_init()``) are part of the key. A log
-of a few thousand shapes is masked a few thousand times, whatever its length.
+Masking is the costly step, so it is cached at two levels. A line is keyed
+by its *shape* (every ASCII digit turned into ``0``): no rule tells one digit
+from another, so lines of one shape mask alike, and when every digit is masked
+the shape alone picks the template (digits left visible, ``jk2_init()``, join
+the key). When numbers vary in length (ids, sizes, latencies) shapes rarely
+repeat; the line cache then switches itself off for a while and lines are
+masked token by token (:class:`Masker`), each kind of token masked once by the
+regex (its digit runs by length class), so the cost stays per token, not per
+regex pass, whatever the numbers.
 
 One configuration for every log (depth 4, similarity 0.5, 100 children per
 node): measured grouping accuracy on the Loghub 2k samples is in the tests.
@@ -36,6 +39,9 @@ from dataclasses import dataclass, field
 WILDCARD = "<*>"
 _ZEROS = bytes.maketrans(b"0123456789", b"0000000000")
 OVERFLOW_TEXT = "(other messages: the template limit was reached)"
+_SAMPLE = 4096
+_BYPASS = 65536
+_BY_SHAPE, _MASK_ONLY = 0, 1
 
 MASK = re.compile(
     r"(?<![\w])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?!\w)"  # UUID
@@ -47,9 +53,13 @@ MASK = re.compile(
     r"|(?<![\w.])[-+]?\d+(?:\.\d+)*(?:ns|us|µs|ms|s|m|h|d|%|[KMGTP]i?B|[kKMG])?(?!\w|\.\w)"  # number, duration, size
 )
 
-# A run of the same masked token is one variable-length list, kept once: two or more of a token with a
-# literal part ("blk_<*> blk_<*>"), three or more bare ones ("<*> <*> <*>"; two may be two fields).
-_RUN = re.compile(r"(?<!\S)((?=\S*<\*>)(?=\S*[^\s<>*])\S+|<\*>(?=\s+<\*>\s+<\*>))(?:\s+\1)+(?!\S)")
+_DIGIT_RUN = re.compile(r"[0-9]+")
+_ANY_DIGIT = re.compile(r"[0-9]")
+_RUN6 = re.compile(rb"0{6,}")
+_RUN45 = re.compile(rb"0{4,5}")
+# Where a run's length matters beyond its class: a digit touching a hex letter or x, a UUID-like group,
+# and (so that no key can be mistaken for another) a message that holds the symbols themselves.
+_EXACT = re.compile(rb"[a-fA-FxX]0|0[a-fA-FxX]|[0-9a-fA-F]-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-|[\x00\x05\x06]")
 
 @dataclass
 class Template:
@@ -73,12 +83,160 @@ class _Node:
     clusters: list[_Cluster] = field(default_factory=list)
 
 
+class Masker:
+    """Masks messages token by token, caching how each kind of token masks.
+
+    No rule of :data:`MASK` crosses white space or tells one ASCII digit from another, and none starts
+    or ends inside a run of digits; only three read a run's length (IPv4 octets of 1-3 digits and a port
+    of up to 5, hex ids of 7 or more hex characters, UUIDs). So a token is keyed by its shape with each
+    digit run reduced to a length class (1, 2, 3, 4-5, 6+), or kept exact where a digit touches a hex
+    letter or an ``x`` or the token looks like a UUID, and the key's masked form (a constant, or pieces
+    naming the digit runs left visible) is found once by the regex: ``blk_-42`` and ``blk_-1234567``,
+    ``/10.1.2.3:50010`` and ``/10.251.42.84:5001``, are each one key however many lines carry them.
+    All-digit tokens and tokens with no digit take a fast path.
+    """
+
+    def __init__(self, cache_size: int = 50_000) -> None:
+        self.cache_size = cache_size
+        self._words: dict[str, str] = {}
+        self._shapes: dict[bytes, str | tuple[str | int, ...]] = {}
+        self._kinds: dict[bytes, str | tuple[str | int, ...]] = {}
+
+    def token(self, token: str) -> str:
+        """``token`` with its variable parts replaced by ``<*>``."""
+        known = self._words.get(token)
+        if known is not None:
+            return known
+        if token.isdigit() and token.isascii():
+            return WILDCARD
+        shape = token.encode("utf-8", "surrogatepass").translate(_ZEROS)
+        if b"0" not in shape and (len(token) < 36 or "-" not in token) and token.isascii():
+            # No digit, and too short (or without the dashes) for a UUID: no rule can match.
+            if len(self._words) >= self.cache_size:
+                self._words.clear()
+            self._words[token] = token
+            return token
+        plan = self._shapes.get(shape)
+        if plan is None:
+            plan = self._plan(shape, token)
+            if len(self._shapes) >= self.cache_size:
+                self._shapes.clear()
+            self._shapes[shape] = plan
+        if plan.__class__ is str:
+            return plan  # type: ignore[return-value]
+        runs = _DIGIT_RUN.findall(token)
+        return "".join([piece if piece.__class__ is str else runs[piece] for piece in plan])  # type: ignore[index,misc]
+
+    def _plan(self, shape: bytes, token: str) -> str | tuple[str | int, ...]:
+        """The masked form of every token of ``shape``'s kind: a string, or pieces (an int names a visible digit run)."""
+        key = shape if _EXACT.search(shape) is not None else b"\x00" + _RUN45.sub(b"\x05", _RUN6.sub(b"\x06", shape))
+        plan = self._kinds.get(key)
+        if plan is not None:
+            return plan
+        runs = [match.span() for match in _DIGIT_RUN.finditer(token)]
+        pieces: list[str | int] = []
+        cursor = 0
+        for begin, end in [*(match.span() for match in MASK.finditer(token)), (len(token), len(token))]:
+            for index, (run_begin, run_end) in enumerate(runs):  # what lies between two masked places
+                if cursor <= run_begin and run_end <= begin:
+                    pieces.append(token[cursor:run_begin])
+                    pieces.append(index)
+                    cursor = run_end
+            pieces.append(token[cursor:begin])
+            if begin < len(token):
+                pieces.append(WILDCARD)
+            cursor = end
+        plan = _fold(pieces)
+        if len(self._kinds) >= self.cache_size:
+            self._kinds.clear()
+        self._kinds[key] = plan
+        return plan
+
+    def mask(self, message: str) -> str:
+        """``message`` masked, its tokens joined by one space, a run of one masked token kept once."""
+        words = self._words
+        token = self.token
+        tokens: list[str] = []
+        append = tokens.append
+        previous = ""
+        repeats = False
+        for part in message.split():
+            masked = words.get(part)
+            if masked is None:
+                masked = WILDCARD if part.isdigit() and part.isascii() else token(part)
+            if masked == previous:
+                repeats = True
+            append(masked)
+            previous = masked
+        if repeats:
+            joined = " ".join(tokens)
+            if joined.count(WILDCARD) > 2:
+                return " ".join(_collapse_runs(tokens))
+            return joined
+        return " ".join(tokens)
+
+    def visible_runs(self, message: str) -> tuple[int, ...]:
+        """Which of ``message``'s digit runs (by their place among its runs) masking leaves in place."""
+        visible: list[int] = []
+        place = 0
+        for part in message.split():
+            runs = _DIGIT_RUN.findall(part)
+            if not runs:
+                continue
+            if not (part.isdigit() and part.isascii()) and part not in self._words:
+                self.token(part)
+                plan = self._shapes.get(part.encode("utf-8", "surrogatepass").translate(_ZEROS))
+                if plan is not None and plan.__class__ is not str:
+                    visible.extend(place + piece for piece in plan if piece.__class__ is int)  # type: ignore[operator,union-attr]
+            place += len(runs)
+        return tuple(visible)
+
+
+def _fold(pieces: list[str | int]) -> str | tuple[str | int, ...]:
+    """Adjacent strings joined; a plan with no visible run is one string."""
+    folded: list[str | int] = []
+    for piece in pieces:
+        if piece.__class__ is str and folded and folded[-1].__class__ is str:
+            folded[-1] = folded[-1] + piece  # type: ignore[operator]
+        elif piece != "":
+            folded.append(piece)
+    if all(piece.__class__ is str for piece in folded):
+        return "".join(folded)  # type: ignore[arg-type]
+    return tuple(folded)
+
+
+def _collapse_runs(tokens: list[str]) -> list[str]:
+    """A run of one masked token kept once: two or more of a token with a literal part
+    (``blk_<*> blk_<*>``), bare ones when three or more in a row start with ``<*>`` (``<*> <*> <*>``,
+    ``<*> <*> <*>:<*>``; two alone may be two fields)."""
+    out: list[str] = []
+    i, count = 0, len(tokens)
+    while i < count:
+        token = tokens[i]
+        j = i + 1
+        while j < count and tokens[j] == token:
+            j += 1
+        run = j - i
+        if run > 1 and WILDCARD in token:
+            if token == WILDCARD:
+                if run >= 3 or (j < count and tokens[j].startswith(WILDCARD)):
+                    run = 1
+            elif token.strip("<>*"):
+                run = 1
+        if run == 1:
+            out.append(token)
+        else:
+            out.extend([token] * run)
+        i = j
+    return out
+
+
+_MASKER = Masker()
+
+
 def mask(message: str) -> str:
     """``message`` with its variable parts replaced by ``<*>`` (a run of one masked token kept once)."""
-    masked = MASK.sub(WILDCARD, message)
-    if masked.count(WILDCARD) > 2:
-        masked = _RUN.sub(r"\1", masked)
-    return masked
+    return _MASKER.mask(message)
 
 
 class TemplateMiner:
@@ -97,31 +255,73 @@ class TemplateMiner:
         self._templates: list[Template] = []
         self._cache: dict[str, _Cluster] = {}
         self._shapes: dict[bytes, _Cluster | tuple[int, ...]] = {}
-        self._visible: dict[tuple[bytes, str], _Cluster] = {}
+        self._visible: dict[tuple[bytes, tuple[str, ...]], _Cluster] = {}
+        self._masker = Masker()
         self._overflow: Template | None = None
+        # The line cache pays when shapes repeat. When fewer than one in ten of _SAMPLE lines hit it (numbers
+        # whose lengths vary), lines are masked without it for _BYPASS lines, then it is tried again.
+        self._mode = _BY_SHAPE
+        self._lookups = 0
+        self._hits = 0
 
     def add(self, message: str) -> Template:
         """Put ``message`` into its template (creating or generalising one) and return the template."""
-        shape = message.encode("utf-8", "surrogatepass").translate(_ZEROS)
-        known = self._shapes.get(shape)
+        mode = self._mode
+        if mode == _MASK_ONLY:
+            return self._add_masked(message)
+        key = message.encode("utf-8", "surrogatepass").translate(_ZEROS)
+        known = self._shapes.get(key)
+        self._lookups += 1
+        if self._lookups >= _SAMPLE:
+            self._judge_shapes()
         if known.__class__ is _Cluster:
+            self._hits += 1
             cluster = known
         else:
+            cluster = None
             if known is not None:
-                cluster = self._visible.get((shape, "".join([message[i] for i in known])))  # type: ignore[union-attr]
-            else:
-                cluster = None
+                runs = _DIGIT_RUN.findall(message)
+                cluster = self._visible.get((key, tuple([runs[i] for i in known])))  # type: ignore[union-attr]
             if cluster is None:
-                cluster = self._add_new(message, shape)
+                cluster = self._add_new(message, key)
                 if cluster is None:
                     return self._overflowed()
+            else:
+                self._hits += 1
         template = cluster.template  # type: ignore[union-attr]
         template.count += 1
         return template
 
-    def _add_new(self, message: str, shape: bytes) -> _Cluster | None:
-        """Mask ``message``, place it, and remember its shape (with the digits masking left visible)."""
-        masked = mask(message)
+    def _add_masked(self, message: str) -> Template:
+        """``add`` without the shape cache: mask, then the masked text's cluster."""
+        self._lookups += 1
+        if self._lookups >= _BYPASS:  # look again: the log may have changed
+            self._mode = _BY_SHAPE
+            self._lookups = self._hits = 0
+        masked = self._masker.mask(message)
+        cluster = self._cache.get(masked)
+        if cluster is None:
+            cluster = self._place(masked.split())
+            if cluster is None:
+                return self._overflowed()
+            if len(self._cache) >= self.cache_size:
+                self._cache.clear()
+            self._cache[masked] = cluster
+        template = cluster.template
+        template.count += 1
+        return template
+
+    def _judge_shapes(self) -> None:
+        """Mask without the line cache for a while when fewer than one in ten lines hit it."""
+        if self._hits * 10 < self._lookups:
+            self._mode = _MASK_ONLY
+            self._shapes.clear()
+            self._visible.clear()
+        self._lookups = self._hits = 0
+
+    def _add_new(self, message: str, key: bytes) -> _Cluster | None:
+        """Mask ``message``, place it, and remember its shape key (with the digit runs masking left visible)."""
+        masked = self._masker.mask(message)
         cluster = self._cache.get(masked)
         if cluster is None:
             cluster = self._place(masked.split())
@@ -133,17 +333,20 @@ class TemplateMiner:
         if len(self._shapes) >= self.cache_size:
             self._shapes.clear()
             self._visible.clear()
-        visible = _visible_digits(message)
-        if visible:
-            self._shapes[shape] = visible
-            self._visible[(shape, "".join([message[i] for i in visible]))] = cluster
-        else:
-            self._shapes[shape] = cluster
+        if _ANY_DIGIT.search(masked) is None:  # every digit masked: the shape alone gives the text
+            self._shapes[key] = cluster
+            return cluster
+        # Digits left visible (``jk2_init()``) are part of the key. Masking takes or leaves whole digit runs
+        # (no rule starts or ends inside one), so the visible ones are named by their place among the runs.
+        places = self._masker.visible_runs(message)
+        runs = _DIGIT_RUN.findall(message)
+        self._shapes[key] = places
+        self._visible[(key, tuple([runs[i] for i in places]))] = cluster
         return cluster
 
     def match(self, message: str) -> Template | None:
         """The template ``message`` would join, without changing anything."""
-        masked = mask(message)
+        masked = self._masker.mask(message)
         cluster = self._cache.get(masked)
         if cluster is None:
             tokens = masked.split()
@@ -216,15 +419,6 @@ class TemplateMiner:
             self._overflow = Template(self.max_templates + 1, OVERFLOW_TEXT, 0)
         self._overflow.count += 1
         return self._overflow
-
-
-def _visible_digits(message: str) -> tuple[int, ...]:
-    """Where ``message`` has ASCII digits that masking leaves in place."""
-    digits = [i for i, c in enumerate(message) if c in "0123456789"]
-    if not digits:
-        return ()
-    spans = [m.span() for m in MASK.finditer(message)]
-    return tuple(i for i in digits if not any(a <= i < b for a, b in spans))
 
 
 def _has_digit(token: str) -> bool:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 
+from warroom.data.export.markdown import code_spans
+
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _HEADING = re.compile(r"^(#{1,6})\s+\S")
 _TEMPLATE = re.compile(r"(?<!\\)\{\{|(?<!\\)\{%|(?<!\\)\{#|(?<!\\)%\}|(?<!\\)\}\}")
@@ -77,6 +79,7 @@ def find_defects(files: Mapping[str, str]) -> list[str]:
                 defects.append(f"{path}:{number}: trailing whitespace")
             if in_code:
                 continue
+            line = "".join(piece for is_code, piece in code_spans(line) if not is_code)  # quoted material
             if _TEMPLATE.search(line):
                 defects.append(f"{path}:{number}: unrendered template syntax: {line.strip()[:80]}")
             if _PLACEHOLDER.search(line):

@@ -37,8 +37,6 @@ class Md(str):
 
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _HEADING = re.compile(r"^(\s{0,3})(#{1,6})(\s|$)")
-_BLOCK_START = re.compile(r"^(\s*)([#>+=]|-(?=\s|$)|\*(?=\s|$)|\d{1,9}[.)](?=\s|$))")
-_INLINE_SPECIAL = re.compile(r"([\\`|])")
 
 
 #: Per-render memo of :func:`clean` (redaction is the export's hot path); see :func:`memo`.
@@ -106,52 +104,144 @@ def prime(values: Iterable[object]) -> None:
 
 
 _ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]{1,32};)")
+_TEMPLATE_BRACES = re.compile(r"\{\{|\}\}|\{[%#]|[%#]\}")
+_PLACEHOLDER_BRACES = re.compile(r"\{([A-Za-z_][\w .|/-]{0,60})\}")
+_CODE_RUN = re.compile(r"`+")
+
+
+def code_spans(text: str) -> list[tuple[bool, str]]:
+    """``text`` split into (is a code span, piece), as CommonMark reads code spans on one line.
+
+    A run of n backticks opens a span closed by the next run of exactly n; a run
+    with no closing partner is literal text. A backslash before a backtick run
+    outside a span escapes its first backtick.
+    """
+    out: list[tuple[bool, str]] = []
+    position = text_start = 0
+    while True:
+        opening = _CODE_RUN.search(text, position)
+        if opening is None:
+            break
+        if _escaped(text, opening.start()):
+            position = opening.start() + 1
+            continue
+        run = opening.group(0)
+        closing = next((m for m in _CODE_RUN.finditer(text, opening.end()) if m.group(0) == run), None)
+        if closing is None:
+            position = opening.end()
+            continue
+        if opening.start() > text_start:
+            out.append((False, text[text_start : opening.start()]))
+        out.append((True, text[opening.start() : closing.end()]))
+        position = text_start = closing.end()
+    if text_start < len(text):
+        out.append((False, text[text_start:]))
+    return out
+
+
+def _escaped(text: str, index: int) -> bool:
+    backslashes = len(text[:index]) - len(text[:index].rstrip("\\"))
+    return backslashes % 2 == 1
 
 
 def _inert(text: str) -> str:
-    """HTML, entities and template-looking syntax made literal (markdown still shows the characters).
+    """HTML, entities, links and template-looking syntax made literal, with the fewest backslashes.
 
-    ``<`` becomes ``&lt;`` (no tag or autolink can open), ``](`` loses its link
-    meaning (no ``[x](javascript:…)``, no remote image), an ``&`` that would start an entity
-    becomes ``&amp;``, braces are backslash-escaped; a lone ``>`` or ``&`` is harmless
-    mid-line and stays readable (a leading ``>`` is escaped as a block marker).
+    ``<`` becomes ``\\<`` (no tag or autolink can open), ``](`` loses its link
+    meaning (no ``[x](javascript:…)``, no remote image), an ``&`` that would start an
+    entity becomes ``\\&``, and braces that look like template syntax (``{{``,
+    ``{%``, ``{name}``) are backslash-escaped; every one renders as the character
+    itself. Code spans are left alone (nothing is escaped inside them).
     """
-    text = _ENTITY.sub("&amp;", text).replace("<", "&lt;").replace("{", "\\{").replace("}", "\\}")
+    return "".join(piece if is_code else _inert_text(piece) for is_code, piece in code_spans(text))
+
+
+def _inert_text(text: str) -> str:
+    text = _ENTITY.sub(r"\\&", text).replace("<", "\\<")
+    text = _PLACEHOLDER_BRACES.sub(r"\\{\1\\}", text)
+    text = _TEMPLATE_BRACES.sub(lambda m: m.group(0).replace("{", "\\{").replace("}", "\\}"), text)
     return text.replace("](", "]\\(")  # no inline link or remote image (a tracking pixel) from data
 
 
 def inline(text: object) -> Md:
-    """One line of prose: newlines folded, code spans, pipes and block markers escaped."""
+    """One line of prose: newlines folded, code spans kept, markdown syntax in the rest escaped."""
     return _inline(inline_plain(text))
 
 
 #: Whole values a human may well type ("Compliance impact: None") that would read as a leaked missing value.
 _LEAK_WORDS = frozenset({"None", "null", "undefined", "NaN"})
+#: Outside code spans: backslash, backtick, emphasis and strikethrough markers; ``_`` only where it could open
+#: or close emphasis (not inside a word such as DB_POOL_MAX_SIZE).
+_TEXT_SPECIAL = re.compile(r"[\\`*~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+_TABLE_SPECIAL = re.compile(r"[\\`*~|]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+#: What would start a block at the beginning of a line: heading, quote, list item, setext underline or
+#: thematic break, numbered item, link reference definition.
+_LINE_START = re.compile(r"^(\s*)(?:(#{1,6}(?=\s|$)|>|[-+](?=\s|$)|=+\s*$|-+\s*$)|(\d{1,9})([.)])(?=\s|$)|(\[)(?=[^\]]*\]:))")
 
 
-def _inline(value: str) -> Md:
+def _escape_text(text: str, table: bool) -> str:
+    return _inert_text((_TABLE_SPECIAL if table else _TEXT_SPECIAL).sub(lambda m: "\\" + m.group(0), text))
+
+
+def _escape_line(value: str, table: bool = False) -> str:
+    """One line of literal text: code spans kept as written, everything else literal, no block can start."""
+    parts = []
+    for is_code, piece in code_spans(value):
+        if is_code:
+            parts.append(piece.replace("|", "\\|") if table else piece)
+        else:
+            parts.append(_escape_text(piece, table))
+    return _LINE_START.sub(_escape_start, "".join(parts), count=1)
+
+
+def _escape_start(m: re.Match[str]) -> str:
+    indent, marker, digits, dot, bracket = m.groups()
+    if marker:
+        return indent + "\\" + marker
+    if digits:
+        return indent + digits + "\\" + dot
+    return indent + "\\" + bracket
+
+
+def _inline(value: str, table: bool = False) -> Md:
     if value in _LEAK_WORDS:
         return Md(f"*{value}*")  # typed by someone, shown as their word (and never mistaken for a leak)
-    value = _INLINE_SPECIAL.sub(r"\\\1", value)
-    value = _inert(value)
-    value = _BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), value)
-    return Md(value)
+    return Md(_escape_line(value, table))
 
 
 def cell(text: object, limit: int = 1000) -> Md:
-    """A table cell: one line, pipes escaped, bounded length; empty becomes an em dash."""
+    """A table cell: one line, pipes escaped (in code spans too), bounded length; empty becomes an em dash."""
     value = inline_plain(text)
     if len(value) > limit:
         value = value[: limit - 1].rstrip() + "…"
     if not value:
         return Md("—")
-    return _inline(value)
+    return _inline(value, table=True)
 
 
-def _escape_block_line(line: str) -> str:
-    line = line.replace("\\", "\\\\").replace("`", "\\`")
-    line = _inert(line)
-    return _BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), line)
+def code(text: object, limit: int = 300, *, in_table: bool = False) -> Md:
+    """An inline code span holding ``text`` literally (nothing inside a code span is escaped).
+
+    The fence is one backtick longer than the longest run of backticks in the
+    text, padded with a space when the text starts or ends with a backtick. In
+    a table cell a ``|`` is written ``\\|`` (the table splits on pipes before the
+    code span is read; the rendered code shows ``|``). Empty text is an em dash.
+    """
+    value = inline_plain(text)
+    if len(value) > limit:
+        value = value[: limit - 1].rstrip() + "…"
+    if not value:
+        return Md("—")
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", value)), default=0) + 1)
+    pad = " " if value[0] == "`" or value[-1] == "`" or (value[0] == " " and value[-1] == " ") else ""
+    if in_table:
+        value = value.replace("|", "\\|")
+    return Md(f"{fence}{pad}{value}{pad}{fence}")
+
+
+def cell_code(text: object, limit: int = 300) -> Md:
+    """A code span inside a table cell (see :func:`code`)."""
+    return code(text, limit, in_table=True)
 
 
 def paragraphs(text: object) -> Md:
@@ -166,9 +256,9 @@ def paragraphs(text: object) -> Md:
         indent = line[: len(line) - len(stripped)]
         marker = re.match(r"([-*+]|\d{1,9}[.)])\s+", stripped)
         if marker:
-            out.append(indent + marker.group(0) + _escape_block_line(stripped[marker.end():]))
+            out.append(indent + marker.group(0) + _escape_line(stripped[marker.end():]))
         else:
-            out.append(indent + _escape_block_line(stripped))
+            out.append(indent + _escape_line(stripped))
     return Md(_collapse_blank("\n".join(out)))
 
 
@@ -181,7 +271,7 @@ def bullets(text: object) -> Md:
             continue
         stripped = re.sub(r"^([-*+]|\d{1,9}[.)])\s+", "", stripped)
         if stripped:
-            items.append("- " + _escape_block_line(stripped))
+            items.append("- " + _escape_line(stripped))
     return Md("\n".join(items))
 
 

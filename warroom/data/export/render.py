@@ -31,11 +31,11 @@ from warroom.data.export.comms import communications
 from warroom.data.export.defects import empty_headings, prose_lines
 from warroom.data.export.figures import impact, metric_rows
 from warroom.data.export.gates import evaluate_gates
+from warroom.data.export.pir_context import drafted_sections, pir_context
 from warroom.data.export.record import Record, build_record
 from warroom.data.export.sections import (
     REVIEW_SECTIONS,
     SECTIONS_BY_KEY,
-    draft_sections,
     section_title,
     unknown_sections,
 )
@@ -137,7 +137,7 @@ def environment() -> ImmutableSandboxedEnvironment:
         finalize=_finalize,
     )
     filters: dict[str, Callable[..., Any]] = {
-        "cell": md.cell, "inline": md.inline, "text": md.paragraphs, "bullets": md.bullets,
+        "cell": md.cell, "inline": md.inline, "code": md.code, "cell_code": md.cell_code, "text": md.paragraphs, "bullets": md.bullets,
         "doc": md.document, "label": md.mermaid_label, "lowerfirst": md.lower_first, "utc": utc, "hm": hm, "dur": dur, "human": humanize,
     }  # fmt: skip
     env.filters.update(filters)
@@ -207,19 +207,12 @@ PIR_LEAVES_OUT = frozenset({"agent.started", "agent.finished", "agent.failed", "
                             "action.updated"})  # fmt: skip
 
 
-def _drafted(rec: Record) -> dict[str, str]:
-    """Review sections found in the agents' review drafts (the latest draft's wins)."""
-    found: dict[str, str] = {}
-    for doc in rec.docs_for("post-incident-review.md"):
-        found.update(draft_sections(doc.text))
-    return found
-
-
 def context(rec: Record) -> dict[str, Any]:
     """What every template gets."""
     i = rec.incident
     actions = sorted(i.actions.values(), key=lambda a: (a.due or a.created_at, a.item_id))
     tracked_titles = {a.title.strip().lower() for a in actions}
+    comms = communications(rec)
     return {
         "rec": rec, "i": i, "roles": {role.value: person for role, person in i.roles.items()},
         "policy": rec.policy, "row": rec.policy.for_severity(i.severity),
@@ -227,8 +220,8 @@ def context(rec: Record) -> dict[str, Any]:
         "extra_review": unknown_sections(rec.review), "since": _since(rec),
         "actions_by_horizon": [(label, [a for a in actions if a.horizon is h]) for h, label in HORIZONS],
         "untracked_proposals": [p for p in rec.proposed_actions if p.title.strip().lower() not in tracked_titles],
-        "comms": communications(rec),
-        "drafted": _drafted(rec),
+        "comms": comms, "pir": pir_context(rec, comms),
+        "drafted": drafted_sections(rec),
         "runs_in_order": sorted(i.runs.values(), key=lambda r: (r.started_at, r.run_id)),
         "timeline_table": timeline_rows(rec), "pir_timeline_table": timeline_rows(rec, PIR_LEAVES_OUT, notes=False),
         "notes_between": lambda start, end: notes_between(rec, start, end),

@@ -44,6 +44,9 @@ REVIEW_SECTIONS: tuple[ReviewSection, ...] = (
     ReviewSection("attendees", "Attendees", "who took part in the review (initials are fine)", "list"),
     ReviewSection("pir_meeting", "Review meeting", "when and where the review meeting is held", "value"),
     ReviewSection("related_incidents", "Related incidents", "similar past incidents, one per line", "list"),
+    ReviewSection("lucky", "Where we got lucky", "what limited the damage by chance, one point per line", "list"),
+    ReviewSection("impact_error_rate", "Peak error rate", "share of requests failing at the worst, e.g. '38%'", "value"),
+    ReviewSection("impact_support", "Support impact", "tickets, calls or chats the incident caused", "value"),
 )
 
 SECTIONS_BY_KEY: dict[str, ReviewSection] = {section.key: section for section in REVIEW_SECTIONS}
@@ -66,6 +69,7 @@ DRAFT_HEADINGS: dict[str, tuple[str, ...]] = {
     "summary": ("executive summary", "summary"),
     "contributing_factors": ("contributing factors",),
     "went_well": ("what went well", "went well"),
+    "lucky": ("where we got lucky", "what we got lucky with", "lucky"),
     "could_improve": ("what could improve", "what could be improved", "what went wrong", "areas for improvement"),
     "lessons_technical": ("technical lessons", "technical"),
     "lessons_process": ("process lessons", "process"),

@@ -19,7 +19,7 @@ from warroom.agents.offline.writers.common import (
 )
 from warroom.agents.offline.writers.rootcause import five_whys_answer
 from warroom.data.answers import ActionItems, ProposedAction
-from warroom.data.models import Horizon
+from warroom.data.models import ActionType, Horizon, Level
 
 HORIZON_DAYS = {Horizon.IMMEDIATE: 7, Horizon.SHORT_TERM: 30, Horizon.LONG_TERM: 90}
 
@@ -31,35 +31,38 @@ def actions(step: Step) -> ActionItems:
     base = inc.resolved_at or inc.updated_at
     items: list[ProposedAction] = []
 
-    def add(title: str, horizon: Horizon, reason: str) -> None:
-        items.append(ProposedAction(title=title, horizon=horizon, reason=reason,
+    def add(title: str, horizon: Horizon, reason: str, kind: ActionType, priority: Level) -> None:
+        items.append(ProposedAction(title=title, horizon=horizon, reason=reason, action_type=kind, priority=priority,
                                     due=base + timedelta(days=HORIZON_DAYS[horizon])))
 
     first = sat[0] if sat else None
     if first:
         add(f"Alert when `{first.name.split('{')[0]}` stays at its maximum for 2 minutes", Horizon.IMMEDIATE,
-            f"the saturation ({first.note}) preceded the 5xx alert; alerting on it would have paged earlier")
+            f"the saturation ({first.note}) preceded the 5xx alert; alerting on it would have paged earlier",
+            ActionType.DETECT, Level.HIGH)
     if sig:
         add(f"Alert on the first occurrence of the signature: {sig.title}", Horizon.IMMEDIATE,
-            f"the signature first appeared at {when(sig.first_seen)}, before anyone was paged")
+            f"the signature first appeared at {when(sig.first_seen)}, before anyone was paged", ActionType.DETECT, Level.HIGH)
     if sus:
         add(f"Add a load test for {step.service}'s database path that runs on changes to pool or capacity settings",
-            Horizon.SHORT_TERM, f"{change_line(sus)} would have failed it")
+            Horizon.SHORT_TERM, f"{change_line(sus)} would have failed it", ActionType.PREVENT, Level.HIGH)
         add(f"Canary analysis for configuration changes to {step.service} (compare error rate and p95 against baseline "
-            "before full rollout)", Horizon.SHORT_TERM, "the change type that caused this shipped without a canary gate")
+            "before full rollout)", Horizon.SHORT_TERM, "the change type that caused this shipped without a canary gate",
+            ActionType.MITIGATE, Level.MEDIUM)
         add("Require a capacity note (measured peak, headroom) on changes to connection-pool, thread or memory limits",
-            Horizon.LONG_TERM, "the new limit was set without measured demand in the evidence")
+            Horizon.LONG_TERM, "the new limit was set without measured demand in the evidence", ActionType.PROCESS, Level.MEDIUM)
     if sig and sig.family == "cert_expiry":
-        add("Automate certificate renewal and alert 30/14/7 days before expiry", Horizon.SHORT_TERM, explain(sig))
+        add("Automate certificate renewal and alert 30/14/7 days before expiry", Horizon.SHORT_TERM, explain(sig),
+            ActionType.PREVENT, Level.HIGH)
     if sig and sig.family in ("missing_env", "command_not_found"):
         add("Validate workload specs before rollout (required variables present, command resolvable in the image)",
-            Horizon.SHORT_TERM, explain(sig))
+            Horizon.SHORT_TERM, explain(sig), ActionType.PREVENT, Level.HIGH)
     if any(s.family == "crash_loop" for s in a.signatures):
         add("Alert on CrashLoopBackOff within 5 minutes for production namespaces", Horizon.IMMEDIATE,
-            "the crash loop ran for a long time before the investigation")
+            "the crash loop ran for a long time before the investigation", ActionType.DETECT, Level.HIGH)
     if not items:
         add("Attach application logs, metrics and deploy history to incidents by default", Horizon.SHORT_TERM,
-            "this investigation could not reach a cause with the evidence it had")
+            "this investigation could not reach a cause with the evidence it had", ActionType.PROCESS, Level.MEDIUM)
     return ActionItems(actions=items)
 
 

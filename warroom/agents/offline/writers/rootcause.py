@@ -7,7 +7,7 @@ from warroom.agents.offline.writers.common import (
     Step, change_line, cite, diff_summary, evidence_gaps, explain, headline, primary, ranked_hypotheses, saturated,
     sentence, suspect, when,
 )
-from warroom.data.answers import Citation, FiveWhys, Why
+from warroom.data.answers import Citation, FiveWhys, Moment, MomentKind, Why
 
 
 def five_whys_answer(step: Step) -> FiveWhys:
@@ -74,7 +74,22 @@ def five_whys_answer(step: Step) -> FiveWhys:
         root = ""
         ends = "The evidence does not reach a cause: " + "; ".join(evidence_gaps(a)[:3] or ["no failure signature found"]) + "."
         confidence = 0.1
-    return FiveWhys(problem=problem, whys=whys[:7], root_cause=root, evidence_ends=ends, confidence=round(confidence, 2))
+    return FiveWhys(problem=problem, whys=whys[:7], root_cause=root, evidence_ends=ends, confidence=round(confidence, 2),
+                    moments=_moments(step))
+
+
+def _moments(step: Step) -> list[Moment]:
+    """What the evidence dates: the suspect change and the onset (the events date the response)."""
+    a, sus = step.analysis, suspect(step.analysis)
+    out = []
+    if sus:
+        out.append(Moment(kind=MomentKind.CHANGE, at=sus.change.at, what=f"{sus.change.kind} `{sus.change.short}` "
+                          f"\"{sus.change.subject}\" by {sus.change.author}", evidence=[sus.change.cite()]))
+    if a.onset:
+        o = a.onset
+        out.append(Moment(kind=MomentKind.ONSET, at=o.at, what=f"`{o.series}` left its baseline ({o.baseline:g} -> {o.after:g})",
+                          evidence=[o.citation]))
+    return out
 
 
 def _deploy_line(step: Step) -> Citation | None:
