@@ -52,3 +52,41 @@ def test_the_summary_is_bounded_and_deterministic():
     assert "left out: the summary is capped at 4000 characters" in text
     assert evidence_summary(huge, max_chars=4000) == text
     assert len(evidence_summary(huge)) <= MAX_CHARS + 200
+
+
+DESCRIBE = """Name:             payments-worker-5c8d7-x2k9p
+Namespace:        shop
+Node:             node-b/10.0.3.7
+Status:           Pending
+Containers:
+  worker:
+    Image:          registry.example.com/shop/payments-worker:4.2.0
+    State:          Waiting
+      Reason:       ImagePullBackOff
+    Ready:          False
+    Restart Count:  0
+Events:
+  Type     Reason     Age                From               Message
+  ----     ------     ----               ----               -------
+  Normal   Scheduled  4m                 default-scheduler  Successfully assigned shop/payments-worker-5c8d7-x2k9p to node-b
+  Warning  Failed     3m (x4 over 4m)    kubelet            Failed to pull image "registry.example.com/shop/payments-worker:4.2.0": not found
+"""
+
+
+async def test_kubernetes_facts_and_alert_labels_reach_the_summary(tmp_path):
+    from tests.agents.claude.conftest import T0, incident, request
+    from warroom.agents.claude.evidence_summary import shared_evidence_summary
+    from warroom.data.models import Evidence, NormalisedAlert, Severity
+
+    (tmp_path / "describe.txt").write_text(DESCRIBE)
+    (tmp_path / "blob.bin").write_bytes(b"\x00\xff" * 1000)  # unreadable as text: skipped, never fatal
+    attached = [Evidence(evidence_id=f"ev-{i}", kind="other", path=name, name=name, attached_at=T0)
+                for i, name in enumerate(["describe.txt", "blob.bin", "missing.txt"])]
+    alert = NormalisedAlert(source="alertmanager", fingerprint="f1", title="KubePodNotReady", severity=Severity.P2,
+                            labels={"namespace": "shop", "pod": "payments-worker-5c8d7-x2k9p"}, raw={"secret": "x"})
+    text = await shared_evidence_summary(request(tmp_path, evidence=attached, incident=incident(alerts=[alert])))
+    assert '"pod": "payments-worker-5c8d7-x2k9p"' in text and '"raw"' not in text
+    assert '"reason": "ImagePullBackOff"' in text and "payments-worker:4.2.0" in text
+    events = text.split("kubernetes_events (2):\n")[1].splitlines()
+    assert '"type": "Warning"' in events[0] and '"count": 4' in events[0]  # warnings first
+    assert '"type": "Normal"' in events[1]

@@ -27,9 +27,10 @@ MAX_ITEMS = 12
 MAX_STRING = 300
 MAX_SERIES = 24
 HEADING = (
-    "Evidence summary: what the evidence readers found (log templates with counts and first/last times, "
-    "alerts, metric onsets, Kubernetes facts, change suspects). Cite the original file and line, which the "
-    "tools open; this summary is a map, not the evidence."
+    "Evidence summary: what the evidence readers found (alerts with their labels, Kubernetes objects, events "
+    "and table rows, failure signatures with counts and first/last times, log error templates, metric onsets, "
+    "change suspects, ranked hypotheses). Cite the original file and line, which the tools open; this summary "
+    "is a map, not the evidence."
 )
 
 
@@ -42,20 +43,21 @@ async def shared_evidence_summary(request: StepRequest) -> str:
     """
     if not request.evidence and not request.incident.alerts:
         return ""
+    from warroom.agents.claude.evidence_facts import extra_facts
     from warroom.agents.offline.backend import analysis_for
 
     try:
-        analysis = await asyncio.to_thread(analysis_for, request)
+        analysis, extra = await asyncio.to_thread(lambda: (analysis_for(request), extra_facts(request)))
     except Exception as exc:  # noqa: BLE001 - the summary is a map; the step goes on without it
         failed = f"(the evidence readers failed: {type(exc).__name__}: {str(exc)[:300]})"
         return f"{HEADING}\n<evidence_summary>\n{failed}\n</evidence_summary>"
-    return evidence_summary(analysis)
+    return evidence_summary(analysis, extra)
 
 
-def evidence_summary(analysis: BaseModel, *, max_chars: int = MAX_CHARS) -> str:
-    """The analysis as a bounded, deterministic text block (empty fields left out)."""
+def evidence_summary(analysis: BaseModel, extra: dict[str, Any] | None = None, *, max_chars: int = MAX_CHARS) -> str:
+    """The analysis (after the ``extra`` facts, if any) as a bounded, deterministic text block."""
     lines = [HEADING, "<evidence_summary>"]
-    data = analysis.model_dump(mode="json")
+    data = {**(extra or {}), **analysis.model_dump(mode="json")}
     used = sum(len(line) + 1 for line in lines)
     for name, value in data.items():
         value = _prune(value)
@@ -106,7 +108,8 @@ def _cut(value: Any) -> Any:
     if isinstance(value, dict):
         if len(value) > MAX_SERIES and all(_number(v) for v in value.values()):
             return _series(value)
-        return {k: _cut(v) for k, v in value.items()}
+        kept = {k: _cut(v) for k, v in list(value.items())[:MAX_SERIES]}
+        return kept | {"(more)": f"+{len(value) - MAX_SERIES} keys"} if len(value) > MAX_SERIES else kept
     return value
 
 

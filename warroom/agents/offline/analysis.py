@@ -6,6 +6,8 @@ incident and evidence set, so thirty playbook steps read the logs once.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import threading
 from collections import Counter, OrderedDict
@@ -19,11 +21,14 @@ from warroom.agents.offline.hypotheses import Subject, always_firing, build, err
 from warroom.agents.offline.metrics import Series, describe_series, metric_kind, read_csv, read_prometheus
 from warroom.agents.offline.reader import confined, load_json, read_log, sniff
 from warroom.agents.offline.signatures import SignatureScanner
+from warroom.agents.offline.silence import silent_handlers
 from warroom.agents.offline.status_docs import status_hypotheses
 from warroom.data.alerts import AlertPayloadError
 from warroom.data.answers import Citation
 from warroom.data.evidence.alertfiles import read_alert_file
 from warroom.data.evidence.kube import KubeFacts, read_kube
+from warroom.data.evidence.logs import open_stream
+from warroom.data.evidence.traces import read_spans
 from warroom.data.evidence.toolmock import read_tool_header, read_tool_text
 from warroom.data.models import Evidence, NormalisedAlert
 
@@ -40,6 +45,7 @@ _CACHE_LOCK = threading.Lock()
 _ERROR_KINDS = ("error_rate", "latency", "throughput")
 _BASELINE_SPAN = timedelta(hours=24)
 _SYMPTOM_DIRECTION = {"error_rate": "up", "latency": "up", "throughput": "down"}
+_MAX_SPANS = 2_000_000
 _TEXT_LIMIT = 2 * 1024 * 1024  # larger files are logs, streamed; Kubernetes output and status documents are small
 
 
@@ -108,6 +114,9 @@ class _Investigation:
         self.error_lines: dict[str, list[LogLine]] = {}  # source -> its first error-looking lines (for jobs' pods)
         self.source_names: dict[str, str] = {}  # source -> the file name and the recorded tool call's parameters
         self.extra: list[Hypothesis] = []
+        self.spans: list[tuple[str, str, str, str, datetime | None]] = []  # (pod, operation, span, parent, start)
+        self.logged_spans: set[tuple[str, str]] = set()  # (pod, span id) of log lines that carry a span id
+        self.trace_sources: list[str] = []
         self.scanner = SignatureScanner()
         self.errors_per_minute: Counter[datetime] = Counter()
         self.error_templates: Counter[str] = Counter()
@@ -146,7 +155,9 @@ class _Investigation:
             self.changes += read_git(path, source, out.problems)
         elif kind in ("git", "changes") and path.is_file():  # a repository snapshot or a changes file
             self.changes += read_changes_file(path, source, out.problems)
-        elif kind == "metrics" and path.suffix == ".csv":
+        elif kind == "traces":
+            self._traces(path, source)
+        elif kind == "metrics" and (path.suffix == ".csv" or path.name.lower().endswith((".csv.gz", ".tsv"))):
             self.series += read_csv(path, source, out.problems)
         elif kind == "metrics":
             doc = load_json(path, source, out.problems)
@@ -158,6 +169,20 @@ class _Investigation:
             if kind == "alerts" or path.suffix == ".json":
                 self._alerts(path, source)
             self._log(path, source, self._structured(path, source))
+
+    def _traces(self, path: Path, source: str) -> None:
+        """Spans of a trace export: which handler served which request, to see which stopped logging."""
+        self.trace_sources.append(source)
+        try:
+            stream, _ = open_stream(path)
+            with io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline="") as text:
+                for span in read_spans(text):
+                    if len(self.spans) >= _MAX_SPANS:
+                        self.out.problems.append(f"{source}: more than {_MAX_SPANS} spans; the rest were not read")
+                        return
+                    self.spans.append((span.who, span.operation, span.span, span.parent, span.start))
+        except (OSError, EOFError, ValueError, csv.Error) as exc:
+            self.out.problems.append(f"{source}: spans not read ({exc})")
 
     def _structured(self, path: Path, source: str) -> set[int]:
         """Kubernetes output and status documents in a small text file, read as facts; the table rows' lines
@@ -210,6 +235,8 @@ class _Investigation:
             message, at = line.message, line.timestamp
             if len(errorlike) < 20 and line.level not in ("INFO", "DEBUG") and errorish(message):
                 errorlike.append(line)
+            if line.span and line.pod:
+                self.logged_spans.add((line.pod, line.span))
             if message[-1:].isdigit() and len(self.settings) < 500 and (setting := _SETTING.search(message[-120:])):
                 self.settings.append((_name_tokens(setting.group(1)), setting.group(2), line))
             if line.service:
@@ -279,6 +306,8 @@ class _Investigation:
 
         out = self.out
         subject = Subject.of(self.title, self.service_hint, self.alert_objects)
+        if self.spans:
+            self.extra += silent_handlers(self.spans, self.logged_spans, ", ".join(self.trace_sources[:3]))
         out.hypotheses = build(self.kube, out.signatures, self.alert_objects, subject, explain,
                                {k: v for k, v in self.error_lines.items() if v}, self.source_names, self.extra)
         out.not_incident = always_firing(self.alert_objects) if not any(

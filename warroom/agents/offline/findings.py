@@ -27,6 +27,8 @@ class LogLine(_Finding):
     level: str = ""  # ERROR | WARN | INFO | DEBUG | "" (unknown)
     service: str = ""
     message: str
+    pod: str = ""  # the pod column of an unwrapped CSV export
+    span: str = ""  # the span id the line was logged in, when the export carries it
 
     @property
     def is_error(self) -> bool:

@@ -24,7 +24,7 @@ from warroom.data.models import NormalisedAlert
 ALWAYS_FIRING = re.compile(r"^(?:watchdog|infoinhibitor|deadmans?switch|dead ?man'?s ?switch|heartbeat|always[-_ ]?firing)$",
                            re.I)
 _ERRORISH = re.compile(r"\b(?:error|fatal|exception|failed|failure|panic|not found|denied|refused|unexpected|"
-                       r"cannot|can't|unable|invalid|traceback)\b", re.I)
+                       r"cannot|can't|unable|invalid|traceback)\b|\w(?:Error|Exception)\b", re.I)
 _NAME_TOKEN = re.compile(r"[a-z0-9][a-z0-9.-]{2,}[a-z0-9]", re.I)
 _SYMPTOM_FAMILIES = {"crash_loop", "unbound_claim", "job_failed"}
 
@@ -99,10 +99,10 @@ def job_hypotheses(objects: list[KubeObject], error_lines: dict[str, list[LogLin
         if not (failed and int(failed.group(1))) and not codes:
             continue
         tails = {p.name.rsplit("-", 1)[-1] for p in pods} | {job.name}
-        lines = [line for source, found in error_lines.items() for line in found
-                 if any(t in source_names.get(source, source) for t in tails)]
+        sources = [found for source, found in error_lines.items() if any(t in source_names.get(source, source) for t in tails)]
+        lines = [found[-1] for found in sources]  # the line each pod's log ends on: what it died of
         command = next((c.full_command for c in job.containers + [c for p in pods for c in p.containers] if c.full_command), "")
-        said = max(set(line.message for line in lines), key=lambda m: sum(x.message == m for x in lines), default="")
+        said = max(reversed([line.message for line in lines]), key=lambda m: sum(x.message == m for x in lines), default="")
         limit = job.fields.get("Backoff Limit", "")
         counts = f"{failed.group(1)} pods failed" if failed else "its pods failed"
         text = (f"Job `{job.name}`{' (namespace ' + job.namespace + ')' if job.namespace else ''} failed ({counts}"
@@ -198,7 +198,9 @@ def build(facts: KubeFacts, signatures: list[Signature], alerts: list[Normalised
     """All hypotheses, ranked."""
     objects = merged(facts)
     found = kube_hypotheses(facts)
-    found += signature_hypotheses(signatures, objects, explain)
+    covered = {c.source for h in found if not h.symptom for c in h.evidence_for}
+    found += [h for h in signature_hypotheses(signatures, objects, explain)  # a line a Kubernetes cause already reads
+              if not h.evidence_for or not all(c.source in covered for c in h.evidence_for)]
     found += job_hypotheses(objects, error_lines, source_names)
     found += throttling_hypotheses(alerts, objects, facts.rows)
     found += extra

@@ -135,7 +135,7 @@ def _scheduling(obj: KubeObject, event: KubeEvent, nodes: dict[str, dict[str, st
     if taint := _TAINT.search(msg):
         return _mk("failed_scheduling", obj, f"The {pod} stays Pending: the nodes carry the taint {taint.group(1)} that "
                    f"it does not tolerate (FailedScheduling: {msg[:160]}).", 0.9, [cite_event(event)])
-    if short := _INSUFFICIENT.findall(msg):
+    if short := [name.rstrip(".") for name in _INSUFFICIENT.findall(msg)]:
         asks = {k: v for c in obj.containers for k, v in c.requests.items()}
         wants = ", ".join(f"{k} {asks[k]}" for k in dict.fromkeys(short) if k in asks)
         return _mk("failed_scheduling", obj, f"The {pod} stays Pending: no node has enough free "

@@ -12,6 +12,7 @@ from typing import Any
 from warroom.agents.offline.changepoint import per_minute
 from warroom.agents.offline.findings import MetricFinding
 from warroom.agents.offline.reader import parse_time
+from warroom.data.evidence.logs import open_stream
 from warroom.data.answers import Citation
 
 _KINDS = (
@@ -59,25 +60,74 @@ def read_prometheus(doc: Any, source: str, problems: list[str]) -> list[Series]:
     return out
 
 
-def read_csv(path: Path, source: str, problems: list[str]) -> list[Series]:
-    """``timestamp,value`` rows (a header optional); the file name is the series name."""
-    points = []
-    text = path.read_bytes()[:50_000_000].decode("utf-8", errors="replace")
-    for row in csv.reader(io.StringIO(text)):
-        if len(row) < 2:
-            continue
+_TIME_NAMES = ("time", "timestamp", "ts", "date", "datetime", "@timestamp")
+_LABEL_NAMES = ("podname", "pod", "servicename", "service", "instance", "host", "node")
+MAX_CSV_ROWS = 2_000_000
+
+
+def _stamp(text: str) -> datetime | None:
+    text = text.strip()
+    if re.fullmatch(r"\d+(\.\d+)?", text):
         try:
-            value = float(row[1])
-        except ValueError:
-            continue
-        stamp = row[0].strip()
-        at = datetime.fromtimestamp(float(stamp), tz=timezone.utc) if re.fullmatch(r"\d+(\.\d+)?", stamp) else parse_time(stamp)
-        if at:
-            points.append((at, value))
-    if not points:
+            value = float(text)
+            return datetime.fromtimestamp(value / 1000 if value > 1e11 else value, tz=timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            return None
+    return parse_time(text)
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return None if value != value else value  # NaN is a missing sample
+
+
+def read_csv(path: Path, source: str, problems: list[str]) -> list[Series]:
+    """Metric series from a CSV (gzip or not): ``timestamp,value`` rows (the file name is the series), or a wide
+    table of a time column and one column per metric (``NaN`` cells are gaps). A column that is constant or holds
+    no number is ignored, and ``problems`` says which."""
+    try:
+        stream, _ = open_stream(path)
+        with io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline="") as text:
+            rows = [row for _, row in zip(range(MAX_CSV_ROWS), csv.reader(text))]
+    except (OSError, EOFError, csv.Error, ValueError) as exc:
+        problems.append(f"{source}: not read as metrics ({exc})")
+        return []
+    if not rows:
         problems.append(f"{source}: no timestamp,value rows")
         return []
-    return [(path.stem, points, source)]
+    header = [cell.strip() for cell in rows[0]]
+    has_header = _stamp(header[0]) is None and not any(_number(c) is not None for c in header[1:])
+    body = rows[1:] if has_header else rows
+    if not has_header or len(header) <= 2:
+        points = [(at, v) for row in body if len(row) >= 2 and (at := _stamp(row[0])) and (v := _number(row[1])) is not None]
+        if not points:
+            problems.append(f"{source}: no timestamp,value rows")
+            return []
+        return [(path.stem, points, source)]
+    lowered = [h.lower() for h in header]
+    time_col = next((i for i, h in enumerate(lowered) if h in _TIME_NAMES), 0)
+    label_col = next((i for i, h in enumerate(lowered) if h in _LABEL_NAMES), None)
+    label = body[0][label_col].strip() if label_col is not None and body and len(body[0]) > label_col else ""
+    stamps = [_stamp(row[time_col]) if len(row) > time_col else None for row in body]
+    out, ignored = [], []
+    for col, name in enumerate(header):
+        if col in (time_col, label_col) or lowered[col] in _TIME_NAMES:
+            continue
+        points = [(at, v) for at, row in zip(stamps, body)
+                  if at and len(row) > col and (v := _number(row[col])) is not None]
+        if not points or len({v for _, v in points}) == 1:
+            ignored.append(f"{name} ({'constant ' + format(points[0][1], 'g') if points else 'no numbers'})")
+            continue
+        out.append((f"{name}{{pod=\"{label}\"}}" if label else name, points, source))
+    if ignored:
+        problems.append(f"{source}: {len(ignored)} metric column{'s' if len(ignored) != 1 else ''} ignored: "
+                        + ", ".join(ignored[:8]) + (" ..." if len(ignored) > 8 else ""))
+    if not out:
+        problems.append(f"{source}: no metric column with changing values")
+    return out
 
 
 def describe_series(name: str, points: list[tuple[datetime, float]], source: str,

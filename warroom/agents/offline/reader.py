@@ -8,6 +8,8 @@ are confined to the evidence root.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from collections.abc import Iterator
@@ -16,7 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from warroom.agents.offline.findings import LogLine
-from warroom.data.evidence.logs import LogReadError, ReadStats
+from warroom.agents.offline.signatures import workload
+from warroom.data.evidence.envelopes import EnvelopeStats, csv_log_columns, read_csv_log
+from warroom.data.evidence.logs import LogReadError, ReadStats, open_stream
+from warroom.data.evidence.traces import trace_columns
 from warroom.data.evidence.logs import read_log as read_records
 from warroom.data.text import strip_control
 
@@ -87,6 +92,10 @@ def read_log(path: Path, source: str, problems: list[str], default_service: str 
     (stack frames) keep the timestamp of their record but carry no level of
     their own, so a stack trace counts as one error, not twenty.
     """
+    header = csv_header(path)
+    if header is not None and csv_log_columns(header) is not None:
+        yield from _read_csv_log(path, source, problems)
+        return
     stats = ReadStats()
     continuations = 0
     try:
@@ -121,6 +130,52 @@ def read_log(path: Path, source: str, problems: list[str], default_service: str 
         problems.append(f"{source}: read stopped ({stats.error})")
 
 
+def csv_header(path: Path) -> list[str] | None:
+    """The header row of a CSV file (gzip or not), or ``None`` when ``path`` does not look like CSV."""
+    try:
+        stream, _ = open_stream(path)
+        with stream:
+            first = stream.readline(64 * 1024).decode("utf-8", "replace").strip("\r\n\ufeff")
+    except (OSError, EOFError, LogReadError, ValueError):
+        return None
+    if first.count(",") < 1 or first.lstrip().startswith(("{", "[")):
+        return None
+    row = next(csv.reader([first]), [])
+    return row if all(0 < len(cell.strip()) <= 80 for cell in row) else None
+
+
+def _numeric_columns(path: Path) -> int:
+    """How many cells of the first data row are numbers (a metric CSV has one per metric)."""
+    try:
+        stream, _ = open_stream(path)
+        with stream:
+            stream.readline(64 * 1024)
+            row = next(csv.reader([stream.readline(64 * 1024).decode("utf-8", "replace")]), [])
+    except (OSError, EOFError, LogReadError, ValueError, csv.Error):
+        return 0
+    return sum(1 for cell in row if re.fullmatch(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|NaN|nan", cell.strip()))
+
+
+def _read_csv_log(path: Path, source: str, problems: list[str]) -> Iterator[LogLine]:
+    """A CSV log export, each row's line unwrapped (:mod:`warroom.data.evidence.envelopes`)."""
+    stats = EnvelopeStats()
+    try:
+        stream, _ = open_stream(path)
+        with io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline="") as text:
+            for row in read_csv_log(text, stats):
+                message = strip_control(row.message).strip()[:MAX_LINE]
+                if message:
+                    yield LogLine(source=source, line_no=row.row + 1, timestamp=row.timestamp,
+                                  level=_LEVELS.get(row.level or "", ""), service=(workload(row.pod) or row.service)[:60],
+                                  message=message, pod=row.pod[:120], span=row.span[:64])
+    except (OSError, EOFError, csv.Error, LogReadError) as exc:
+        problems.append(f"{source}: reading stopped after row {stats.rows} ({exc})")
+    problems += [f"{source}: {p}" for p in stats.problems]
+    if stats.clock_disagreements:
+        problems.append(f"{source}: {stats.clock_disagreements} rows carry clocks that disagree by over a minute; "
+                        f"the time used is {stats.clock_used} (it carries a zone)")
+
+
 def load_json(path: Path, source: str, problems: list[str]) -> Any:
     """A JSON document, or None with a problem noted (too big, invalid)."""
     try:
@@ -147,6 +202,12 @@ def sniff(path: Path) -> str:
         if '"alerts"' in head or '"startsAt"' in head:
             return "alerts"
     name = path.name.lower()
+    header = csv_header(path) if name.endswith((".csv", ".csv.gz", ".tsv")) or ".csv" in name else None
+    if header is not None:
+        if trace_columns(header) is not None:
+            return "traces"
+        if csv_log_columns(header) is None and _numeric_columns(path) >= 1:
+            return "metrics"
     if name.startswith("changes") or name.endswith((".changes", ".git-changes.jsonl", "changes.jsonl", "changes.txt")):
         return "changes"
     return "log"

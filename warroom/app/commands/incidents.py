@@ -20,6 +20,7 @@ from warroom.data.alerts.intake import declare_with_alerts, parse_alerts
 from warroom.data.alerts.payload import read_payload_bytes
 from warroom.data.attachments import attach_paths
 from warroom.data.describe import describe_event
+from warroom.data.evidence.changes import is_git_repository
 from warroom.data.ids import validate_incident_id
 from warroom.data.models import Incident, NormalisedAlert, Severity
 from warroom.data.policy import levels_for
@@ -38,8 +39,9 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     new.add_argument("--guidance", default="", metavar="TEXT", help="steer the response, e.g. 'security', 'tight SLA'")
     new.add_argument("--service", default="", help="the failing service")
     new.add_argument("--alerts", metavar="FILE", help="an Alertmanager or PagerDuty payload to attach (- for stdin)")
-    new.add_argument("--evidence", metavar="PATH", nargs="+", default=[],
-                     help="log files, metrics, documents, directories or git repositories to attach")  # fmt: skip
+    new.add_argument("--evidence", metavar="PATH", nargs="+", action="extend", default=[],
+                     help="log files, metrics, documents, directories (every file in them) or git repositories "
+                     "to attach; repeat the flag or give several paths")  # fmt: skip
     new.add_argument("--no-tui", action="store_true", help="do not open the intake form and war room; print the id")
     new.add_argument("--interactive", action="store_true",
                      help="the intake form asks the eight ITIL questions that set severity and guidance")  # fmt: skip
@@ -112,6 +114,10 @@ async def cmd_new(args: argparse.Namespace) -> int:
             attached = await attach_paths(store, declared.incident_id, source, actor=ctx.actor, at=now())
             for skipped in attached.skipped:
                 print(f"warroom: evidence left out: {plain(skipped)}", file=sys.stderr)
+            if source.is_dir() and not is_git_repository(source):
+                print(f"warroom: {plain(str(source))[:200]}: {len(attached.events)} file"
+                      f"{'s' if len(attached.events) != 1 else ''} attached, {len(attached.skipped)} skipped",
+                      file=sys.stderr)
     print(declared.incident_id)
     return 0
 

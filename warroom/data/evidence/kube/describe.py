@@ -119,11 +119,28 @@ def _containers(section: _Node | None, init: bool = False) -> list[Container]:
     return out
 
 
+_EVENT_ROW = re.compile(r"^\s*(Normal|Warning)\s+(\S+)\s+(\S+(?:\s+\(x\d+ over [^)]*\))?)\s+(\S+(?:, \S+)?)\s+(.*)$")
+
+
 def _events(node: _Node | None, obj: str, source: str) -> list[KubeEvent]:
+    """The Events table: rows read by their fixed shape (type, reason, age, from, message), which holds even
+    when the columns are not aligned (copied, re-wrapped output); other rows by the header's columns."""
     if node is None or not node.text:
         return []
     out = []
-    for cells, line_no in parse_columns(node.text):
+    rest = []
+    for line_no, line in node.text:
+        m = _EVENT_ROW.match(line)
+        if m is None:
+            rest.append((line_no, line))
+            continue
+        kind, reason, age, origin, message = m.groups()
+        count = _COUNT.search(age)
+        out.append(KubeEvent(kind, reason, message.strip(), obj, age, origin, int(count.group(1)) if count else 1,
+                             source, line_no))
+    if out:
+        return out
+    for cells, line_no in parse_columns(rest):
         message = cells.get("MESSAGE", "")
         count = _COUNT.search(cells.get("AGE", ""))
         out.append(KubeEvent(cells.get("TYPE", ""), cells.get("REASON", ""), message, obj, cells.get("AGE", ""),

@@ -24,10 +24,12 @@ def _scalar(text: str) -> Any:
     text = text.strip()
     if text in ("", "~", "null"):
         return None if text else ""
-    if text in ("{}",):
-        return {}
-    if text in ("[]",):
-        return []
+    if text[:1] in "[{" and text[-1:] in "]}":  # a flow collection: JSON-compatible ones are read, others kept as text
+        try:
+            return json.loads(text)
+        except ValueError:
+            inner = [_scalar(part) for part in text[1:-1].split(",") if part.strip()]
+            return inner if text[:1] == "[" else text
     if text[:1] in "\"'" and text[-1:] == text[:1] and len(text) >= 2:
         return text[1:-1]
     if text in ("true", "false"):
@@ -104,6 +106,10 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value] if value not in (None, "") else []
+
+
 def _state(status: dict[str, Any]) -> ContainerState:
     for state, body in (status or {}).items():
         if isinstance(body, dict):
@@ -138,8 +144,8 @@ def from_manifest(doc: Any, source: str = "") -> list[KubeObject]:
         resources = c.get("resources") if isinstance(c.get("resources"), dict) else {}
         st = statuses.get(c.get("name"), {})
         obj.containers.append(Container(
-            name=_text(c.get("name")), image=_text(c.get("image")), command=[_text(x) for x in c.get("command") or []],
-            args=[_text(x) for x in c.get("args") or []], state=_state(st.get("state")),
+            name=_text(c.get("name")), image=_text(c.get("image")), command=[_text(x) for x in _list(c.get("command"))],
+            args=[_text(x) for x in _list(c.get("args"))], state=_state(st.get("state")),
             last_state=_state(st.get("lastState")), ready=st.get("ready"), restarts=st.get("restartCount"),
             limits={k: _text(v) for k, v in (resources.get("limits") or {}).items()},
             requests={k: _text(v) for k, v in (resources.get("requests") or {}).items()},

@@ -1,0 +1,150 @@
+"""Cause families and ranking rules of the offline investigator, on small realistic evidence written here."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from tests.agents.offline.conftest import evidence_for
+from warroom.agents.offline.analysis import analyse
+from warroom.agents.offline.writers.common import headline
+from warroom.data.alerts.alertmanager import parse_alertmanager
+
+EVENTS_HEADER = "Events:\n  Type     Reason     Age   From     Message\n  ----     ------     ----  ----     -------\n"
+
+
+def _pod(name: str, ns: str, state: str, extra_state: str = "", events: str = "", status: str = "Running",
+         container: str = "app", image: str = "busybox:1.36", more: str = "") -> str:
+    return (f"Name:         {name}\nNamespace:    {ns}\nStatus:       {status}\nContainers:\n  {container}:\n"
+            f"    Image:          {image}\n    State:          {state}\n{extra_state}    Restart Count:  3\n{more}"
+            f"Node-Selectors:  <none>\n" + (EVENTS_HEADER + events if events else "Events:  <none>\n"))
+
+
+def conclude(tmp_path: Path, files: dict[str, str], title: str = "Investigation", alerts=None):
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    evidence = evidence_for(tmp_path, [(name, "document") for name in files])
+    analysis = analyse(evidence, str(tmp_path), alerts=alerts or [], title=title, key=str(tmp_path))
+    return analysis, headline(analysis)[0]
+
+
+def test_image_pull_names_the_pod_the_image_and_why(tmp_path: Path) -> None:
+    events = ('  Warning  Failed     1m    kubelet  Failed to pull image "registry.acme.io/shop/cart:v9.9.9": rpc error: '
+              'code = NotFound desc = manifest unknown\n  Warning  Failed     1m    kubelet  Error: ErrImagePull\n')
+    _, text = conclude(tmp_path, {"cart.txt": _pod("cart-7d9-abcde", "shop", "Waiting", "      Reason:       ImagePullBackOff\n",
+                                                     events, image="registry.acme.io/shop/cart:v9.9.9")})
+    assert "cart-7d9-abcde" in text and "`registry.acme.io/shop/cart:v9.9.9`" in text
+    assert "does not exist" in text and "the pod" not in text.lower().replace("the pod `", "")
+
+
+def test_oom_kill_outranks_the_crash_loop_it_causes(tmp_path: Path) -> None:
+    last = ("      Reason:       CrashLoopBackOff\n    Last State:     Terminated\n      Reason:       OOMKilled\n"
+            "      Exit Code:    137\n")
+    more = "    Limits:\n      memory:  128Mi\n"
+    analysis, text = conclude(tmp_path, {"d.txt": _pod("ledger-5f-abcde", "bank", "Waiting", last, more=more)})
+    assert "OOM-killed" in text and "128Mi" in text and "ledger-5f-abcde" in text
+    families = [h.family for h in analysis.hypotheses]
+    assert families.index("oom_kill") < families.index("crash_loop")
+    crash = next(h for h in analysis.hypotheses if h.family == "crash_loop")
+    assert crash.symptom and "symptom" in crash.rank_note
+
+
+def test_failed_scheduling_on_taints_and_on_resources(tmp_path: Path) -> None:
+    taint = ("  Warning  FailedScheduling  1m  default-scheduler  0/3 nodes are available: 3 node(s) had untolerated "
+             "taint {dedicated: gpu}. preemption: 0/3 nodes are available\n")
+    _, text = conclude(tmp_path, {"t.txt": _pod("trainer-0", "ml", "Waiting", events=taint, status="Pending")})
+    assert "trainer-0" in text and "{dedicated: gpu}" in text and "tolerate" in text
+    cpu = ("  Warning  FailedScheduling  1m  default-scheduler  0/2 nodes are available: 2 Insufficient memory. "
+           "preemption: 0/2 nodes are available\n")
+    more = "    Requests:\n      memory:  64Gi\n"
+    other = tmp_path / "other"
+    other.mkdir()
+    _, text = conclude(other, {"r.txt": _pod("etl-0", "data", "Waiting", events=cpu, status="Pending", more=more)})
+    assert "etl-0" in text and "memory" in text and "64Gi" in text
+
+
+def test_missing_storage_class_explains_the_pending_pod(tmp_path: Path) -> None:
+    pvc = ("Name:          pg-data\nNamespace:     db\nStorageClass:  fast-ssd\nStatus:        Pending\n"
+           "Access Modes:\nUsed By:       pg-0\n" + EVENTS_HEADER +
+           '  Warning  ProvisioningFailed  3m (x12 over 9m)  persistentvolume-controller  storageclass.storage.k8s.io '
+           '"fast-ssd" not found\n')
+    pod_events = ("  Warning  FailedScheduling  2m  default-scheduler  0/2 nodes are available: pod has unbound immediate "
+                  "PersistentVolumeClaims. preemption: 0/2 nodes are available\n")
+    analysis, text = conclude(tmp_path, {"pvc.txt": pvc, "pod.txt": _pod("pg-0", "db", "Waiting", events=pod_events,
+                                                                          status="Pending")}, title="What is wrong with pg?")
+    assert "`pg-data`" in text and "`fast-ssd` does not exist" in text and "pg-0" in text
+    assert analysis.hypotheses[0].family == "pvc_storage_class"
+    assert any(h.family == "unbound_claim" and h.symptom for h in analysis.hypotheses)
+
+
+def test_failed_mount_probe_failure_and_eviction_are_named(tmp_path: Path) -> None:
+    mount = ('  Warning  FailedMount  1m (x7 over 10m)  kubelet  MountVolume.SetUp failed for volume "conf" : configmap '
+             '"report-conf" not found\n')
+    _, text = conclude(tmp_path, {"m.txt": _pod("report-1", "bi", "Waiting", "      Reason:       ContainerCreating\n", mount)})
+    assert "report-1" in text and 'configmap "report-conf" not found' in text
+    probe = "  Warning  Unhealthy  30s (x9 over 4m)  kubelet  Liveness probe failed: Get \"http://10.1.2.3:8080/healthz\": dial tcp 10.1.2.3:8080: connect: connection refused\n"
+    (tmp_path / "p").mkdir()
+    _, text = conclude(tmp_path / "p", {"p.txt": _pod("api-1", "web", "Running", events=probe)})
+    assert "api-1" in text and "liveness probe" in text and "10.1.2.3:8080" in text
+    evicted = "  Warning  Evicted  5m  kubelet  The node was low on resource: ephemeral-storage. Container app was using 12Gi\n"
+    (tmp_path / "e").mkdir()
+    _, text = conclude(tmp_path / "e", {"e.txt": _pod("batch-9", "ops", "Terminated", events=evicted, status="Failed")})
+    assert "batch-9" in text and "evicted" in text and "ephemeral-storage" in text
+
+
+def test_failed_job_names_the_command_and_the_line_its_pods_die_on(tmp_path: Path) -> None:
+    job = ("Name:             nightly-export\nNamespace:        etl\nBackoff Limit:    2\nCompletions:      1\n"
+           "Pods Statuses:    0 Active (0 Ready) / 0 Succeeded / 3 Failed\nPod Template:\n  Containers:\n   export:\n"
+           "    Image:      python:3.12\n    Command:\n      python\n      /jobs/export.py\n" + EVENTS_HEADER +
+           "  Warning  BackoffLimitExceeded  2m  job-controller  Job has reached the specified backoff limit\n")
+    pod = ("Name:         nightly-export-k2j4p\nNamespace:    etl\nStatus:       Failed\nControlled By:  Job/nightly-export\n"
+           "Containers:\n  export:\n    Image:   python:3.12\n    State:          Terminated\n      Reason:       Error\n"
+           "      Exit Code:    1\n")
+    log = "Traceback (most recent call last):\n  File \"/jobs/export.py\", line 12\nModuleNotFoundError: No module named 'boto3'\n"
+    _, text = conclude(tmp_path, {"job.txt": job, "pod.txt": pod, "logs-nightly-export-k2j4p.txt": log})
+    assert "`nightly-export`" in text and "python /jobs/export.py" in text and "boto3" in text and "code 1" in text
+
+
+def test_always_firing_alert_is_not_an_incident(tmp_path: Path) -> None:
+    alerts = parse_alertmanager({"version": "4", "alerts": [{"status": "firing", "labels": {"alertname": "Watchdog",
+                                 "severity": "none"}, "annotations": {"summary": "An alert that should always be firing"},
+                                 "startsAt": "2026-03-01T10:00:00Z"}]})
+    analysis, text = conclude(tmp_path, {"note.txt": "nothing else attached\n"}, alerts=alerts)
+    assert analysis.not_incident and "not an incident" in text and "Watchdog" in text
+    real = parse_alertmanager({"version": "4", "alerts": [{"status": "firing", "labels": {"alertname": "KubePodCrashLooping"},
+                               "startsAt": "2026-03-01T10:00:00Z"}]})
+    (tmp_path / "r").mkdir()
+    analysis, _ = conclude(tmp_path / "r", {"note.txt": "nothing else attached\n"}, alerts=[*alerts, *real])
+    assert not analysis.not_incident  # a real alert beside the watchdog is investigated
+
+
+def test_the_object_the_incident_names_outranks_a_bystander(tmp_path: Path) -> None:
+    oom = ("      Reason:       CrashLoopBackOff\n    Last State:     Terminated\n      Reason:       OOMKilled\n"
+           "      Exit Code:    137\n")
+    pull = "      Reason:       ImagePullBackOff\n"
+    files = {"a.txt": _pod("search-6b-aaaaa", "web", "Waiting", oom),
+             "b.txt": _pod("ads-7c-bbbbb", "web", "Waiting", pull, image="ads:broken")}
+    analysis, text = conclude(tmp_path, files, title="search is down")
+    assert "search-6b-aaaaa" in text
+    bystander = next(h for h in analysis.hypotheses if "ads-7c-bbbbb" in h.statement)
+    assert "not about the object the incident names" in bystander.rank_note
+
+
+def test_new_after_onset_outranks_most_numerous_background(tmp_path: Path) -> None:
+    start = datetime(2026, 5, 4, 9, 0, tzinfo=timezone.utc)
+    lines = []
+    for minute in range(70):
+        at = start + timedelta(minutes=minute)
+        lines += [f"{at:%Y-%m-%dT%H:%M:%S}Z ERROR cache client: connect to redis-cache:6379 failed: Connection refused"] * 6
+        if minute >= 60:
+            lines += [f"{at:%Y-%m-%dT%H:%M:%S}Z ERROR java.lang.OutOfMemoryError: Java heap space in OrderWorker"] * 25
+    analysis, text = conclude(tmp_path, {"orders.log": "\n".join(lines) + "\n"})
+    assert analysis.onset is not None
+    assert "memory" in text.lower() and "redis-cache" not in text
+    background = next(h for h in analysis.hypotheses if h.family == "dependency_unavailable")
+    assert background.new_after_onset is False and "background" in background.rank_note
+
+
+def test_nothing_recognised_says_so_and_what_would_settle_it(tmp_path: Path) -> None:
+    analysis, text = conclude(tmp_path, {"app.log": "2026-01-01T00:00:00Z INFO all good\n" * 20})
+    assert not analysis.hypotheses and "does not establish a cause" in text
