@@ -46,11 +46,13 @@ def code_spans(text: str) -> list[str]:
 
 
 def plain(inline: Token) -> str:
-    """The rendered text of an inline token: text, code and soft breaks, markup dropped."""
+    """The rendered text of an inline token: text, code (between single backticks) and soft breaks, markup dropped."""
     out = []
     for child in inline.children or []:
-        if child.type in ("text", "code_inline"):
+        if child.type == "text":
             out.append(child.content)
+        elif child.type == "code_inline":
+            out.append(f"`{child.content}`")
         elif child.type in ("softbreak", "hardbreak"):
             out.append(" ")
     return "".join(out)

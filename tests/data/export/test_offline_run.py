@@ -151,3 +151,41 @@ def test_offline_review_states_detection_and_recovery_times(offline_files: dict[
     assert re.search(r"\| Change: commit `[0-9a-f]{10}` .checkout: reduce DB pool", timeline)
     assert re.search(r"\| Onset: ", timeline)
     assert timeline.index("Change:") < timeline.index("Onset:") < timeline.index("Incident declared")
+
+
+SNAPSHOTS = Path(__file__).with_name("golden") / "pir"
+REGENERATE = __import__("os").environ.get("WARROOM_REGENERATE_GOLDEN") == "1"
+
+
+def _matches_snapshot(name: str, text: str) -> None:
+    """The text equals its reviewed snapshot (regenerate with WARROOM_REGENERATE_GOLDEN=1, then read the diff)."""
+    path = SNAPSHOTS / name
+    if REGENERATE:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8", newline="\n")
+    assert text == path.read_text(encoding="utf-8"), f"{name} changed: read the new text, then regenerate"
+
+
+def test_demo_review_matches_its_snapshot_and_budget(offline_files: dict[str, str]) -> None:
+    pir = offline_files["post-incident-review.md"]
+    _matches_snapshot("demo-post-incident-review.md", pir)
+    assert len(pir.split()) <= 1200
+    read = sum(len(text.split()) for path, text in offline_files.items()
+               if path.endswith(".md") and path != "timeline.md" and not path.startswith("appendix/"))  # fmt: skip
+    assert read <= 4000, read
+    import re
+
+    assert not re.search(r"^\d+\. .*\bWhy\b", pir, flags=re.M)  # the chain has one home: the root cause analysis
+
+
+def test_nothing_known_review_matches_its_snapshot_and_says_each_unknown_once() -> None:
+    events = [ev.IncidentDeclared(incident_id=ID, at=T0 + timedelta(minutes=2), title="Disk full on db-1", detected_at=T0, seq=1),
+              ev.IncidentResolved(incident_id=ID, at=T0 + timedelta(minutes=20), seq=2)]  # fmt: skip
+    pir = render_incident(events)["post-incident-review.md"]
+    _matches_snapshot("nothing-known-post-incident-review.md", pir)
+    assert find_defects({"post-incident-review.md": pir}) == []
+    unknown_lines = [line for line in pir.split("\n") if "unknown" in line.lower()]
+    assert len(unknown_lines) == len(set(unknown_lines))
+    for key in ("impact_users", "impact_failed_transactions", "impact_revenue", "(went_well)", "(lucky)"):
+        assert pir.count(key) == 1, key
+    assert pir.count("the evidence dates no onset") == 1 and pir.count("not classified") == 1

@@ -1,13 +1,15 @@
-"""``warroom export ID [--out DIR]``: write the incident's markdown record under ``DIR/ID/``."""
+"""``warroom export ID [--out DIR] [--format markdown|json]``: the incident's record as markdown under ``DIR/ID/``,
+or as one JSON document ``DIR/ID.json`` (``--out -`` prints the JSON)."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
 from warroom.app.context import CommandContext
-from warroom.data.export import export_incident
+from warroom.data.export import export_incident, render_json, write_json
 from warroom.data.ids import validate_incident_id
 
 DEFAULT_OUT = Path("incidents")
@@ -19,7 +21,9 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     )
     export.add_argument("incident_id", metavar="ID")
     export.add_argument("--out", metavar="DIR", default=str(DEFAULT_OUT),
-                        help="directory that receives ID/ (default: ./incidents)")  # fmt: skip
+                        help="directory that receives ID/ or ID.json (default: ./incidents); - prints the JSON")  # fmt: skip
+    export.add_argument("--format", choices=("markdown", "json"), default="markdown",
+                        help="markdown: the document set (default); json: one JSON document for trackers and dashboards")
     export.set_defaults(handler=cmd_export)
 
 
@@ -29,6 +33,15 @@ async def cmd_export(args: argparse.Namespace) -> int:
     async with ctx.store() as store:
         await store.load(incident_id)  # raises UnknownIncident with a clear sentence
         events = await store.events(incident_id)
+    if args.format == "json":
+        text = render_json(events)
+        if args.out == "-":
+            sys.stdout.write(text)
+            return 0
+        print(f"exported {incident_id}: {write_json(text, Path(args.out).expanduser(), incident_id)}")
+        return 0
+    if args.out == "-":
+        raise ValueError("--out - prints the JSON record only: add --format json, or name a directory")
     target = export_incident(events, Path(args.out).expanduser())
     files = sum(1 for p in target.rglob("*") if p.is_file())
     print(f"exported {incident_id}: {files} files in {target}")

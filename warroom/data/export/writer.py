@@ -128,6 +128,28 @@ def _swap(staging: Path, target: Path, aside: Path) -> None:
         raise
 
 
+def write_json(text: str, out_dir: Path, incident_id: str, *, writer: FileWriter = write_file) -> Path:
+    """Write ``text`` as ``out_dir/<incident_id>.json``, replacing a previous one atomically (rename over it)."""
+    incident_id = validate_incident_id(incident_id)
+    out_dir = Path(out_dir)
+    target = out_dir / f"{incident_id}.json"
+    staging = out_dir / f".{incident_id}.json.tmp-{os.getpid()}"
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        if target.is_dir() or target.is_symlink():
+            raise ExportError(f"{target} exists and is not a JSON export; move it away first")
+        staging.unlink(missing_ok=True)
+        writer(staging, text.encode("utf-8"))
+        os.replace(staging, target)
+        _fsync_dir(out_dir)
+    except OSError as exc:
+        staging.unlink(missing_ok=True)
+        if isinstance(exc, ExportError):
+            raise
+        raise ExportError(f"cannot export {incident_id} to {out_dir}: {_reason(exc)}; the previous export is unchanged") from exc
+    return target
+
+
 def export_incident(events: list[ev.BaseEvent], out_dir: Path, *, policy: Policy = DEFAULT_POLICY,
                     writer: FileWriter = write_file) -> Path:  # fmt: skip
     """Render ``events`` and write them under ``out_dir/<incident-id>/``; returns that directory."""
