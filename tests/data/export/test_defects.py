@@ -56,9 +56,10 @@ def test_an_agent_document_ending_in_an_empty_heading_is_tidied() -> None:
     t.agent(1, "r1", "tier1_response", "diagnostics/tier1-data.md", "## Findings\nDisk full.\n\n## Next steps\n\n")
     files = render_incident(t.events)
     assert find_defects(files) == []
-    assert "Next steps" not in files["diagnostics/tier1-data.md"]
-    assert "Disk full." in files["diagnostics/tier1-data.md"]
-    assert ID in files["diagnostics/tier1-data.md"]
+    step = files["appendix/tier1-response.md"]  # the step's output, linked from the tier document
+    assert "Next steps" not in step
+    assert "Disk full." in step and ID in step
+    assert "(../appendix/tier1-response.md)" in files["diagnostics/tier1-data.md"]
 
 
 def test_a_reviewer_writing_none_is_not_a_leak() -> None:

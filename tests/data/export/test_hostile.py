@@ -83,8 +83,8 @@ def test_template_syntax_is_literal_never_evaluated(files: dict[str, str]) -> No
     assert "\\{\\{ 7*7 \\}\\}" in joined  # shown as {{ 7*7 }} by any markdown renderer
     assert not re.search(r"(?<![\d,.])49(?![\d,.])", joined)  # 7*7 was never computed
     assert "\\{% raw %\\}x\\{% endraw %\\}" in joined
-    assert "{{ in code }}" in files["diagnostics/tier1-data.md"]  # literal inside a closed code fence
-    assert files["diagnostics/tier1-data.md"].rstrip().endswith("```")
+    assert "{{ in code }}" in files["appendix/tier1-response.md"]  # literal inside a closed code fence
+    assert files["appendix/tier1-response.md"].rstrip().endswith("```")
 
 
 def test_tables_keep_their_shape(files: dict[str, str]) -> None:

@@ -132,7 +132,8 @@ def test_offline_structured_answers_land_in_their_sections(offline_files: dict[s
     rca = offline_files["root-cause-analysis.md"]
     five_whys = rca.split("## 5 Whys", 1)[1].split("## Contributing Factors", 1)[0]
     assert "**Problem Statement**" in five_whys and "1. **" in five_whys
-    assert "unknown" not in rca.split("**Root Cause**:", 1)[1].split("\n", 1)[0]
+    assert "unknown" not in rca.split("## Primary Root Cause", 1)[1].split("\n## ", 1)[0]
+    assert "**Root Cause**" not in rca  # stated once, under Primary Root Cause
     assert "**Agent Recommendation**" in offline_files["mitigation-report.md"]
     assert "**Agent Proposal**" in offline_files["triage-assessment.md"]
     gates = offline_files["quality-gates.md"]

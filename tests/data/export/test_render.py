@@ -27,6 +27,9 @@ ITIL_FILES = {
     "post-incident-review.md", "preventive-actions.md", "preventive-actions.csv", "pir-meeting-invite.md",
     "runbook-update-recommendation.md", "knowledge-base-article.md", "quality-gates.md",
 }  # fmt: skip
+#: The steps of the seeded itil run (``conftest.itil_timeline``): one appendix file each.
+ITIL_STEPS = ("incident-record", "severity", "tier1", "tier2", "five-whys", "contributing-factors",
+              "mitigation-recommendation", "preventive-actions")  # fmt: skip
 SRE_ONLY = {"security-assessment.md", "performance-analysis.md", "customer-impact.md", "monitoring-enhancements.md",
             "system-hardening.md"}  # fmt: skip
 
@@ -56,14 +59,16 @@ def test_rendering_is_byte_identical_and_order_independent_of_python_state(itil_
 
 def test_complete_itil_run_has_every_file_and_no_defects(itil_events: list[ev.BaseEvent]) -> None:
     files = render_incident(itil_events)
-    assert set(files) == ITIL_FILES
+    assert {p for p in files if not p.startswith("appendix/")} == ITIL_FILES
+    assert {p for p in files if p.startswith("appendix/")} == {f"appendix/{step}.md" for step in ITIL_STEPS}
     assert find_defects(files) == []
     assert not SRE_ONLY & set(files)
     assert "diagnostics/tier3-architecture-assessment.md" not in files  # Tier 3 was never engaged
     agent_steps = files["timeline.md"].split("## Agent Steps", 1)[1]
     assert "| tier1 | reliability-engineer | anthropic | 2026-11-23 09:09:00 UTC | 2026-11-23 09:09:00 UTC | failed |" in agent_steps
     assert "529 overloaded after 4 retries" in agent_steps
-    assert files["diagnostics/tier1-data.md"].count("## Agent analysis") == 1  # the re-run's document only
+    assert files["diagnostics/tier1-data.md"].count("(../appendix/tier1") == 1  # the re-run's output only
+    assert "Escalating: the pool exhaustion needs the component owner." in files["appendix/tier1.md"]
 
 
 def test_complete_sre_run_has_its_documents_and_no_defects(sre_events: list[ev.BaseEvent]) -> None:
@@ -77,7 +82,11 @@ def test_complete_sre_run_has_its_documents_and_no_defects(sre_events: list[ev.B
     assert "Bulkhead the fraud call" in files["system-hardening.md"]
     assert "Bulkhead the fraud call" not in files["preventive-actions.md"]
     assert "WAF logs clean" in files["security-assessment.md"]
-    assert "Canary healthy" in files["mitigation-report.md"] and "Raise the cache TTL" in files["mitigation-report.md"]
+    assert "Canary healthy" in files["appendix/deployment-validation.md"]
+    assert "Raise the cache TTL" in files["appendix/fix-design.md"]
+    assert "(appendix/fix-design.md)" in files["mitigation-report.md"]
+    assert not any(p.startswith("appendix/") and p.removeprefix("appendix/") in ("security-assessment.md",
+                   "system-hardening.md") for p in files)  # fmt: skip  # an sre document is its step's one home
 
 
 def test_minimal_open_incident_renders_unknowns_with_reasons() -> None:

@@ -134,7 +134,7 @@ async def test_cli_export_from_the_store(tmp_path: Path, store, db_path: Path) -
     run = subprocess.run([sys.executable, "-m", "warroom", "export", ID, "--out", str(out), "--db", str(db_path)],
                          capture_output=True, text=True, timeout=60)  # fmt: skip
     assert run.returncode == 0, run.stderr
-    assert f"exported {ID}: 18 files in {out / ID}" in run.stdout
+    assert f"exported {ID}: 26 files in {out / ID}" in run.stdout  # 18 documents and 8 agent steps in appendix/
     stored = await store.events(ID)
     assert snapshot(out / ID) == {p: t.encode() for p, t in render_incident(stored).items()}
     missing = subprocess.run([sys.executable, "-m", "warroom", "export", "INC-2026-9999", "--out", str(out),

@@ -20,6 +20,7 @@ a filter still cannot leak raw text.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -237,6 +238,18 @@ def code(text: object, limit: int = 300, *, in_table: bool = False) -> Md:
     if in_table:
         value = value.replace("|", "\\|")
     return Md(f"{fence}{pad}{value}{pad}{fence}")
+
+
+def fenced(text: object, info: str = "") -> Md:
+    """A fenced code block holding ``text`` literally: the fence is longer than any backtick run in it."""
+    value = clean(text)
+    fence = "`" * max(3, max((len(run) for run in re.findall(r"`+", value)), default=0) + 1)
+    return Md(f"{fence}{info}\n{value}\n{fence}")
+
+
+def json_block(data: object) -> Md:
+    """``data`` as indented JSON (keys sorted: same data, same bytes) in a fenced block."""
+    return fenced(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str), "json")
 
 
 def cell_code(text: object, limit: int = 300) -> Md:

@@ -84,6 +84,7 @@ COMMUNICATIONS = (
 )
 KNOWN_ARTIFACTS = set(DOCUMENTS) | set(TIER_DOCUMENTS.values()) | set(SRE_DOCUMENTS) | set(COMMUNICATIONS)
 OTHER_OUTPUTS = "agent-outputs.md"
+APPENDIX = "appendix"
 HORIZONS = (
     (Horizon.IMMEDIATE, "Immediate actions (complete within 1 week)"),
     (Horizon.SHORT_TERM, "Short-term actions (complete within 1 month)"),
@@ -137,7 +138,7 @@ def environment() -> ImmutableSandboxedEnvironment:
         finalize=_finalize,
     )
     filters: dict[str, Callable[..., Any]] = {
-        "cell": md.cell, "inline": md.inline, "code": md.code, "cell_code": md.cell_code, "text": md.paragraphs, "bullets": md.bullets,
+        "cell": md.cell, "inline": md.inline, "code": md.code, "cell_code": md.cell_code, "json_block": md.json_block, "text": md.paragraphs, "bullets": md.bullets,
         "doc": md.document, "label": md.mermaid_label, "lowerfirst": md.lower_first, "utc": utc, "hm": hm, "dur": dur, "human": humanize,
     }  # fmt: skip
     env.filters.update(filters)
@@ -249,7 +250,29 @@ def _csv(rec: Record) -> str:
     return buffer.getvalue()
 
 
-def _plan(rec: Record) -> list[tuple[str, str, dict[str, Any]]]:
+def agent_only(artifact: str) -> bool:
+    """Whether the step's document is its output alone (an sre document, an artifact of its own): no appendix copy."""
+    return artifact in SRE_DOCUMENTS or artifact not in KNOWN_ARTIFACTS
+
+
+def appendix_paths(rec: Record) -> dict[str, str]:
+    """``appendix/<step>.md`` for every finished step whose output another document summarises, by run id."""
+    out: dict[str, str] = {}
+    taken: set[str] = set()
+    for doc in sorted((d for docs in rec.docs.values() for d in docs), key=lambda d: d.seq):
+        if agent_only(doc.artifact):
+            continue
+        stem = re.sub(r"[^a-z0-9]+", "-", doc.step_id.lower()).strip("-")[:60] or "step"
+        name, n = stem, 1
+        while name in taken:
+            n += 1
+            name = f"{stem}-{n}"
+        taken.add(name)
+        out[doc.run_id] = f"{APPENDIX}/{name}.md"
+    return out
+
+
+def _plan(rec: Record, appendix: dict[str, str]) -> list[tuple[str, str, dict[str, Any]]]:
     plan = [(path, template, {}) for path, template in DOCUMENTS.items()]
     for tier in rec.tiers_engaged:
         plan.append((TIER_DOCUMENTS[tier], "diagnostics.md.j2", {"tier": tier, "artifact": TIER_DOCUMENTS[tier]}))
@@ -264,6 +287,9 @@ def _plan(rec: Record) -> list[tuple[str, str, dict[str, Any]]]:
             plan.append((path, "agent-document.md.j2", {"artifacts": (path,), "doc_title": title}))
     if rec.docs.get(""):
         plan.append((OTHER_OUTPUTS, "agent-document.md.j2", {"artifacts": ("",), "doc_title": "Other agent outputs"}))
+    by_run = {d.run_id: d for docs in rec.docs.values() for d in docs}
+    for run_id, path in appendix.items():
+        plan.append((path, "appendix-step.md.j2", {"d": by_run[run_id]}))
     return plan
 
 
@@ -288,10 +314,11 @@ def render_record(rec: Record) -> dict[str, str]:
     """Render every document of ``rec``; communications that did not happen are left out."""
     env = environment()
     md.prime(_texts(rec))
-    base = context(rec)
+    appendix = appendix_paths(rec)
+    base = {**context(rec), "appendix": appendix}
     files: dict[str, str] = {}
-    for path, template, extra in _plan(rec):
-        text = env.get_template(template).render({**base, **extra, "path": path})
+    for path, template, extra in _plan(rec, appendix):
+        text = env.get_template(template).render({**base, **extra, "path": path, "up": "../" * path.count("/")})
         if not text.strip():
             continue  # a communication that never happened
         files[path] = tidy(text)
