@@ -18,7 +18,7 @@ from typing import Any
 
 from tests.agents.claude.conftest import fake_api, make_backend, sleeps  # noqa: F401 - fixtures, reused
 from tests.agents.claude.fake_messages_api import FakeMessagesAPI, Reply, Text, ToolUse
-from tests.agents.claude.test_playbooks_with_claude import ANSWERS
+from tests.agents.claude.stand_in import ANSWERS
 from tests.conftest import T0
 from warroom.agents.runner import run_headless
 from warroom.data.attachments import attach_paths

@@ -20,7 +20,7 @@ from typing import Any
 
 from tests.agents.claude.conftest import fake_api  # noqa: F401 - the fixture, reused
 from tests.agents.claude.fake_messages_api import FakeMessagesAPI, Reply, Text, ToolUse
-from tests.agents.claude.test_playbooks_with_claude import ANSWERS
+from tests.agents.claude.stand_in import ANSWERS
 from tests.corpus.conftest import screen_segments
 from tests.corpus.secrets import leaked, plant
 from tests.screens.helpers import war_room_loaded

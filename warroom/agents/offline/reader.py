@@ -166,7 +166,7 @@ def _read_csv_log(path: Path, source: str, problems: list[str]) -> Iterator[LogL
                 message = strip_control(row.message).strip()[:MAX_LINE]
                 if message:
                     yield LogLine(source=source, line_no=row.row + 1, timestamp=row.timestamp,
-                                  level=_LEVELS.get(row.level or "", ""), service=(workload(row.pod) or row.service)[:60],
+                                  level=_LEVELS.get(row.level or "", ""), service=(row.service or workload(row.pod) or row.container)[:60],
                                   message=message, pod=row.pod[:120], span=row.span[:64])
     except (OSError, EOFError, csv.Error, LogReadError) as exc:
         problems.append(f"{source}: reading stopped after row {stats.rows} ({exc})")

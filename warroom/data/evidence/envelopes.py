@@ -24,11 +24,14 @@ from warroom.data.evidence.timestamps import find_level
 
 MESSAGE_COLUMNS = ("log", "message", "msg", "content", "line", "text", "_raw", "body")
 POD_COLUMNS = ("podname", "pod", "pod_name", "kubernetes.pod_name", "k8s.pod.name")
-SERVICE_COLUMNS = ("service", "servicename", "service_name", "app", "application", "container", "containername")
+SERVICE_COLUMNS = ("service", "servicename", "service_name", "app", "application", "k8s.deployment.name")
+CONTAINER_COLUMNS = ("container", "containername", "container_name")
 TIME_COLUMNS = ("timestamp", "time", "@timestamp", "date", "datetime", "ts")
-EPOCH_COLUMNS = ("timeunixnano", "time_unix_nano", "epoch", "unix", "timestampnano", "timeunix")
+EPOCH_COLUMNS = ("timeunixnano", "time_unix_nano", "epoch", "unix", "timestampnano", "timeunix", "epoch_ms", "epoch_s",
+                 "epoch_ns", "unix_ms", "unix_time", "timestamp_ms", "time_ms")
 SPAN_COLUMNS = ("spanid", "span_id", "span")
 TRACE_COLUMNS = ("traceid", "trace_id", "trace")
+FIELD_LIMIT = 16 * 1024 * 1024
 _ISO_ZONED = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?\s*(?:Z|[+-]\d{2}:?\d{2}| UTC)$")
 _LOGGER = re.compile(r"\s*([a-zA-Z_][\w.$]*(?:#\d+)?|\[[^\]]{1,80}\])")
 _CLOCK_PREFIX = re.compile(r"^\d{2}:\d{2}:\d{2}(?:[.,]\d+)?\s+|^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?\S*\s+")
@@ -48,6 +51,7 @@ class Unwrapped:
     span: str = ""
     trace: str = ""
     stream: str = ""
+    container: str = ""
 
 
 @dataclass
@@ -70,8 +74,8 @@ def csv_log_columns(header: list[str]) -> dict[str, int] | None:
     if message is None or len(header) < 2:
         return None
     found = {"message": message}
-    for key, names in (("pod", POD_COLUMNS), ("service", SERVICE_COLUMNS), ("time", TIME_COLUMNS),
-                       ("epoch", EPOCH_COLUMNS), ("span", SPAN_COLUMNS), ("trace", TRACE_COLUMNS)):
+    for key, names in (("pod", POD_COLUMNS), ("service", SERVICE_COLUMNS), ("container", CONTAINER_COLUMNS),
+                       ("time", TIME_COLUMNS), ("epoch", EPOCH_COLUMNS), ("span", SPAN_COLUMNS), ("trace", TRACE_COLUMNS)):
         index = _column(header, names)
         if index is not None and index != message:
             found[key] = index
@@ -135,6 +139,7 @@ def split_line(line: str) -> tuple[str | None, str, str]:
 
 def read_csv_log(text_stream: io.TextIOBase, stats: EnvelopeStats, max_rows: int = 5_000_000) -> Iterator[Unwrapped]:
     """The log lines of a CSV export, unwrapped (see the module docstring); the header is the first row."""
+    csv.field_size_limit(max(csv.field_size_limit(), FIELD_LIMIT))
     reader = csv.reader(text_stream)
     try:
         header = next(reader)
@@ -144,7 +149,16 @@ def read_csv_log(text_stream: io.TextIOBase, stats: EnvelopeStats, max_rows: int
     if columns is None:
         stats.problems.append("no message column in the CSV header; not read as a log")
         return
-    for number, row in enumerate(reader, 1):
+    number = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            stats.problems.append(f"reading stopped at row {number + 1}: {exc}")
+            return
+        number += 1
         if number > max_rows:
             stats.problems.append(f"only the first {max_rows} rows were read")
             return
@@ -168,4 +182,4 @@ def read_csv_log(text_stream: io.TextIOBase, stats: EnvelopeStats, max_rows: int
         level, logger, message = split_line(line)
         pod = cell("pod").strip()
         yield Unwrapped(number, at, level, logger, message.strip(), pod, cell("service").strip(), cell("span").strip(),
-                        cell("trace").strip(), stream)
+                        cell("trace").strip(), stream, cell("container").strip())
