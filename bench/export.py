@@ -9,6 +9,9 @@ status updates, action items, a review. Figures, best of R runs:
 * ``render``: every document rendered in memory (``render_incident``);
 * ``export``: render plus the atomic write with fsync (``export_incident``).
 
+Then the word count of each exported file, and of the set a reader reads (everything but
+``timeline.md`` and ``appendix/``; the aim for the demo incident is 4,000, its review 1,200).
+
 Nothing here asserts speed; it prints what it measured.
 """
 
@@ -110,6 +113,22 @@ def main() -> None:
         print(f"{name:<40} {seconds:>8.3f} {seconds / baseline:>8.1f}")
     verdict = "under" if rows[-1][1] < 1.0 else "OVER"
     print(f"aim: export of {len(events):,} events under 1 s -> {verdict} ({rows[-1][1]:.3f} s)")
+    print_word_counts(files)
+
+
+def reader_words(files: dict[str, str]) -> int:
+    """Words in the documents a reader reads: every markdown file but the full timeline and the appendix."""
+    return sum(len(text.split()) for path, text in files.items()
+               if path.endswith(".md") and path != "timeline.md" and not path.startswith("appendix/"))  # fmt: skip
+
+
+def print_word_counts(files: dict[str, str]) -> None:
+    print(f"{'file':<48} {'words':>8}")
+    for path, text in files.items():
+        if path.endswith(".md"):
+            print(f"{path:<48} {len(text.split()):>8,}")
+    pir = len(files["post-incident-review.md"].split())
+    print(f"set without timeline.md and appendix/: {reader_words(files):,} words; post-incident-review.md: {pir:,}")
 
 if __name__ == "__main__":
     main()

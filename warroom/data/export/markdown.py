@@ -108,6 +108,7 @@ _ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]{1,32};)")
 _TEMPLATE_BRACES = re.compile(r"\{\{|\}\}|\{[%#]|[%#]\}")
 _PLACEHOLDER_BRACES = re.compile(r"\{([A-Za-z_][\w .|/-]{0,60})\}")
 _CODE_RUN = re.compile(r"`+")
+_INERT_TRIGGERS = re.compile(r"[&<{}]|\]\(")
 
 
 def code_spans(text: str) -> list[tuple[bool, str]]:
@@ -117,6 +118,8 @@ def code_spans(text: str) -> list[tuple[bool, str]]:
     with no closing partner is literal text. A backslash before a backtick run
     outside a span escapes its first backtick.
     """
+    if "`" not in text:
+        return [(False, text)] if text else []
     out: list[tuple[bool, str]] = []
     position = text_start = 0
     while True:
@@ -158,6 +161,8 @@ def _inert(text: str) -> str:
 
 
 def _inert_text(text: str) -> str:
+    if not _INERT_TRIGGERS.search(text):
+        return text
     text = _ENTITY.sub(r"\\&", text).replace("<", "\\<")
     text = _PLACEHOLDER_BRACES.sub(r"\\{\1\\}", text)
     text = _TEMPLATE_BRACES.sub(lambda m: m.group(0).replace("{", "\\{").replace("}", "\\}"), text)

@@ -204,10 +204,6 @@ def notes_between(rec: Record, start: datetime, end: datetime) -> md.Md:
     return md.Md("\n".join(rows))
 
 
-PIR_LEAVES_OUT = frozenset({"agent.started", "agent.finished", "agent.failed", "agent.cancelled", "review.updated",
-                            "action.updated"})  # fmt: skip
-
-
 def context(rec: Record) -> dict[str, Any]:
     """What every template gets."""
     i = rec.incident
@@ -224,7 +220,7 @@ def context(rec: Record) -> dict[str, Any]:
         "comms": comms, "pir": pir_context(rec, comms),
         "drafted": drafted_sections(rec),
         "runs_in_order": sorted(i.runs.values(), key=lambda r: (r.started_at, r.run_id)),
-        "timeline_table": timeline_rows(rec), "pir_timeline_table": timeline_rows(rec, PIR_LEAVES_OUT, notes=False),
+        "timeline_table": timeline_rows(rec),
         "notes_between": lambda start, end: notes_between(rec, start, end),
         "mitigation_decisions": [d for d in i.decisions if "mitigat" in d.gate.lower()],
         "failed_mitigations": [m for m in i.mitigations if m.outcome == "failed"],
