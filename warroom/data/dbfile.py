@@ -15,7 +15,7 @@ import aiosqlite
 
 __all__ = [
     "MIGRATIONS", "SCHEMA_VERSION", "SQLITE_MAGIC", "CorruptDatabaseError", "NewerSchemaError", "StoreError",
-    "UnknownIncident", "check_file", "migrate", "read_only_folder", "schema_version",
+    "UnknownIncident", "check_file", "file_closed", "file_opened", "migrate", "read_only_folder", "schema_version",
 ]  # fmt: skip
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -81,10 +81,42 @@ def read_only_folder(path: Path) -> bool:
     return not os.access(path.parent, os.W_OK)
 
 
+#: Database files (device, inode) this process holds open, with how many connections each.
+#: SQLite's POSIX locks belong to the process and closing *any* descriptor of the file drops
+#: them all, so the header is never read with ``open()`` while a connection here has the file:
+#: another process would then think itself the last user and delete the WAL under us.
+_OPEN_FILES: dict[tuple[int, int], int] = {}
+
+
+def _file_key(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def file_opened(path: Path) -> None:
+    """A connection to ``path`` is open in this process (the store calls this after connecting)."""
+    key = _file_key(path)
+    if key is not None:
+        _OPEN_FILES[key] = _OPEN_FILES.get(key, 0) + 1
+
+
+def file_closed(path: Path) -> None:
+    key = _file_key(path)
+    if key is not None and key in _OPEN_FILES:
+        _OPEN_FILES[key] -= 1
+        if _OPEN_FILES[key] <= 0:
+            del _OPEN_FILES[key]
+
+
 def check_file(path: Path) -> None:
     if path.is_dir():
         raise StoreError(f"{path} is a directory, not a database file")
     if not path.exists() or path.stat().st_size == 0:
+        return
+    if _file_key(path) in _OPEN_FILES:  # already open here, so already checked (see _OPEN_FILES)
         return
     try:
         with path.open("rb") as handle:

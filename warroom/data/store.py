@@ -33,6 +33,8 @@ from warroom.data.dbfile import (  # noqa: F401  (re-exported: the store's publi
     StoreError,
     UnknownIncident,
     check_file,
+    file_closed,
+    file_opened,
     migrate,
     read_only_folder,
 )
@@ -159,6 +161,7 @@ class EventStore:
         self._owner: asyncio.Task[Any] | None = None  # the task holding ``_lock``
         self._tx_open = False  # a transaction() is open: reads may see rows it could still roll back
         self._cache: dict[str, Incident] = {}
+        self._closed = False
 
     # -- opening -----------------------------------------------------------------------------
     @classmethod
@@ -188,10 +191,16 @@ class EventStore:
         except BaseException:
             await db.close()
             raise
+        file_opened(path)
         return cls(db, path)
 
     async def close(self) -> None:
-        await self._db.close()
+        try:
+            await self._db.close()
+        finally:
+            if not self._closed:
+                self._closed = True
+                file_closed(self.path)
 
     async def __aenter__(self) -> "EventStore":
         return self
