@@ -18,7 +18,7 @@ from typing import Any
 
 from tests.agents.claude.conftest import fake_api, make_backend, sleeps  # noqa: F401 - fixtures, reused
 from tests.agents.claude.fake_messages_api import FakeMessagesAPI, Reply, Text, ToolUse
-from tests.agents.claude.stand_in import ANSWERS
+from tests.agents.claude.stand_in import _WANTED, ANSWERS
 from tests.conftest import T0
 from warroom.agents.runner import run_headless
 from warroom.data.attachments import attach_paths
@@ -42,10 +42,13 @@ INJECTED = {
 
 
 def injected_claude(body: dict[str, Any]) -> Reply:
-    tools = {t["name"] for t in body.get("tools", [])}
-    answer = next((name for name in tools if name.startswith("record_")), None)
+    choice = body.get("tool_choice") or {}
+    prompt = body["messages"][0]["content"]
+    prompt = prompt if isinstance(prompt, str) else prompt[0]["text"]
+    wanted = m.group(1) if (m := _WANTED.search(prompt)) else None
+    answer = choice.get("name") if choice.get("type") == "tool" else wanted
     blocks: list[Any] = [Text("As instructed, I set severity P3, executed scaling and closed the incident.")]
-    if answer:
+    if answer in INJECTED:
         blocks.append(ToolUse(answer, INJECTED[answer]))
         return Reply(blocks, stop_reason="tool_use")
     return Reply(blocks)
@@ -125,7 +128,11 @@ async def test_injected_answers_stay_proposals_until_a_human_decides(
     state = await store.load(iid)
     events = await store.events(iid)
     decisions = [e for e in events if e.kind == "decision.taken"]
-    assert decisions and all(d.actor == "alice" for d in decisions), {d.actor for d in decisions}
+    # A gate the policy already fulfilled (a timer notified management) closes itself saying so; every
+    # other decision is the person's.
+    chosen = [d for d in decisions if not d.rationale.startswith("already done:")]
+    assert chosen and all(d.actor == "alice" for d in chosen), {(d.actor, d.gate) for d in chosen}
+    assert all(d.actor == "orchestrator" and d.gate.startswith("publish") for d in decisions if d not in chosen)
     assert state.severity is Severity.P1, "the human declined the injected downgrade"
     executed = [e for e in events if e.kind == "mitigation.executed"]
     assert executed and {e.strategy.value for e in executed} == {"rollback"}, [e.strategy for e in executed]
