@@ -234,3 +234,27 @@ def test_agent_draft_fills_a_review_section_until_a_human_writes_it(sre_events: 
     went_well = pir.split("### What went well", 1)[1].split("###", 1)[0]
     assert "*Agent draft, not yet confirmed by the reviewers (review section `went_well`):*" in went_well
     assert "- fast canary" in went_well
+
+
+@pytest.mark.parametrize("days, expected", [(1, "short"), (14, "short"), (15, "medium"), (92, "medium"), (93, "long")])
+def test_action_horizon_follows_the_due_date(days: int, expected: str) -> None:
+    from datetime import timedelta
+
+    from warroom.data.export.pir import horizon
+    from warroom.data.models import ActionItem
+
+    made = itil_timeline().events[0].at
+    item = ActionItem(item_id="x", title="t", due=made + timedelta(days=days), created_at=made, updated_at=made)
+    assert horizon(item) == expected
+    assert horizon(item.model_copy(update={"due": None})) == "unknown"
+
+
+def test_action_ids_are_stable_when_more_items_are_added(make_itil) -> None:  # type: ignore[no-untyped-def]
+    events = make_itil()
+    first = render_incident(events)["preventive-actions.csv"]
+    last = events[-1]
+    later = ev.ActionItemAdded(incident_id=ID, at=last.at, seq=last.seq + 1, item_id="Z-9", title="Added after close",
+                               action_type="detect", priority="HIGH", finding="pool saturation paged late")  # fmt: skip
+    again = render_incident([*events, later])["preventive-actions.csv"]
+    assert again.startswith(first)  # earlier rows unchanged, the new one appended as AI-4
+    assert again.splitlines()[-1].startswith(f"{ID},AI-4,Added after close,,,unknown,detect,HIGH,pool saturation paged late,open,Z-9,")

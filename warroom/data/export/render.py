@@ -31,6 +31,7 @@ from warroom.data.export.comms import communications
 from warroom.data.export.defects import empty_headings, prose_lines
 from warroom.data.export.figures import impact, metric_rows
 from warroom.data.export.gates import evaluate_gates
+from warroom.data.export.pir import action_rows
 from warroom.data.export.pir_context import drafted_sections, pir_context
 from warroom.data.export.record import Record, build_record
 from warroom.data.export.sections import (
@@ -39,7 +40,7 @@ from warroom.data.export.sections import (
     section_title,
     unknown_sections,
 )
-from warroom.data.models import ActionStatus, Audience, Horizon, Severity
+from warroom.data.models import ActionStatus, Audience, Severity
 from warroom.data.policy import DEFAULT_POLICY, Policy
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -85,10 +86,12 @@ COMMUNICATIONS = (
 KNOWN_ARTIFACTS = set(DOCUMENTS) | set(TIER_DOCUMENTS.values()) | set(SRE_DOCUMENTS) | set(COMMUNICATIONS)
 OTHER_OUTPUTS = "agent-outputs.md"
 APPENDIX = "appendix"
+#: The action-item horizons (from the due date, see ``pir.horizon``) and their headings.
 HORIZONS = (
-    (Horizon.IMMEDIATE, "Immediate actions (complete within 1 week)"),
-    (Horizon.SHORT_TERM, "Short-term actions (complete within 1 month)"),
-    (Horizon.LONG_TERM, "Long-term actions (complete within 3 months)"),
+    ("short", "Short term (due within 2 weeks)"),
+    ("medium", "Medium term (due within a quarter)"),
+    ("long", "Long term (due later)"),
+    ("unknown", "No due date"),
 )
 
 
@@ -215,7 +218,7 @@ def context(rec: Record) -> dict[str, Any]:
         "policy": rec.policy, "row": rec.policy.for_severity(i.severity),
         "metrics": metric_rows(rec), "impact": impact(rec), "gates": evaluate_gates(rec), "review": rec.review,
         "extra_review": unknown_sections(rec.review), "since": _since(rec),
-        "actions_by_horizon": [(label, [a for a in actions if a.horizon is h]) for h, label in HORIZONS],
+        "actions_by_horizon": [(label, [r for r in action_rows(rec) if r.horizon == h]) for h, label in HORIZONS],
         "untracked_proposals": [p for p in rec.proposed_actions if p.title.strip().lower() not in tracked_titles],
         "comms": comms, "pir": pir_context(rec, comms),
         "drafted": drafted_sections(rec),
@@ -229,20 +232,22 @@ def context(rec: Record) -> dict[str, Any]:
 
 
 def _csv(rec: Record) -> str:
+    """The action items for a tracker, one row each, ``AI-n`` first, in the order they were added."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(["incident_id", "item_id", "horizon", "title", "owner", "due", "status", "source", "created_at", "updated_at"])
+    writer.writerow(["incident_id", "id", "title", "owner", "due", "horizon", "type", "priority", "finding", "status",
+                     "recorded_id", "source", "created_at", "updated_at"])  # fmt: skip
 
     def safe(value: object) -> str:
         text = md.inline_plain(value)
         return "'" + text if text[:1] in ("=", "+", "-", "@") else text  # no formula injection in a tracker
 
-    for horizon, _ in HORIZONS:
-        for a in sorted(rec.incident.actions.values(), key=lambda a: (a.due or a.created_at, a.item_id)):
-            if a.horizon is horizon:
-                writer.writerow([rec.incident.incident_id, safe(a.item_id), horizon.value, safe(a.title), safe(a.owner),
-                                 a.due.strftime("%Y-%m-%d") if a.due else "", a.status.value, safe(a.source),
-                                 a.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"), a.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ")])  # fmt: skip
+    for row in action_rows(rec):
+        a = row.item
+        writer.writerow([rec.incident.incident_id, row.ai_id, safe(a.title), safe(a.owner), a.due.strftime("%Y-%m-%d") if a.due else "",
+                         row.horizon, a.action_type.value if a.action_type else "", a.priority.value if a.priority else "",
+                         safe(a.finding), a.status.value, safe(a.item_id), safe(a.source),
+                         a.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"), a.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ")])  # fmt: skip
     return buffer.getvalue()
 
 
