@@ -11,6 +11,7 @@ every action on the incident is the orchestrator's event or a human decision.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from enum import Enum
 from typing import Any, Protocol
 
@@ -82,6 +83,7 @@ class StepRequest(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
     evidence_root: str = ""  # directory the evidence paths are confined to
     output_schema: str | None = None  # name of the structured-output model, if the program acts on the answer
+    update_every: timedelta | None = None  # the update cadence the policy promises for this incident (None: none)
 
 
 class StepResult(BaseModel):

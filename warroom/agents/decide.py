@@ -20,7 +20,6 @@ from warroom.agents.gates import Gate, drafted_text, gate_effects, gate_label
 from warroom.agents.playbook import GateSpec, Playbook, Step
 from warroom.data import events as ev
 from warroom.data.answers import SeverityProposal
-from warroom.data.fold import InvalidEvent
 from warroom.data.models import Audience, Incident, Level, MitigationStrategy, Role, Severity
 from warroom.data.policy import DEFAULT_POLICY, Policy
 
@@ -180,14 +179,13 @@ class Decider:
         return await self._record(lambda spec: spec.effect == "mitigation", build)
 
     async def publish(self, audience: Audience, text: str, how: str) -> list[ev.BaseEvent]:
-        """Publish ``text`` to ``audience`` (empty: the draft the playbook waits to publish, refused when there
-        is none); a waiting publish gate for that audience is approved with what was published."""
+        """Publish ``text`` to ``audience`` (empty: the draft the playbook waits to publish, else the first
+        draft ``u`` shows); a waiting publish gate for that audience is approved with what was published."""
+        from warroom.data.drafts import draft_update
 
         def build(incident: Incident, pending: Any, at: datetime) -> list[ev.BaseEvent]:
-            body = text.strip() or (drafted_text(incident, pending[1]) if pending is not None else "")
-            if not body:
-                raise InvalidEvent(ev.StatusUpdatePublished(**self._base(at), audience=audience, text="-"),
-                                   f"there is no {audience.value.replace('_', ' ')} draft to publish: give the text")
+            body = (text.strip() or (drafted_text(incident, pending[1]) if pending is not None else "")
+                    or draft_update(incident, audience, at, self.policy))  # fmt: skip
             out: list[ev.BaseEvent] = []
             line = f"published {how} by {self.actor}" + (" (edited)" if pending is not None and text.strip()
                                                           and text.strip() != drafted_text(incident, pending[1]).strip() else "")  # fmt: skip

@@ -17,6 +17,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from warroom.agents.backend import StepRequest
 from warroom.agents.playbook import Playbook, Step
+from warroom.data.drafts import update_cadence
 from warroom.data.models import AgentRun, Incident, Role, RunState
 from warroom.data.policy import Policy, format_duration
 
@@ -104,4 +105,5 @@ def render_request(
         run_id=run_id, step_id=step.id, task=step.task, role=step.role, title=step.title, prompt=prompt,
         system=system, incident=incident, inputs=inputs, structured_inputs=structured,
         evidence=list(incident.evidence), evidence_root=str(evidence_root or ""), output_schema=step.output_schema,
+        update_every=update_cadence(incident, policy),
     )  # fmt: skip

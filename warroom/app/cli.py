@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "warroom.app.commands.actions",
     "warroom.app.commands.demo",
     "warroom.app.commands.response",
+    "warroom.app.commands.decisions",
 )
 
 
@@ -62,6 +63,8 @@ COMMANDS: dict[str, str] = {
     "evidence-preserved": "warroom.app.commands.response",
     "regulator-notified": "warroom.app.commands.response",
     "branches": "warroom.app.commands.response",
+    **{name: "warroom.app.commands.decisions" for name in
+       ("ack", "assign", "severity", "escalate", "mitigate", "update", "resolve", "close", "gate")},
 }
 _VALUED_OPTIONS = {"--db", "--config", "--as"}
 #: Commands whose app resumes the garbage collector after its first frame (see warroom.app.launch).

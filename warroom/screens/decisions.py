@@ -186,7 +186,23 @@ class DecisionActions:
             if answer is not None:
                 self.take(lambda d: d.publish(answer.audience, answer.text, "with the u key"), "Status update published.")
 
-        self.app.push_screen(_modals().StatusUpdateModal(state, self.app.now()), done)
+        self.app.push_screen(_modals().StatusUpdateModal(state, self.app.now(), self.app.policy, self._playbook_drafts()), done)
+
+    def _playbook_drafts(self) -> dict[Any, str]:
+        """The drafts the playbook waits to publish, by audience (``u`` shows them, publishing answers the gate)."""
+        from warroom.agents.gates import drafted_text
+
+        drafts: dict[Any, str] = {}
+        if self.orchestrator is None or self.state is None:
+            return drafts
+        steering = self.orchestrator.steering(self.state)
+        for gate in self.orchestrator.pending_gates(self.state):
+            step = steering.playbook.step(gate.step_id)
+            if step.gate is not None and step.gate.effect == "publish" and step.gate.audience is not None:
+                text = drafted_text(self.state, step)
+                if text:
+                    drafts[step.gate.audience] = text
+        return drafts
 
     def action_note(self) -> None:
         def done(text: str | None) -> None:

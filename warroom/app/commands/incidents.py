@@ -54,6 +54,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
 
     show = subparsers.add_parser("show", parents=[common], help="print an incident's state and timeline")
     show.add_argument("incident_id", metavar="ID")
+    show.add_argument("--json", action="store_true", help="the whole state as JSON (the fold of the events)")
     show.set_defaults(handler=cmd_show)
 
     note = subparsers.add_parser("note", parents=[common], help="add a note to the timeline")
@@ -193,6 +194,9 @@ async def cmd_show(args: argparse.Namespace) -> int:
     ctx = CommandContext.from_args(args)
     async with ctx.store() as store:
         incident = await store.load(incident_id)
+        if getattr(args, "json", False):
+            print(incident.model_dump_json(indent=2))
+            return 0
         events = await store.events(incident_id)
     for line in state_lines(incident):
         print(line)

@@ -9,8 +9,9 @@ from textual.app import ComposeResult
 from textual.widgets import Label, OptionList, TextArea
 from textual.widgets.option_list import Option
 
-from warroom.data.models import Audience, Incident, MitigationStrategy, Role
-from warroom.data.text import strip_control
+from warroom.data.drafts import draft_update
+from warroom.data.models import Audience, Incident
+from warroom.data.policy import DEFAULT_POLICY, Policy
 from warroom.screens.modals.base import FormError, FormModal
 
 __all__ = ["AUDIENCES", "StatusUpdateDraft", "StatusUpdateModal", "draft_update"]
@@ -29,38 +30,6 @@ class StatusUpdateDraft:
     text: str
 
 
-def _state_line(incident: Incident) -> str:
-    if incident.mitigations:
-        last = incident.mitigations[-1]
-        return f"A {MitigationStrategy(last.strategy).title.lower()} has been applied ({last.outcome})."
-    if incident.decisions:
-        return f"The team has decided: {strip_control(incident.decisions[-1].choice)}; work is in progress."
-    return "The team is investigating the cause."
-
-
-def draft_update(incident: Incident, audience: Audience, now: datetime) -> str:
-    """A first draft for ``audience``, written only from facts in the incident."""
-    title = strip_control(incident.title)
-    status = incident.status.value.lower()
-    if audience is Audience.STATUS_PAGE:
-        return (
-            f"We are aware of an issue affecting {strip_control(incident.service) or 'some of our services'}: {title}. "
-            f"Status: {status}. {_state_line(incident)} Next update within the hour."
-        )
-    lead = incident.roles.get(Role.COMMUNICATIONS_LEAD) or incident.roles.get(Role.INCIDENT_COMMANDER, "")
-    lines = [
-        f"{incident.incident_id} {incident.severity.value} ({incident.severity.label}) — {title}",
-        f"Status: {status}; Tier {incident.tier}; as of {now:%H:%M} UTC.",
-        _state_line(incident),
-    ]
-    if audience in (Audience.MANAGEMENT, Audience.EXECUTIVE):
-        lines.append(f"Business impact: {strip_control(incident.summary) or 'being assessed'}.")
-        lines.append("Decision needed from you: none at this time.")
-    if lead:
-        lines.append(f"Contact: {strip_control(lead)}.")
-    return "\n".join(lines)
-
-
 class StatusUpdateModal(FormModal[StatusUpdateDraft]):
     """Choose the audience (the draft follows it) and edit the text before publishing."""
 
@@ -71,11 +40,13 @@ class StatusUpdateModal(FormModal[StatusUpdateDraft]):
     TITLE_TEXT = "Status update"
     SUBMIT_LABEL = "Publish"
 
-    def __init__(self, incident: Incident, now: datetime) -> None:
+    def __init__(self, incident: Incident, now: datetime, policy: Policy = DEFAULT_POLICY,
+                 playbook_drafts: dict[Audience, str] | None = None) -> None:  # fmt: skip
+        """``playbook_drafts``: what the playbook drafted and waits to publish, by audience (shown instead)."""
         super().__init__()
         self.incident = incident
         self.now = now
-        self._drafts = {a: draft_update(incident, a, now) for a, _ in AUDIENCES}
+        self._drafts = {a: draft_update(incident, a, now, policy) for a, _ in AUDIENCES} | dict(playbook_drafts or {})
         self._edited = False
 
     def compose_form(self) -> ComposeResult:

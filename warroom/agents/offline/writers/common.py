@@ -35,6 +35,14 @@ class Step:
         return self.request.incident
 
     @property
+    def next_update(self) -> str:
+        """When the next update is promised, as the policy sets it ("within 15 minutes")."""
+        from warroom.data.drafts import spoken_duration
+
+        every = self.request.update_every
+        return f"within {spoken_duration(every)}" if every is not None else "when there is news"
+
+    @property
     def service(self) -> str:
         return self.analysis.failing_service or self.incident.service or "the affected service"
 

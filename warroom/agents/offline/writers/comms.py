@@ -24,16 +24,12 @@ def _mitigation(step: Step) -> str:
 
 
 def resolution_communication(step: Step) -> None:
-    inc, a = step.incident, step.analysis
-    text, _, _ = headline(a)
-    mitigation = _mitigation(step)
-    step.add(f"**Resolved — {inc.title}**")
-    step.add(f"Customer-facing (status page): Between {_window(step).removeprefix('from ')} some requests to "
-             f"{step.service} failed or were slow. The issue has been fixed and the service is operating normally. "
-             "We apologise for the disruption.")
-    step.add(f"Internal: cause — {text} Mitigation — {mitigation or 'see the execution record'}. Validation — "
-             + (", ".join(f"{k} {v}" for k, v in inc.resolution_validation.items()) or "see the validation step")
-             + ". A post-incident review will follow within five working days.")
+    """The resolution update for the status page: written for customers only (the cause, the mitigation
+    and the validation are in the incident record, not here)."""
+    step.add(f"**Resolved — {step.service}**")
+    step.add(f"Between {_window(step).removeprefix('from ')} some requests to {step.service} failed or were slow. "
+             "The issue has been fixed and the service is operating normally. We apologise for the disruption; "
+             "a review will follow so that it does not happen again.")
 
 
 def stakeholder_communication(step: Step) -> None:
@@ -47,7 +43,7 @@ def stakeholder_communication(step: Step) -> None:
              + ". Advise retrying; no action is needed on their side and no data was lost according to the evidence so far.")
     step.add(f"**Leadership:** {inc.severity.label} priority incident on {step.service}; "
              + ("the trigger is identified and a revert is planned." if suspect(a) else "the cause is being confirmed.")
-             + " Next update in 30 minutes.")
+             + f" Next update {step.next_update}.")
 
 
 def customer_impact(step: Step) -> None:

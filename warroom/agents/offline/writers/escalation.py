@@ -137,7 +137,7 @@ def management_notification(step: Step) -> None:
              f"Business impact: {'; '.join(proposal.impact_reasons[:2])}.\n\n"
              f"Likely cause ({confidence:.0%} confidence): {text}")
     step.add(f"What we are doing: Tier {inc.tier} engineers are on it; the mitigation decision is next. "
-             "Next update within 30 minutes. No action is needed from you now; escalation to executives follows the "
+             f"Next update {step.next_update}. No action is needed from you now; escalation to executives follows the "
              "policy if the incident runs long or impact grows.")
 
 
@@ -150,7 +150,7 @@ def executive_notification(step: Step) -> None:
              f"since {hm(a.onset.at) if a.onset else hm(inc.detected_at)}."
              + (" The likely trigger is a configuration change deployed just before; reverting it is the planned fix."
                 if sus else " The cause is being confirmed."))
-    step.add("Decision needed from you: none at this time. Next update in 30 minutes or at resolution.")
+    step.add(f"Decision needed from you: none at this time. Next update {step.next_update} or at resolution.")
 
 
 def status_page_update(step: Step) -> None:
@@ -158,4 +158,4 @@ def status_page_update(step: Step) -> None:
     step.add(f"**Investigating — {'Degraded performance' if inc.severity.value in ('P2', 'P3') else 'Partial outage'}**")
     step.add(f"Since {hm(a.onset.at) if a.onset else hm(inc.detected_at)} some requests to {step.service} are failing "
              "or timing out. Our engineers have identified the likely cause and are working on a fix. "
-             "We will post an update within 30 minutes.")
+             f"We will post an update {step.next_update}.")

@@ -109,8 +109,8 @@ def initial_alert(step: Step) -> None:
              f"Service: {step.service}. Declared {when(inc.declared_at)}."
              + (f" Errors started {when(a.onset.at)}." if a.onset else ""))
     step.add(f"First read of the evidence: {text}" + (f"\n\nEvidence:\n{cites(citations)}" if citations else ""))
-    step.add("Response: war room open, incident commander and technical lead being assigned. Next update in 30 minutes "
-             "or sooner if the picture changes.")
+    step.add("Response: war room open, incident commander and technical lead being assigned. "
+             f"Next update {step.next_update} or sooner if the picture changes.")
 
 
 def impact_assessment(step: Step) -> None:
