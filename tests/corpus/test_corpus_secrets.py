@@ -91,7 +91,7 @@ async def test_planted_secrets_never_leave(fake_api: FakeMessagesAPI, tmp_path: 
         assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
         assert not leaked(run.stdout + run.stderr, kinds)
     sent = fake_api.raw_text() + json.dumps(fake_api.bodies, ensure_ascii=False)
-    assert len(fake_api.requests) >= 10 and sent.count("[REDACTED:") >= 50, "the evidence never reached the model"
+    assert len(fake_api.requests) >= 10 and sent.count("[redacted: ") >= 50, "the evidence never reached the model"
     assert not leaked(sent, kinds), leaked(sent, kinds)
     out = tmp_path / "export"
     for incident_id in ids:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
 
-from warroom.data.redact import is_sensitive_key, redact, redact_obj
+from warroom.data.redact import MARKER, is_sensitive_key, marker, redact, redact_obj
 
 # Secrets are assembled from pieces so this file itself does not trip secret scanners.
 B64_40 = "wJalrXUtnFEMI/K7MDENG/bPxRfiCY" + "EXAMPLEKEY"
@@ -72,23 +73,35 @@ CASES: list[tuple[str, str, str]] = [
 def test_each_secret_kind_is_redacted_with_a_typed_marker(kind: str, text: str, secret: str) -> None:
     out = redact(text)
     assert secret not in out
-    assert "[REDACTED:" in out
+    assert "[redacted: " in out
     assert redact(out) == out  # idempotent
 
 
 def test_markers_name_the_kind() -> None:
-    assert redact("key AKIA" + "IOSFODNN7EXAMPLE") == "key [REDACTED:aws-access-key]"
-    assert redact("postgres://app:pw1234@db/x") == "postgres://app:[REDACTED:url-password]@db/x"
-    assert redact("password=hunter2 host=db1") == "password=[REDACTED:password] host=db1"
-    assert redact("Authorization: Bearer abcdefgh12345678") == "Authorization: Bearer [REDACTED:bearer-token]"
-    assert redact(f"tok {JWT}.") == "tok [REDACTED:jwt]."
+    aws = "AKIA" + "IOSFODNN7EXAMPLE"
+    assert redact(f"key {aws}") == f"key {marker('aws-access-key', aws)}"
+    assert redact("postgres://app:pw1234@db/x") == f"postgres://app:{marker('url-password', 'pw1234')}@db/x"
+    assert redact("password=hunter2 host=db1") == f"password={marker('password', 'hunter2')} host=db1"
     assert (
-        redact("Set-Cookie: sid=abc123; Path=/; HttpOnly") == "Set-Cookie: sid=[REDACTED:cookie]; Path=/; HttpOnly"
+        redact("Authorization: Bearer abcdefgh12345678")
+        == f"Authorization: Bearer {marker('bearer-token', 'abcdefgh12345678')}"
+    )
+    assert redact(f"tok {JWT}.") == f"tok {marker('jwt', JWT)}."
+    assert (
+        redact("Set-Cookie: sid=abc123; Path=/; HttpOnly")
+        == f"Set-Cookie: sid={marker('cookie', 'abc123')}; Path=/; HttpOnly"
     )
 
 
+def test_a_marker_fingerprints_the_secret_so_two_secrets_differ_and_one_secret_repeats() -> None:
+    out = redact("password=hunter2 password=hunter3 password=hunter2")
+    first, second, third = MARKER.findall(out)
+    assert first == third != second
+    assert first == "[redacted: password …" + hashlib.sha256(b"hunter2").hexdigest()[-4:] + "]"
+
+
 def test_at_least_ten_kinds_are_covered() -> None:
-    kinds = {redact(text).split("[REDACTED:")[1].split("]")[0] for _, text, _ in CASES}
+    kinds = {redact(text).split("[redacted: ")[1].split(" ")[0] for _, text, _ in CASES}
     assert len(kinds) >= 15
 
 
@@ -180,9 +193,9 @@ def test_hostile_input_does_not_break_redaction() -> None:
 
 def test_a_jwt_is_one_secret_even_when_it_contains_other_token_prefixes():
     jwt = "eyJI5R5ecR45XtuH3gIhQSG" + ".eyJH8620jalh7X97UE0xazfmkAcRfZzFT" + ".H-LclOB35anyfifehVgfMnm2E4Hsr-tILTOo0LH7MBh"
-    assert redact(f"jwt={jwt}") == "jwt=[REDACTED:jwt]"
+    assert redact(f"jwt={jwt}") == f"jwt={marker('jwt', jwt)}"
     inner = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4AKIA" + "ABCDEFGHIJKLMNOP" + "In0.c2lnbmF0dXJlX3ZhbHVl"
-    assert redact(f"t {inner} end") == "t [REDACTED:jwt] end"
+    assert redact(f"t {inner} end") == f"t {marker('jwt', inner)} end"
 
 
 def test_random_secrets_from_many_seeds_leave_no_fragment():

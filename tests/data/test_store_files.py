@@ -14,6 +14,7 @@ import pytest
 
 from tests.conftest import T0
 from warroom.data import events as ev
+from warroom.data.entry import clean_line
 from warroom.data.fold import InvalidEvent
 from warroom.data.store import SCHEMA_VERSION, CorruptDatabaseError, EventStore, NewerSchemaError, StoreError
 
@@ -165,4 +166,5 @@ async def test_stored_events_read_back_exactly(db_path: Path, actor: str) -> Non
         await store.append(ev.Acknowledged(incident_id=incident_id, at=T0, actor=actor))
     async with await EventStore.open(db_path) as store:
         note, ack = (await store.events(incident_id))[1:]
-    assert note == written and ack.actor == actor and ack.kind == "incident.acknowledged"
+    # what append returned is what was stored: the actor as one line without control characters
+    assert note == written and ack.actor == written.actor == clean_line(actor) and ack.kind == "incident.acknowledged"

@@ -1,8 +1,10 @@
 """Secret redaction: nothing secret leaves the machine or reaches an export.
 
 ``redact(text)`` replaces credentials found in evidence, prompts and model output
-with a typed marker such as ``[REDACTED:aws-access-key]`` and leaves every other
-character as it was, so log lines stay readable and line numbers stay valid.
+with a typed, fingerprinted marker such as ``[redacted: aws-access-key …a9f2]``
+(the last four hex digits of the secret's SHA-256, so two secrets can be told
+apart and the same secret recognised, without revealing it) and leaves every
+other character as it was, so log lines stay readable and line numbers stay valid.
 It is idempotent (``redact(redact(t)) == redact(t)``) and built from
 precompiled patterns, each skipped cheaply when its trigger is absent, because
 it runs over every file the export writes and every tool result sent to Claude.
@@ -17,22 +19,26 @@ logs are deliberately not treated as secrets.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["MARKER_PREFIX", "redact", "redact_obj", "marker", "is_sensitive_key"]
+__all__ = ["MARKER_PREFIX", "MARKER", "redact", "redact_obj", "marker", "is_sensitive_key"]
 
-MARKER_PREFIX = "[REDACTED:"
+MARKER_PREFIX = "[redacted: "
+#: A marker as it appears in text (what :func:`marker` makes).
+MARKER = re.compile(r"\[redacted: [a-z0-9-]+ …[0-9a-f]{4}\]")
 
 
-def marker(kind: str) -> str:
-    """The text that replaces a secret of ``kind``."""
-    return f"{MARKER_PREFIX}{kind}]"
+def marker(kind: str, secret: str) -> str:
+    """The text that replaces ``secret``, a secret of ``kind``: the kind and a short fingerprint."""
+    digest = hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{MARKER_PREFIX}{kind} …{digest[-4:]}]"
 
 
 def _already(value: str) -> bool:
-    return value.lstrip("\"'").startswith(MARKER_PREFIX)
+    return value.lstrip("\"'").startswith(MARKER_PREFIX[:-1])  # a value cut at the marker's space counts too
 
 
 # Values of "password: ..." style assignments that are plainly not secrets.
@@ -68,18 +74,17 @@ def _span(match: re.Match[str], src: str, group: int | str = 0) -> str:
 
 
 def _whole(kind: str) -> Replacer:
-    m = marker(kind)
-    return lambda _match, _src: m
+    return lambda match, src: marker(kind, _span(match, src))
 
 
 def _group(kind: str, group: int = 2) -> Replacer:
     """Replace only ``group`` of the match (the secret), keeping its label and punctuation."""
-    m = marker(kind)
 
     def replace(match: re.Match[str], src: str) -> str:
-        if _already(_span(match, src, group)):
+        secret = _span(match, src, group)
+        if _already(secret):
             return _span(match, src)
-        return src[match.start(0) : match.start(group)] + m + src[match.end(group) : match.end(0)]
+        return src[match.start(0) : match.start(group)] + marker(kind, secret) + src[match.end(group) : match.end(0)]
 
     return replace
 
@@ -102,7 +107,7 @@ def _assignment(match: re.Match[str], src: str) -> str:
         or value.startswith(("${", "{{", "%(", "<"))
     ):
         return _span(match, src)
-    return src[match.start(0) : match.start("value")] + marker(_kind_for_key(name.lower()))
+    return src[match.start(0) : match.start("value")] + marker(_kind_for_key(name.lower()), value)
 
 
 _COOKIE_PAIR = re.compile(r"([^=;,\s]+)=([^;,\s]*)")
@@ -114,16 +119,16 @@ def _cookie(match: re.Match[str], src: str) -> str:
         token = value.strip()
         if _already(token) or len(token) < 16 or " " in token:
             return _span(match, src)  # prose ("cookie: missing"), not a cookie value
-        return head + value.replace(token, marker("cookie"), 1)
+        return head + value.replace(token, marker("cookie", token), 1)
     if src[max(0, match.start(0) - 4) : match.start(0)].lower() == "set-":
         # Set-Cookie: only the first pair is the cookie; Path/Expires/HttpOnly are attributes.
         first = _COOKIE_PAIR.search(value)
         if first is None or _already(first.group(2)) or not first.group(2):
             return _span(match, src)
-        return head + value[: first.start(2)] + marker("cookie") + value[first.end(2) :]
+        return head + value[: first.start(2)] + marker("cookie", first.group(2)) + value[first.end(2) :]
 
     def pair(p: re.Match[str]) -> str:
-        return p.group(0) if _already(p.group(2)) or not p.group(2) else f"{p.group(1)}={marker('cookie')}"
+        return p.group(0) if _already(p.group(2)) or not p.group(2) else f"{p.group(1)}={marker('cookie', p.group(2))}"
 
     return head + _COOKIE_PAIR.sub(pair, value)
 
@@ -254,7 +259,7 @@ _RULES: tuple[_Rule, ...] = (
     _Rule(
         ("pass", "pwd", "secret", "key", "token", "credential", "dsn", "sas"),
         rf"(?P<kw>{_ASSIGNMENT_ANCHOR})[\"']?\s*(?:=|:(?!//))\s*[\"']?"
-        r"(?P<value>\[redacted:[a-z-]+\]|[^\s\"',;&}<>]+)",
+        r"(?P<value>\[redacted: [a-z0-9-]+ …[0-9a-f]{4}\]|[^\s\"',;&}<>]+)",
         _assignment,
         folded=True,
     ),
@@ -262,7 +267,7 @@ _RULES: tuple[_Rule, ...] = (
 
 
 def redact(text: str) -> str:
-    """``text`` with every recognised secret replaced by ``[REDACTED:<kind>]``; all else unchanged."""
+    """``text`` with every recognised secret replaced by ``[redacted: <kind> …<fp>]``; all else unchanged."""
     if not text:
         return text
     lowered = text.lower()
@@ -289,10 +294,10 @@ def redact_obj(obj: Any) -> Any:
             if isinstance(key, str) and isinstance(value, str) and value and not _already(value):
                 lowered = key.lower()
                 if lowered in ("authorization", "proxy-authorization", "cookie", "set-cookie"):
-                    out[key] = marker("cookie" if "cookie" in lowered else "authorization")
+                    out[key] = marker("cookie" if "cookie" in lowered else "authorization", value)
                     continue
                 if is_sensitive_key(key) and value.lower() not in _PLACEHOLDERS:
-                    out[key] = marker(_kind_for_key(lowered))
+                    out[key] = marker(_kind_for_key(lowered), value)
                     continue
             out[redact(key) if isinstance(key, str) else key] = redact_obj(value)
         return out

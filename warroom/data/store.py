@@ -2,6 +2,8 @@
 
 * WAL mode, a busy timeout and ``BEGIN IMMEDIATE`` write transactions: several
   processes on one host may append to the same file at once.
+* Every event is cleaned on its way in (:func:`warroom.data.entry.clean_event`):
+  secrets redacted, control characters stripped, before anything is written.
 * Every append validates the event against the incident's current state (the
   fold, caught up with what other processes wrote) inside the write
   transaction, so an invalid event is refused and never stored.
@@ -38,6 +40,7 @@ from warroom.data.dbfile import (  # noqa: F401  (re-exported: the store's publi
     migrate,
     read_only_folder,
 )
+from warroom.data.entry import clean_event
 from warroom.data.fold import apply, evolve, fold
 from warroom.data.ids import next_incident_id, validate_incident_id
 from warroom.data.leases import Lease, LeaseHolder
@@ -103,6 +106,7 @@ class Transaction:
 
     async def append_many(self, events: Sequence[ev.BaseEvent]) -> list[ev.BaseEvent]:
         """Validate every event in order (all or none), then write them in one statement."""
+        events = [clean_event(e) for e in events]  # secrets and control characters never reach the file
         for event in events:
             if event.incident_id not in self._states:
                 self._states[event.incident_id] = await self._store._catch_up(event.incident_id)
@@ -239,6 +243,7 @@ class EventStore:
         validating the event against the caught-up state, INSERT, COMMIT) runs
         as ONE call on the connection's thread: one round trip instead of five.
         """
+        event = clean_event(event)  # secrets and control characters never reach the file
         incident_id = event.incident_id
         row = (incident_id, event.at.isoformat(), event.actor, event.kind, event.model_dump_json(exclude=ENVELOPE))
         async with self._locked():

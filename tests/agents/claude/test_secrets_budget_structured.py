@@ -80,10 +80,10 @@ async def test_no_planted_secret_reaches_the_api(fake_api: FakeMessagesAPI, make
     # The evidence did reach the model, redacted with typed markers.
     results = fake_api.bodies[1]["messages"][2]["content"]
     assert len(results) == 3 and not any(r.get("is_error") for r in results)
-    markers = {m.split("]")[0] for m in sent.split("[REDACTED:")[1:]}
+    markers = {m.split("]")[0] for m in sent.split("[redacted: ")[1:]}
     assert len(markers) >= 10, markers
     assert "Then promote the replica." in results[1]["content"]
-    assert "[REDACTED:private-key]" in results[1]["content"]
+    assert "[redacted: private-key …" in results[1]["content"]
 
 
 def _incident_with_spend(*costs: float):

@@ -1,0 +1,135 @@
+"""What an event may hold when it is stored: no secrets, no terminal control characters.
+
+Every event passes :func:`clean_event` on its way into the store (both append
+paths of :mod:`warroom.data.store` call it), so no caller can forget it: notes,
+titles, summaries, status updates, agent output, alert labels, annotations and
+raw payloads are all stored redacted (:func:`warroom.data.redact.redact`, each
+secret replaced by its kind and a fingerprint) and without escape sequences or
+control characters (:func:`warroom.data.text.strip_control`).
+
+A one-line field (a title, a name, an id: declared with a ``max_length`` of at
+most :data:`ONE_LINE_MAX`) keeps no line break either, so a title cannot fake a
+row of ``warroom list``; a multi-line field (notes, outputs, reasons, payloads)
+keeps its newlines and tabs, with ``\\r\\n`` and lone ``\\r`` read as newlines. A
+required text that is empty once cleaned is refused with
+:class:`~warroom.data.fold.InvalidEvent`, as is an event that no longer
+validates (a value the markers made longer than its field allows).
+
+Identifiers that name things on disk (``path``, ``sha256``) are stored as they
+are: they must keep matching the files they name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import Enum
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from warroom.data import events as ev
+from warroom.data.fold import InvalidEvent
+from warroom.data.redact import redact, redact_obj
+from warroom.data.text import strip_control
+
+__all__ = ["ONE_LINE_MAX", "clean_event", "clean_line", "clean_text"]
+
+#: A text field that may hold at most this many characters is one line.
+ONE_LINE_MAX = 2_000
+#: Fields that are one line whatever their declared length (an alert's title, a service name).
+_ONE_LINE_NAMES = frozenset({"title", "name", "service", "subject", "fingerprint", "actor"})
+_KEPT_AS_IS = frozenset({"path", "sha256", "seq", "at", "kind", "incident_id"})
+_LINE_BREAKS = str.maketrans({"\n": " ", "\t": " ", "\v": " ", "\f": " "})
+
+
+def clean_text(text: str) -> str:
+    """Multi-line text as stored: redacted, no control characters but newline and tab."""
+    text = strip_control(text.replace("\r\n", "\n").replace("\r", "\n"))
+    return redact(text)
+
+
+def clean_line(text: str) -> str:
+    """One-line text as stored: as :func:`clean_text`, with every line break made a space."""
+    return redact(strip_control(text.replace("\r\n", " ").replace("\r", " ").translate(_LINE_BREAKS)))
+
+
+@cache
+def _fields(cls: type[BaseModel]) -> tuple[tuple[str, bool, bool], ...]:
+    """``(name, one_line, required)`` for each field of ``cls`` that may hold text."""
+    plan = []
+    for name, info in cls.model_fields.items():
+        if name in _KEPT_AS_IS:
+            continue
+        limits = [getattr(m, "max_length", None) for m in info.metadata]
+        longest = min((n for n in limits if n is not None), default=None)
+        required = any((getattr(m, "min_length", None) or 0) > 0 for m in info.metadata)
+        one_line = name in _ONE_LINE_NAMES or (longest is not None and longest <= ONE_LINE_MAX)
+        plan.append((name, one_line, required))
+    return tuple(plan)
+
+
+def _clean_value(value: Any, one_line: bool) -> Any:
+    if isinstance(value, Enum):
+        return value
+    if isinstance(value, str):
+        return clean_line(value) if one_line else clean_text(value)
+    if isinstance(value, BaseModel):
+        return _clean_model(value)
+    if isinstance(value, Mapping):
+        return _clean_mapping(value)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_clean_value(v, one_line) for v in value)
+    return value
+
+
+def _stripped(value: Any) -> Any:
+    """A JSON-like value with control characters removed from every string (keys are one line)."""
+    if isinstance(value, str):
+        return strip_control(value.replace("\r\n", "\n").replace("\r", "\n"))
+    if isinstance(value, Mapping):
+        return {
+            (strip_control(k.translate(_LINE_BREAKS).replace("\r", " ")) if isinstance(k, str) else k): _stripped(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, (list, tuple)):
+        return type(value)(_stripped(v) for v in value)
+    return value
+
+
+def _clean_mapping(value: Mapping[Any, Any]) -> Any:
+    """A payload (labels, annotations, a raw alert, structured output): stripped, then redacted key-aware."""
+    return redact_obj(_stripped(value))
+
+
+def _clean_model(model: BaseModel) -> BaseModel:
+    changes: dict[str, Any] = {}
+    for name, one_line, _required in _fields(type(model)):
+        value = getattr(model, name)
+        cleaned = _clean_value(value, one_line)
+        if cleaned != value:
+            changes[name] = cleaned
+    if not changes:
+        return model
+    return type(model).model_validate({**dict(model), **changes})
+
+
+def clean_event(event: ev.BaseEvent) -> ev.BaseEvent:
+    """``event`` as it may be stored (itself when nothing needed cleaning); refuses what cleaning empties."""
+    changes: dict[str, Any] = {}
+    for name, one_line, required in _fields(type(event)):
+        value = getattr(event, name)
+        cleaned = _clean_value(value, one_line)
+        if required and isinstance(cleaned, str) and not cleaned.strip():
+            what = name.replace("_", " ")
+            raise InvalidEvent(event, f"the {what} is empty once control characters and blanks are removed")
+        if cleaned != value:
+            changes[name] = cleaned
+    if not changes:
+        return event
+    try:
+        return type(event).model_validate({**dict(event), **changes})
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        where = ".".join(str(p) for p in problem.get("loc", ())) or "a field"
+        raise InvalidEvent(event, f"{where} is not valid once secrets are redacted: {problem.get('msg')}") from exc
