@@ -124,12 +124,13 @@ def satisfied(step: Step, incident: Incident) -> tuple[str, str] | None:
         return approve, f"already done: Tier {incident.tier} engaged" + (f" at {_hhmm(incident.tier_changed_at)}" if incident.tier_changed_at else "")
     if spec.effect == "publish":
         audience = spec.audience or Audience.INTERNAL
-        if audience is Audience.MANAGEMENT and incident.management_notified_at is not None:
+        # A timer's or guidance's notification carries no message: the drafted text is still to be sent.
+        if audience is Audience.MANAGEMENT and incident.management_told and incident.management_notified_at:
             return approve, f"already done: management notified at {_hhmm(incident.management_notified_at)}"
-        if audience is Audience.EXECUTIVE and incident.executive_notified_at is not None:
+        if audience is Audience.EXECUTIVE and incident.executive_told and incident.executive_notified_at:
             return approve, f"already done: the executive notified at {_hhmm(incident.executive_notified_at)}"
         done = [u for u in incident.updates if u.audience is audience and u.published_at > drafted]
-        if done and audience not in (Audience.MANAGEMENT, Audience.EXECUTIVE):
+        if done:
             return approve, f"already done: published by {done[-1].published_by or 'someone'} at {_hhmm(done[-1].published_at)}"
     if spec.effect == "mitigation":
         chosen = [d for d in incident.decisions if d.gate == "mitigation" and d.choice in spec.option_list()]

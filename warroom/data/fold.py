@@ -235,14 +235,14 @@ def _management(s: Incident, e: ev.ManagementNotified) -> dict[str, Any]:
     if s.management_notified_at is not None:
         raise InvalidEvent(e, "management has already been notified")
     level = max(s.hierarchical, HierarchicalLevel.MANAGEMENT, key=lambda lv: lv.rank)
-    return {"management_notified_at": e.at, "hierarchical": level}
+    return {"management_notified_at": e.at, "hierarchical": level, "management_told": bool(e.message.strip())}
 
 
 @_on("executive.notified")
 def _executive(s: Incident, e: ev.ExecutiveNotified) -> dict[str, Any]:
     if s.executive_notified_at is not None:
         raise InvalidEvent(e, "the executive has already been notified")
-    return {"executive_notified_at": e.at, "hierarchical": HierarchicalLevel.EXECUTIVE}
+    return {"executive_notified_at": e.at, "hierarchical": HierarchicalLevel.EXECUTIVE, "executive_told": bool(e.message.strip())}
 
 
 @_on("status.changed")

@@ -314,6 +314,9 @@ class Incident(_Model):
     tier_changed_at: datetime | None = None
     management_notified_at: datetime | None = None
     executive_notified_at: datetime | None = None
+    #: The notification carried a message (a person or gate sent text), not only a timer's or guidance's flag.
+    management_told: bool = False
+    executive_told: bool = False
     mitigated_at: datetime | None = None
     resolved_at: datetime | None = None
     closed_at: datetime | None = None
