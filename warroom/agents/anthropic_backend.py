@@ -162,12 +162,14 @@ class AnthropicBackend:
     # ---- parts -------------------------------------------------------------------------------------------
 
     async def _system(self, request: StepRequest) -> list[dict[str, Any]]:
-        """The shared context: the incident's system text and the evidence summary, one cache breakpoint after."""
-        blocks = [{"type": "text", "text": redact(request.system or DEFAULT_SYSTEM)}]
+        """The shared context, each block followed by a cache breakpoint: first the evidence summary (the same
+        for every step of the incident, so it is read from the cache whatever the step), then the step's system
+        text (its role and the incident's state)."""
+        blocks = []
         summary = await shared_evidence_summary(request)
         if summary:
-            blocks.append({"type": "text", "text": redact(summary)})
-        blocks[-1]["cache_control"] = {"type": "ephemeral"}
+            blocks.append({"type": "text", "text": redact(summary), "cache_control": {"type": "ephemeral"}})
+        blocks.append({"type": "text", "text": redact(request.system or DEFAULT_SYSTEM), "cache_control": {"type": "ephemeral"}})
         return blocks
 
     def _check_budget(self, request: StepRequest, usage: Usage) -> None:

@@ -227,11 +227,61 @@ async def test_the_evidence_summary_is_in_the_cached_system_context_of_every_ste
     fake_api.script(Reply([Text("Hypothesis.")]), Reply([ToolUse("record_severity_proposal", SEVERITY)]))
     backend = make_backend()
     await backend.run_step(request(evidence, evidence=_attached(evidence)), chunks)
-    await backend.run_step(_severity(evidence, evidence=_attached(evidence)), chunks)
+    await backend.run_step(_severity(evidence, evidence=_attached(evidence), system="You are the triage agent."), chunks)
     tier2, severity = fake_api.bodies
-    context, summary = tier2["system"]
-    assert "cache_control" not in context and summary["cache_control"] == {"type": "ephemeral"}
+    summary, context = tier2["system"]
+    assert summary["cache_control"] == context["cache_control"] == {"type": "ephemeral"}
     assert "<evidence_summary>" in summary["text"] and "upstream db timeout" in summary["text"]
     assert '"source": "app.log:2"' in summary["text"]  # the template cites its example line
-    # the prefix the cache keys on (tools, then system) is the same for both steps
-    assert tier2["tools"] == severity["tools"] and tier2["system"] == severity["system"]
+    assert context["text"].startswith("Incident INC-2026-0001")
+    # the prefix the cache keys on (tools, then the summary) is the same for steps of different roles
+    assert tier2["tools"] == severity["tools"] and tier2["system"][0] == severity["system"][0]
+    assert severity["system"][1]["text"] == "You are the triage agent."
+
+
+# ---- the conclusion: one specific sentence with citations ------------------------------------------------
+
+WHYS = {"problem": "checkout 502s", "whys": [{"question": "Why 502?", "answer": "the pool is exhausted",
+                                             "evidence": [{"source": "logs/app.log:4", "detail": "pool exhausted max=10"}]}]}
+RAMBLING = {**WHYS, "whys": [{"question": "Why?", "answer": "pool"}],
+            "root_cause": "The pool was lowered. Then traffic rose and checkout queued on it."}
+
+
+def _whys():
+    return request(step_id="five_whys", task=Task.FIVE_WHYS, output_schema="FiveWhys")
+
+
+async def test_a_conclusion_that_is_not_one_sentence_is_sent_back_once(fake_api: FakeMessagesAPI, make_backend, chunks):
+    better = {**WHYS, "root_cause": "checkout-api's db pool was lowered from 50 to 10 by deploy d-42 at 08:55."}
+    fake_api.script(Reply([ToolUse("record_five_whys", RAMBLING)], stop_reason="tool_use"),
+                    Reply([ToolUse("record_five_whys", better)], stop_reason="tool_use"))
+    result = await make_backend().run_step(_whys(), chunks)
+    assert result.structured["root_cause"] == better["root_cause"]
+    retry = fake_api.bodies[1]
+    [draft] = retry["messages"][-1]["content"]
+    assert draft["is_error"] and "Recorded as a draft, but root_cause must be one sentence" in draft["content"]
+    assert retry["tool_choice"] == {"type": "tool", "name": "record_five_whys"}
+
+
+async def test_a_draft_is_kept_when_the_retry_goes_wrong(fake_api: FakeMessagesAPI, make_backend, chunks):
+    fake_api.script(Reply([ToolUse("record_five_whys", RAMBLING)], stop_reason="tool_use"),
+                    Reply([Text("I stand by it.")]))
+    result = await make_backend().run_step(_whys(), chunks)
+    assert result.structured["root_cause"] == RAMBLING["root_cause"]
+
+
+@pytest.mark.parametrize(("answer", "flaw"), [
+    ({**WHYS, "root_cause": "checkout-api's pool max was lowered to 10 by deploy d-42."}, ""),
+    ({**WHYS, "root_cause": "The certificate db-certs expired on 2024-08-03 (see kubectl_logs.txt:46)."}, ""),
+    ({**WHYS, "root_cause": "", "evidence_ends": "No change history was attached; a deploy log would settle it."}, ""),
+    ({**WHYS, "root_cause": ""}, "evidence_ends does not say"),
+    ({**WHYS, "root_cause": "x" * 401}, "one sentence of at most 400"),
+    ({**WHYS, "whys": [{"question": "Why?", "answer": "pool"}], "root_cause": "The pool was lowered to 10."},
+     "no why cites its evidence"),
+])
+def test_what_a_five_whys_conclusion_must_have(answer: dict, flaw: str):
+    from warroom.agents.claude.answers import shortcomings
+
+    found = shortcomings("FiveWhys", answer)
+    assert flaw in found and bool(found) is bool(flaw)
+    assert shortcomings("SeverityProposal", answer) == ""

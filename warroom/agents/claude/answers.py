@@ -143,6 +143,28 @@ def from_text(model: type[BaseModel], text: str) -> tuple[dict[str, Any] | None,
     return validate(model, data)
 
 
+_SENTENCE_BREAK = re.compile(r"[a-z0-9)\]`'\"][.!?;]\s+[A-Z]")
+MAX_CONCLUSION = 400
+
+
+def shortcomings(schema_name: str, answer: dict[str, Any]) -> str:
+    """What a valid answer still lacks that the program relies on ("" when nothing): for the 5 Whys, the
+    conclusion is one sentence and the whys cite evidence, or, with no conclusion, the gap is said."""
+    if schema_name != "FiveWhys":
+        return ""
+    root = str(answer.get("root_cause") or "").strip()
+    if not root:
+        if not str(answer.get("evidence_ends") or "").strip():
+            return "it has no root_cause and evidence_ends does not say what evidence would settle it"
+        return ""
+    if len(root) > MAX_CONCLUSION or _SENTENCE_BREAK.search(root):
+        return (f"root_cause must be one sentence of at most {MAX_CONCLUSION} characters (object, cause, specifics); "
+                "put the reasoning in the whys")
+    if not any(why.get("evidence") for why in answer.get("whys") or []):
+        return "no why cites its evidence (file:line, event row, metric and time, or commit)"
+    return ""
+
+
 def from_json_text(model: type[BaseModel], text: str) -> tuple[dict[str, Any] | None, str]:
     """An answer given as the whole text (the JSON-schema output format), else as a fenced block in it."""
     stripped = text.strip()

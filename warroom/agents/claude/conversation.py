@@ -35,6 +35,7 @@ from warroom.agents.claude.turn import Turn
 from warroom.data.redact import redact
 
 TOOL, JSON, NO_TOOLS = "tool", "json_schema", "none"
+RECORDED = "Recorded."
 EXTRA_TURNS = 2  # after the budget: the forced answer may still get its one corrective retry
 
 
@@ -91,6 +92,7 @@ class Conversation:
     corrected: bool = False
     done: bool = False
     last_text: str = ""
+    draft: dict[str, Any] | None = None  # a valid answer sent back once for its shortcomings
 
     # ---- the next turn -----------------------------------------------------------------------------------
 
@@ -148,8 +150,12 @@ class Conversation:
             return
         structured, problem, replies = self._answer(turn, plan, results)
         if structured is not None:
-            self.structured, self.done = structured, True
-            return
+            flaw = "" if self.corrected else answers.shortcomings(self.schema_name, structured)
+            if not flaw:
+                self.structured, self.done = structured, True
+                return
+            self.draft, problem = structured, flaw  # kept: a retry that goes wrong falls back to it
+            replies = [_as_draft(r, flaw, self.answer_name) for r in replies]
         if not problem and plan.mode in (TOOL, JSON):
             problem = f"the {self._how()} was required, but Claude called {', '.join(c.name for c in turn.tool_calls)}"
         if not problem:  # evidence gathering: send the results and carry on
@@ -176,19 +182,25 @@ class Conversation:
         """(the valid answer or None, what was wrong with it, the tool results to send back)."""
         assert self.schema is not None
         replies: list[dict[str, Any]] = []
-        problem = ""
+        problem, valid = "", None
         for call in turn.tool_calls:
             if call.id in results:
                 replies.append(results[call.id])
             elif call.name != self.answer_name:
                 message = f"This step records a {self.schema_name} with {self.answer_name}, not {call.name}."
                 replies.append(tool_result(call.id, message, error=True))
+            elif valid is not None:
+                replies.append(tool_result(call.id, "Already recorded: one answer per step.", error=True))
             else:
                 structured, problem = (None, call.error) if call.error else answers.validate(self.schema, call.input)
                 if structured is not None:
-                    return structured, "", replies
+                    valid, problem = structured, ""
+                    replies.append(tool_result(call.id, RECORDED))
+                    continue
                 fix = f"Not a valid {self.schema_name}: {problem}. Fix it and call {self.answer_name} again."
                 replies.append(tool_result(call.id, fix, error=True))
+        if valid is not None:
+            return valid, "", replies
         if turn.tool_calls and plan.mode != JSON:
             answered = any(call.name == self.answer_name for call in turn.tool_calls)
             return None, problem if answered or plan.mode == TOOL else "", replies
@@ -217,8 +229,20 @@ class Conversation:
         return f"; its last text: {redact(flat[:300])!r}" + (" (cut)" if len(flat) > 300 else "")
 
     def _fail(self, reason: str) -> None:
+        """End the step: with the draft answer if there is one (its shortcomings were asked about), else failed."""
+        if self.draft is not None:
+            self.structured, self.done = self.draft, True
+            return None
         self.failure, self.done = reason, True
         return None
+
+
+def _as_draft(reply: dict[str, Any], flaw: str, answer_name: str) -> dict[str, Any]:
+    """The answer call's result, turned into the request to fix ``flaw`` (other results unchanged)."""
+    if reply.get("content") != RECORDED:
+        return reply
+    return {**reply, "content": f"Recorded as a draft, but {flaw}. Call {answer_name} again with that fixed.",
+            "is_error": True}
 
 
 def _strip_trailing_space(message: dict[str, Any]) -> None:
