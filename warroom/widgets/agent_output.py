@@ -3,6 +3,11 @@
 A one-line list of runs sits on top (``[`` / ``]`` or the list itself switch
 runs), then the run's role, backend/model, duration and tokens, then its text.
 Until the user picks a run, the pane follows the newest one.
+
+A refresh touches only what changed: new runs are appended to the list, only the
+runs whose state changed get a new prompt, and a streaming run's new text is
+appended to the Markdown rather than the whole text parsed again. The pane holds
+its children from construction, so a refresh never queries for them.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from warroom.data.models import AgentRun, RunState
 from warroom.data.text import strip_control
 
 __all__ = ["AgentOutput", "run_meta"]
+
+NO_OUTPUT = "_(no output yet)_"
 
 _RUN_MARK = {
     RunState.RUNNING: "▶", RunState.FINISHED: "✓", RunState.FAILED: "✗",
@@ -78,24 +85,32 @@ class AgentOutput(Vertical):
         self._run_states: list[RunState] = []
         self._shown_text: str | None = None
         self._shown_meta = ""
+        self._list = OptionList(id="run-list")
+        self._meta = Static("No agent runs yet.", classes="run-meta")
+        self._markdown = Markdown("", id="run-text")
+        self._scroll = VerticalScroll(self._markdown, id="run-scroll")
 
     def compose(self) -> ComposeResult:
-        yield OptionList(id="run-list")
-        yield Static("No agent runs yet.", classes="run-meta")
-        with VerticalScroll(id="run-scroll"):
-            yield Markdown("", id="run-text")
+        yield self._list
+        yield self._meta
+        yield self._scroll
 
     def show(self, runs: dict[str, AgentRun], texts: Mapping[str, str], now: datetime) -> None:
         """Refresh the list and the selected run's text (streamed ``texts`` while running)."""
         ids = list(runs)
-        if ids != self._run_ids:
+        states = [runs[i].state for i in ids]
+        if ids[: len(self._run_ids)] != self._run_ids:
             self._refresh_list(runs, ids)
-        elif ids:
-            states = [runs[i].state for i in ids]
-            if states != self._run_states:
-                for index, run_id in enumerate(ids):
-                    self.query_one(OptionList).replace_option_prompt_at_index(index, self._prompt(runs[run_id]))
-        self._run_states = [runs[i].state for i in ids]
+        else:
+            for index, (old, new) in enumerate(zip(self._run_states, states)):
+                if old is not new:
+                    self._list.replace_option_prompt_at_index(index, self._prompt(runs[ids[index]]))
+            if len(ids) > len(self._run_ids):
+                self._list.add_options([Option(self._prompt(runs[i]), id=i) for i in ids[len(self._run_ids):]])
+                self._run_ids = ids
+                if not self._pinned:
+                    self._list.highlighted = len(ids) - 1
+        self._run_states = states
         if not ids:
             return
         if not self._pinned or self.selected not in runs:
@@ -104,21 +119,23 @@ class AgentOutput(Vertical):
         meta = run_meta(run, now)
         if meta != self._shown_meta:
             self._shown_meta = meta
-            self.query_one(".run-meta", Static).update(Text(meta, no_wrap=True, overflow="ellipsis"))
+            self._meta.update(Text(meta, no_wrap=True, overflow="ellipsis"))
         body = run.output if run.state is RunState.FINISHED and run.output else texts.get(run.run_id, "")
         if run.error and run.state is not RunState.FINISHED:
             body += f"\n\n**{run.state.value}**: {run.error}"
-        body = strip_control(body) or "_(no output yet)_"
+        body = strip_control(body) or NO_OUTPUT
         if body != self._shown_text:
-            scroll = self.query_one(VerticalScroll)
-            at_end = scroll.scroll_offset.y >= scroll.max_scroll_y
-            self._shown_text = body
-            self.query_one(Markdown).update(body)
+            at_end = self._scroll.scroll_offset.y >= self._scroll.max_scroll_y
+            shown, self._shown_text = self._shown_text, body
+            if shown and shown != NO_OUTPUT and body.startswith(shown):
+                self._markdown.append(body[len(shown):])  # a stream grew: parse only what is new
+            else:
+                self._markdown.update(body)
             if at_end:
-                scroll.scroll_end(animate=False)
+                self._scroll.scroll_end(animate=False)
 
     def _refresh_list(self, runs: dict[str, AgentRun], ids: list[str]) -> None:
-        options = self.query_one(OptionList)
+        options = self._list
         self._run_ids = ids
         options.clear_options()
         options.add_options([Option(self._prompt(runs[i]), id=i) for i in ids])
@@ -157,5 +174,5 @@ class AgentOutput(Vertical):
             return
         index = self._run_ids.index(self.selected) if self.selected in self._run_ids else len(self._run_ids) - 1
         index = max(0, min(len(self._run_ids) - 1, index + delta))
-        self.query_one(OptionList).highlighted = index
+        self._list.highlighted = index
         self._select(self._run_ids[index])

@@ -3,16 +3,24 @@
 It shows what it is given: a list of step rows (from the orchestrator's plan,
 or derived from the incident's agent runs when no playbook is attached). The
 current phase is highlighted.
+
+One line per phase and per step, drawn with the Line API: a change rebuilds the
+list of lines (no wrapping, no layout pass) and a frame renders only the lines
+in view, so a thousand runs cost nothing per refresh.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import groupby
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
+from rich.style import Style
 from rich.text import Text
-from textual.widgets import Static
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from warroom.data.models import Incident, RunState
 from warroom.data.text import strip_control
@@ -67,16 +75,24 @@ def steps_from_runs(incident: Incident) -> list[StepRow]:
     ]  # fmt: skip
 
 
-class PhaseTracker(Static):
+Line = tuple[tuple[str, str], ...]
+"""One line of the tracker: (text, style) parts."""
+
+
+class PhaseTracker(ScrollView, can_focus=False):
     """Phases, each with its steps and their state; the current phase is highlighted."""
 
+    BINDINGS = []  # never focused: the pane scrolls with the mouse; no keys of its own in the help
+
     DEFAULT_CSS = """
-    PhaseTracker { height: auto; }
+    PhaseTracker { height: 1fr; overflow-x: hidden; }
     """
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__("", id=id, classes=classes)
+        super().__init__(id=id, classes=classes)
         self._key: tuple[Any, ...] = ()
+        self._lines: list[Line] = list(self.lines_of([], ""))
+        self._cache: LRUCache[tuple[int, int, Style], Strip] = LRUCache(256)
 
     def show(self, steps: list[StepRow], current_phase: str) -> None:
         """Display ``steps``; repaints only when something changed."""
@@ -84,25 +100,50 @@ class PhaseTracker(Static):
         if key == self._key:
             return
         self._key = key
-        self.update(self.render_steps(steps, current_phase))
+        self._lines = list(self.lines_of(steps, current_phase))
+        self._cache.clear()
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self._lines))
+        self.refresh()
+
+    @property
+    def text(self) -> str:
+        """Every line as plain text (what the tracker says, scrolled or not)."""
+        return "\n".join("".join(part for part, _ in line) for line in self._lines)
 
     @staticmethod
-    def render_steps(steps: list[StepRow], current_phase: str) -> Text:
-        text = Text(no_wrap=True, overflow="ellipsis")
+    def lines_of(steps: list[StepRow], current_phase: str) -> Iterator[Line]:
+        """The tracker's lines for ``steps``: a line per phase (steps done / total), then one per step."""
         if not steps:
-            text.append("No playbook steps yet.", "dim")
-            return text
+            yield (("No playbook steps yet.", "dim"),)
+            return
         for phase, group in groupby(steps, key=lambda s: (s.phase, s.phase_title)):
             items = list(group)
             is_current = phase[0] == current_phase
-            text.append("▸ " if is_current else "  ", "bold")
-            text.append(strip_control(phase[1]), "bold reverse" if is_current else "bold")
             done = sum(1 for s in items if s.state in ("done", "skipped"))
-            text.append(f"  {done}/{len(items)}\n", "dim")
+            yield (("▸ " if is_current else "  ", "bold"), (strip_control(phase[1]), "bold reverse" if is_current else "bold"),
+                   (f"  {done}/{len(items)}", "dim"))  # fmt: skip
             for step in items:
                 mark, style = STATE_MARKS.get(step.state, ("·", ""))
-                text.append(f"   {mark} ", style)
-                text.append(strip_control(step.title))
-                text.append(f"  {step.state.replace('_', ' ')}\n", style or "dim")
-        text.rstrip()
-        return text
+                yield ((f"   {mark} ", style), (strip_control(step.title), ""), (f"  {step.state.replace('_', ' ')}", style or "dim"))
+
+    def on_resize(self) -> None:
+        self._cache.clear()
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self._lines))
+
+    def render_line(self, y: int) -> Strip:
+        index = self.scroll_offset.y + y
+        width = self.size.width
+        pad = Style.from_color(bgcolor=self.rich_style.bgcolor)  # blank cells carry no colour, as a Static's do
+        if index >= len(self._lines):
+            return Strip.blank(width, pad)
+        key = (index, width, self.rich_style)
+        strip = self._cache.get(key)
+        if strip is None:
+            text = Text(no_wrap=True, overflow="ellipsis", end="")
+            for part, style in self._lines[index]:
+                text.append(part, style)
+            text.truncate(width, overflow="ellipsis")
+            text.stylize_before(self.rich_style)
+            strip = Strip(list(text.render(self.app.console))).adjust_cell_length(width, pad)
+            self._cache[key] = strip
+        return strip
