@@ -75,6 +75,7 @@ def alerts_in(path: Path) -> Iterator[str]:
         for alert in parsed[:1000]:
             started = alert.started_at.isoformat() if alert.started_at else "?"
             summary = alert.annotations.get("summary") or alert.annotations.get("description") or ""
+            summary = "" if summary in alert.title else summary  # the title already carries it
             service = f" service={alert.service}" if alert.service else ""
             yield (f"{alert.title} severity={alert.severity.value} ({alert.source_severity or '?'}) "
                    f"status={alert.status} started={started}{service} {summary}").strip()

@@ -86,7 +86,7 @@ def test_summarise_metric_finds_the_change_point(root: Path):
 
 def test_list_alerts(root: Path):
     assert run_tool(root, "list_alerts", {}) == (
-        "alerts.json: CheckoutErrors severity=critical status=firing started=2026-11-23T09:01:00Z 5xx > 5%"
+        "alerts.json: CheckoutErrors: 5xx > 5% severity=P1 (critical) status=firing started=2026-11-23T09:01:00+00:00"
     )
 
 

@@ -148,3 +148,35 @@ def test_new_after_onset_outranks_most_numerous_background(tmp_path: Path) -> No
 def test_nothing_recognised_says_so_and_what_would_settle_it(tmp_path: Path) -> None:
     analysis, text = conclude(tmp_path, {"app.log": "2026-01-01T00:00:00Z INFO all good\n" * 20})
     assert not analysis.hypotheses and "does not establish a cause" in text
+
+
+def test_prometheus_alerts_response_and_nested_wrappers_are_alerts(tmp_path: Path) -> None:
+    import json
+
+    from warroom.data.evidence.alertfiles import looks_like_alerts, parse_alert_document
+
+    prometheus = {"status": "success", "data": {"alerts": [
+        {"labels": {"alertname": "Watchdog", "severity": "none"}, "annotations": {"summary": "always firing"},
+         "state": "firing", "activeAt": "2026-03-01T10:00:00Z", "value": "1e+00"}]}}
+    relay = {"delivery": {"id": 7, "payload": {"alert": {"labels": {"alertname": "HighLatency", "service": "cart"},
+                                                         "startsAt": "2026-03-01T10:05:00Z"}}}}
+    for doc, name in ((prometheus, "Watchdog"), (relay, "HighLatency")):
+        assert looks_like_alerts(doc)
+        [alert] = parse_alert_document(doc)
+        assert alert.labels["alertname"] == name and alert.status == "firing" and alert.started_at is not None
+    (tmp_path / "alerts.json").write_text(json.dumps(prometheus))
+    analysis, text = conclude(tmp_path, {"alerts.json": json.dumps(prometheus)})
+    assert analysis.not_incident and "not an incident" in text
+
+
+def test_an_object_with_labels_and_annotations_is_not_an_alert() -> None:
+    """A Kubernetes subject in an investigate request has labels and annotations but no alertname."""
+    from warroom.data.evidence.alertfiles import looks_like_alerts, parse_alert_document
+
+    request = {"title": "CPUThrottlingHigh", "description": "100% throttling of CPU for container stress",
+               "subject": {"name": "frontend", "subject_type": "pod", "namespace": "default",
+                           "labels": {}, "annotations": {}}}
+    [alert] = parse_alert_document(request)
+    assert "CPUThrottlingHigh" in alert.title
+    nested = {"items": [{"labels": {"app": "web"}, "annotations": {}, "status": "Running"}]}
+    assert not looks_like_alerts(nested)

@@ -72,10 +72,25 @@ def _enrich(sig: Signature, objects: list[KubeObject]) -> tuple[str, Citation | 
     return "", None
 
 
-def signature_hypotheses(signatures: list[Signature], objects: list[KubeObject], explain) -> list[Hypothesis]:
+_CALL_POD = re.compile(r"\b(?:pod_name|pod|name)=([a-z0-9][a-z0-9.-]{2,})")
+
+
+def _logged_by(sig: Signature, source_names: dict[str, str]) -> str:
+    """The pod whose logs a signature's lines come from, when the recorded tool call names it."""
+    for c in sig.citations:
+        described = source_names.get(c.source.rsplit(":", 1)[0], "")
+        if "log" in described and (m := _CALL_POD.search(described)):
+            return f"pod `{m.group(1)}`"
+    return ""
+
+
+def signature_hypotheses(signatures: list[Signature], objects: list[KubeObject], explain,
+                         source_names: dict[str, str] | None = None) -> list[Hypothesis]:
     out = []
     for sig in signatures:
         where, cite = _enrich(sig, objects)
+        if not where and source_names:
+            where = _logged_by(sig, source_names)
         text = explain(sig)
         statement = f"In {where}, {text}" if where else text
         out.append(Hypothesis(
@@ -199,7 +214,7 @@ def build(facts: KubeFacts, signatures: list[Signature], alerts: list[Normalised
     objects = merged(facts)
     found = kube_hypotheses(facts)
     covered = {c.source for h in found if not h.symptom for c in h.evidence_for}
-    found += [h for h in signature_hypotheses(signatures, objects, explain)  # a line a Kubernetes cause already reads
+    found += [h for h in signature_hypotheses(signatures, objects, explain, source_names)  # a line a Kubernetes cause already reads
               if not h.evidence_for or not all(c.source in covered for c in h.evidence_for)]
     found += job_hypotheses(objects, error_lines, source_names)
     found += throttling_hypotheses(alerts, objects, facts.rows)

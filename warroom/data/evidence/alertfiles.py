@@ -5,7 +5,8 @@ Events v2 event or webhook v3 payload (through :mod:`warroom.data.alerts`);
 and, for recorded investigations, a single Alertmanager-style alert (labels,
 annotations, startsAt) either bare, in a list (the Alertmanager API's
 ``/api/v2/alerts``), or under ``raw`` (Robusta's issue record), and a
-Robusta/HolmesGPT investigate request (``title`` + ``subject``).
+Robusta/HolmesGPT investigate request (``title`` + ``subject``), and alert objects nested anywhere
+inside another document (the Prometheus ``/api/v1/alerts`` response, a relay's wrapper).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from warroom.data.alerts import severity as sev
 from warroom.data.models import NormalisedAlert
 
 ALERT_STATES = {"active": "firing", "firing": "firing", "resolved": "resolved", "suppressed": "firing",
-                "unprocessed": "firing", "inactive": "resolved"}
+                "unprocessed": "firing", "inactive": "resolved", "pending": "firing"}
 
 
 def read_alert_file(path: Path) -> list[NormalisedAlert]:
@@ -35,6 +36,8 @@ def looks_like_alerts(body: Any) -> bool:
     if not isinstance(body, dict):
         return False
     if not body:
+        return True
+    if _nested_alerts(body):
         return True
     return (("version" in body and "alerts" in body) or "event_action" in body or "routing_key" in body
             or ("event" in body and isinstance(body["event"], dict) and "event_type" in body["event"])
@@ -53,6 +56,9 @@ def parse_alert_document(body: Any) -> list[NormalisedAlert]:
         return []
     if "version" in body and "alerts" in body:
         return parse_alertmanager(body)
+    if "labels" not in body and not (isinstance(body.get("raw"), dict) and "labels" in body["raw"]) and \
+            (nested := _nested_alerts(body)):
+        return [alert for item in nested for alert in _alertmanager_alert(item)]
     if "labels" in body:
         return _alertmanager_alert(body)
     if isinstance(body.get("raw"), dict) and "labels" in body["raw"]:
@@ -62,12 +68,36 @@ def parse_alert_document(body: Any) -> list[NormalisedAlert]:
     return parse_pagerduty(body)
 
 
+def _is_alert(item: Any) -> bool:
+    """A Prometheus or Alertmanager alert: both always carry the ``alertname`` label (an object that merely
+    has ``labels`` and ``annotations``, like a Kubernetes subject, is not one)."""
+    return isinstance(item, dict) and isinstance(item.get("labels"), dict) and "alertname" in item["labels"] and \
+        any(k in item for k in ("annotations", "startsAt", "activeAt", "state", "status"))
+
+
+def _nested_alerts(body: Any, depth: int = 0) -> list[dict[str, Any]]:
+    """Alert objects (``labels`` with ``annotations``/``startsAt``/``state``) anywhere inside ``body``: the
+    Prometheus ``/api/v1/alerts`` response (``data.alerts``), a Robusta finding, a webhook wrapped by a relay."""
+    if depth > 6:
+        return []
+    if _is_alert(body):
+        return [body]
+    items = body.values() if isinstance(body, dict) else body if isinstance(body, list) else []
+    found: list[dict[str, Any]] = []
+    for item in list(items)[:1000]:
+        if isinstance(item, (dict, list)):
+            found += _nested_alerts(item, depth + 1)
+    return found
+
+
 def _alertmanager_alert(item: Any) -> list[NormalisedAlert]:
     if not isinstance(item, dict):
         raise AlertPayloadError("an alert must be a JSON object")
+    if "activeAt" in item and "startsAt" not in item:  # a Prometheus alert: activeAt is when it started
+        item = {**item, "startsAt": item["activeAt"]}
     alert = {k: item[k] for k in ("labels", "annotations", "startsAt", "endsAt", "generatorURL", "fingerprint")
              if item.get(k) not in (None, "")}
-    state = item.get("status")
+    state = item.get("status") or item.get("state")
     if isinstance(state, dict):  # Alertmanager API v2: {"state": "active", ...}
         state = state.get("state")
     alert["status"] = ALERT_STATES.get(str(state or "firing").lower(), "firing")

@@ -198,7 +198,8 @@ def ranked_hypotheses(a: Analysis, limit: int = 5) -> list[str]:
         kind = " (a symptom)" if h.symptom else ""
         evidence = "; ".join(cite(c) for c in h.evidence_for[:2]) or "no citation"
         against = f" Against: {'; '.join(h.evidence_against)}." if h.evidence_against else ""
-        lines.append(f"{n}. **{h.confidence:.0%}**{kind} {h.statement} Evidence: {evidence}.{against}{why}")
+        covers = f" Explains: {h.explains}." if h.explains else ""
+        lines.append(f"{n}. **{h.confidence:.0%}**{kind} {h.statement} Evidence: {evidence}.{covers}{against}{why}")
     return lines
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from warroom.agents.offline.writers.common import (
     Step, change_line, cite, cites, diff_summary, evidence_gaps, explain, headline, hm, primary, problems_by_date,
-    saturated, suspect, when,
+    ranked_hypotheses, saturated, suspect, when,
 )
 from warroom.agents.offline.writers.triage import assess, error_ratio
 
@@ -65,6 +65,9 @@ def tier2_hypothesis(step: Step) -> None:
         reasons.append(f"- {label}: {change_line(other)} — {'; '.join(other.reasons)}")
     if reasons:
         step.add("### Why this hypothesis\n\n" + "\n".join(reasons))
+    ranked = ranked_hypotheses(a)
+    if len(ranked) > 1:
+        step.add("### Candidate causes, ranked\n\n" + "\n".join(ranked))
     chronology = problems_by_date(a)
     if len(chronology) > 1:
         step.add("### All problems found, by date\n\n" + "\n".join(chronology))
