@@ -38,6 +38,9 @@ HOST_PATHS: tuple[tuple[str, ...], ...] = (
     ("kubernetes.node_name",), ("kubernetes", "node_name"), ("node",), ("node_name",),
 )
 
+#: Each level field with its nested path when it is dotted (``log.level`` is also ``{"log": {"level": ...}}``).
+_LEVEL_PATHS = tuple((key, tuple(key.split(".")) if "." in key else None) for key in LEVEL_FIELDS)
+
 # logfmt: a line that starts with one of these keys is read as key=value pairs.
 LOGFMT_START = re.compile(r"(?:ts|time|timestamp|t|level|lvl|caller|msg)=")
 _PAIR = re.compile(r'([\w.@/-]+)=("(?:[^"\\]|\\.)*"|\S*)')
@@ -80,9 +83,11 @@ def _fields(obj: dict[str, Any], text: str, stamps: StampReader) -> Fields:
         if when is not None:
             break
     level = None
-    for key in LEVEL_FIELDS:
-        level = normalise_level(_lookup(obj, tuple(key.split(".")) if "." in key and key not in obj else (key,)))
-        if level:
+    for key, path in _LEVEL_PATHS:
+        value = obj.get(key)
+        if value is None and path is not None:
+            value = _lookup(obj, path)
+        if value is not None and (level := normalise_level(value)):
             break
     message: Any = None
     for key in MESSAGE_FIELDS:
@@ -106,10 +111,21 @@ def _lookup(obj: Any, path: tuple[str, ...]) -> Any:
 
 
 def _first(obj: dict[str, Any], paths: tuple[tuple[str, ...], ...]) -> str | None:
+    if obj.keys().isdisjoint(_HEADS[paths]):  # most lines carry none of these fields: one set test
+        return None
     for path in paths:
-        value = _lookup(obj, path)
+        value = obj.get(path[0])
+        for key in path[1:]:
+            if not isinstance(value, dict):
+                value = None
+                break
+            value = value.get(key)
         if isinstance(value, dict):
             value = value.get("name")
         if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip():
             return str(value).strip()[:200]
     return None
+
+
+#: The first key of every path of a group (a line whose keys miss them all has none of the group's fields).
+_HEADS = {paths: frozenset(p[0] for p in paths) for paths in (SERVICE_PATHS, POD_PATHS, HOST_PATHS)}
