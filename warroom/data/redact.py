@@ -19,31 +19,19 @@ logs are deliberately not treated as secrets.
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
+
+from warroom.data.redact_core import MARKER, MARKER_PREFIX, Rule, already, group, marker, span, whole
+from warroom.data.redact_more import CONTEXTUAL, PORTED, QUOTED
+from warroom.data.redact_passes import decoded, unwrapped
 
 __all__ = ["MARKER_PREFIX", "MARKER", "redact", "redact_obj", "marker", "is_sensitive_key"]
 
-MARKER_PREFIX = "[redacted: "
-#: A marker as it appears in text (what :func:`marker` makes).
-MARKER = re.compile(r"\[redacted: [a-z0-9-]+ …[0-9a-f]{4}\]")
-
-
-def marker(kind: str, secret: str) -> str:
-    """The text that replaces ``secret``, a secret of ``kind``: the kind and a short fingerprint."""
-    digest = hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
-    return f"{MARKER_PREFIX}{kind} …{digest[-4:]}]"
-
-
-def _already(value: str) -> bool:
-    return value.lstrip("\"'").startswith(MARKER_PREFIX[:-1])  # a value cut at the marker's space counts too
-
-
 # Values of "password: ..." style assignments that are plainly not secrets.
 _PLACEHOLDERS = frozenset(
-    {"", "null", "none", "nil", "true", "false", "undefined", "redacted", "<redacted>", "xxx", "****", "***", "*"}
+    {"", "null", "none", "nil", "true", "false", "undefined", "yes", "no", "redacted", "<redacted>", "xxx", "****", "***", "*"}
 )
 
 # Key names whose value is a secret (the keyword must end the name: ``db_password``, ``GITHUB_TOKEN``,
@@ -64,31 +52,6 @@ def is_sensitive_key(name: str) -> bool:
     return bool(_SENSITIVE_KEY.match(name.strip().strip("\"'")))
 
 
-# A replacer gets the match (found in the original or in its lower-cased copy) and the original text;
-# it reads the original through the match's spans so the case of everything it keeps is preserved.
-Replacer = Callable[["re.Match[str]", str], str]
-
-
-def _span(match: re.Match[str], src: str, group: int | str = 0) -> str:
-    return src[match.start(group) : match.end(group)]
-
-
-def _whole(kind: str) -> Replacer:
-    return lambda match, src: marker(kind, _span(match, src))
-
-
-def _group(kind: str, group: int = 2) -> Replacer:
-    """Replace only ``group`` of the match (the secret), keeping its label and punctuation."""
-
-    def replace(match: re.Match[str], src: str) -> str:
-        secret = _span(match, src, group)
-        if _already(secret):
-            return _span(match, src)
-        return src[match.start(0) : match.start(group)] + marker(kind, secret) + src[match.end(group) : match.end(0)]
-
-    return replace
-
-
 def _name_before(src: str, end: int) -> str:
     start = end
     while start > 0 and (src[start - 1].isalnum() or src[start - 1] in "_.-"):
@@ -98,15 +61,15 @@ def _name_before(src: str, end: int) -> str:
 
 def _assignment(match: re.Match[str], src: str) -> str:
     """``<name><sep><value>`` where the match starts at the keyword ending the name."""
-    value = _span(match, src, "value")
-    name = _name_before(src, match.start(0)) + _span(match, src, "kw")
+    value = span(match, src, "value")
+    name = _name_before(src, match.start(0)) + span(match, src, "kw")
     if (
         not _SENSITIVE_KEY.match(name)
-        or _already(value)
-        or value.lower() in _PLACEHOLDERS
+        or already(value)
+        or value.rstrip(").,").lower() in _PLACEHOLDERS
         or value.startswith(("${", "{{", "%(", "<"))
     ):
-        return _span(match, src)
+        return span(match, src)
     return src[match.start(0) : match.start("value")] + marker(_kind_for_key(name.lower()), value)
 
 
@@ -114,21 +77,21 @@ _COOKIE_PAIR = re.compile(r"([^=;,\s]+)=([^;,\s]*)")
 
 
 def _cookie(match: re.Match[str], src: str) -> str:
-    head, value = src[match.start(0) : match.start("value")], _span(match, src, "value")
+    head, value = src[match.start(0) : match.start("value")], span(match, src, "value")
     if "=" not in value:
         token = value.strip()
-        if _already(token) or len(token) < 16 or " " in token:
-            return _span(match, src)  # prose ("cookie: missing"), not a cookie value
+        if already(token) or len(token) < 16 or " " in token:
+            return span(match, src)  # prose ("cookie: missing"), not a cookie value
         return head + value.replace(token, marker("cookie", token), 1)
     if src[max(0, match.start(0) - 4) : match.start(0)].lower() == "set-":
         # Set-Cookie: only the first pair is the cookie; Path/Expires/HttpOnly are attributes.
         first = _COOKIE_PAIR.search(value)
-        if first is None or _already(first.group(2)) or not first.group(2):
-            return _span(match, src)
+        if first is None or already(first.group(2)) or not first.group(2):
+            return span(match, src)
         return head + value[: first.start(2)] + marker("cookie", first.group(2)) + value[first.end(2) :]
 
     def pair(p: re.Match[str]) -> str:
-        return p.group(0) if _already(p.group(2)) or not p.group(2) else f"{p.group(1)}={marker('cookie', p.group(2))}"
+        return p.group(0) if already(p.group(2)) or not p.group(2) else f"{p.group(1)}={marker('cookie', p.group(2))}"
 
     return head + _COOKIE_PAIR.sub(pair, value)
 
@@ -143,133 +106,102 @@ def _kind_for_key(word: str) -> str:
     return "secret"
 
 
-class _Rule:
-    """One kind of secret: a pattern, the words that must occur for it to run, and its replacement.
-
-    ``folded`` patterns are written in lower case and matched against the lower-cased text (several
-    times faster than ``re.IGNORECASE``); the others are case-sensitive and run on the original.
-    Triggers are substrings one of which must occur (lower-case ones in the lower-cased text for
-    folded rules, exact ones in the original otherwise) for the pattern to run at all.
-    """
-
-    __slots__ = ("triggers", "pattern", "insensitive", "replace", "folded")
-
-    def __init__(self, triggers: tuple[str, ...], pattern: str, replace: Replacer, *, folded: bool = False) -> None:
-        self.triggers = triggers
-        self.pattern = re.compile(pattern)
-        self.insensitive = re.compile(pattern, re.IGNORECASE) if folded else self.pattern
-        self.replace = replace
-        self.folded = folded
-
-    def apply(self, text: str, lowered: str) -> str:
-        scope = lowered if self.folded else text
-        if self.triggers and not any(t in scope for t in self.triggers):
-            return text
-        if not self.folded:
-            pattern, haystack = self.pattern, text
-        elif len(lowered) == len(text):
-            pattern, haystack = self.pattern, lowered
-        else:  # lower-casing changed the length (rare non-ASCII): spans would not line up
-            pattern, haystack = self.insensitive, text
-        parts: list[str] = []
-        last = 0
-        for match in pattern.finditer(haystack):
-            parts.append(text[last : match.start()])
-            parts.append(self.replace(match, text))
-            last = match.end()
-        if not parts:
-            return text
-        parts.append(text[last:])
-        return "".join(parts)
-
-
 _ASSIGNMENT_ANCHOR = r"pass(?:word|wd|phrase)?|pwd|secret|key(?:[_-]?id)?|token|credentials?|dsn|sas"
 
 # Order matters: whole-token patterns with precise kinds first (JWTs before the token prefixes they may
 # contain), then contextual ones (the token in ``GITHUB_TOKEN=ghp_...`` is named github-token, not token).
-_RULES: tuple[_Rule, ...] = (
-    _Rule(
+_RULES: tuple[Rule, ...] = (
+    Rule(
         ("PRIVATE KEY",),
         r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"
         r"(?:[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|(?:(?:\s|\\n)*[A-Za-z0-9+/=]{16,})*)",
-        _whole("private-key"),
+        whole("private-key"),
     ),
-    _Rule(
+    Rule(
         ("eyJ",),
         r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*",
-        _whole("jwt"),
+        whole("jwt"), wraps=True,
     ),
-    _Rule(
+    Rule(
         ("AKIA", "ASIA", "ABIA", "ACCA", "AGPA", "AIDA", "AROA", "AIPA", "ANPA", "ANVA", "APKA"),
         r"A(?<![A-Z0-9]A)(?:KIA|SIA|BIA|CCA|GPA|IDA|ROA|IPA|NPA|NVA|PKA)[A-Z0-9]{16}(?![A-Z0-9])",
-        _whole("aws-access-key"),
+        whole("aws-access-key"), wraps=True,
     ),
-    _Rule(
+    Rule(
         ("aws",),
         r"(aws[\w.-]{0,20}?(?:secret|private)[\w.-]{0,20}?[\"']?\s*[:=]\s*[\"']?)([a-z0-9/+]{40})(?![a-z0-9/+])",
-        _group("aws-secret-key"),
+        group("aws-secret-key"),
         folded=True,
     ),
-    _Rule(("AIza",), r"(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])", _whole("gcp-api-key")),
-    _Rule(("ya29.",), r"(?<![A-Za-z0-9_-])ya29\.[0-9A-Za-z_-]{20,}", _whole("gcp-oauth-token")),
-    _Rule(("GOCSPX-",), r"(?<![A-Za-z0-9_-])GOCSPX-[0-9A-Za-z_-]{20,}", _whole("gcp-client-secret")),
-    _Rule(("sig=",), r"([?&;]sig=)([a-z0-9%+/=]{16,})", _group("azure-sas-signature"), folded=True),
-    _Rule(
+    Rule(("AIza",), r"(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])", whole("gcp-api-key"), wraps=True),
+    Rule(("ya29.",), r"(?<![A-Za-z0-9_-])ya29\.[0-9A-Za-z_-]{20,}", whole("gcp-oauth-token")),
+    Rule(("GOCSPX-",), r"(?<![A-Za-z0-9_-])GOCSPX-[0-9A-Za-z_-]{20,}", whole("gcp-client-secret")),
+    Rule(("sig=",), r"([?&;]sig=)([a-z0-9%+/=]{16,})", group("azure-sas-signature"), folded=True),
+    Rule(
         ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
         r"(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{30,255}|github_pat_[A-Za-z0-9_]{40,255})",
-        _whole("github-token"),
+        whole("github-token"), wraps=True,
     ),
-    _Rule(("glpat-",), r"(?<![A-Za-z0-9_-])glpat-[0-9A-Za-z_-]{20,}", _whole("gitlab-token")),
-    _Rule(("xoxa-", "xoxb-", "xoxp-", "xoxo-", "xoxs-", "xoxr-"), r"(?<![A-Za-z0-9])xox[abposr]-[0-9A-Za-z-]{10,}", _whole("slack-token")),
-    _Rule(
+    Rule(("glpat-",), r"(?<![A-Za-z0-9_-])glpat-[0-9A-Za-z_-]{20,}", whole("gitlab-token"), wraps=True),
+    Rule(("xoxa-", "xoxb-", "xoxp-", "xoxo-", "xoxs-", "xoxr-"), r"(?<![A-Za-z0-9])xox[abposr]-[0-9A-Za-z-]{10,}", whole("slack-token"), wraps=True),
+    Rule(
         ("hooks.slack.com",),
         r"(https://hooks\.slack\.com/services/)([a-z0-9/]{20,})",
-        _group("slack-webhook"),
+        group("slack-webhook"),
         folded=True,
     ),
-    _Rule(
+    Rule(
         ("_live_", "_test_", "whsec_"),
         r"(?<![A-Za-z0-9])(?:(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,}|whsec_[0-9A-Za-z]{16,})",
-        _whole("stripe-key"),
+        whole("stripe-key"), wraps=True,
     ),
-    _Rule(("sk-ant-",), r"(?<![A-Za-z0-9_-])sk-ant-[A-Za-z0-9_-]{20,}", _whole("anthropic-key")),
-    _Rule(("sk-",), r"sk-(?<![A-Za-z0-9_-]sk-)(?:proj-|svcacct-)?[A-Za-z0-9_-]{32,}", _whole("openai-key")),
-    _Rule(("npm_",), r"(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])", _whole("npm-token")),
-    _Rule(("pypi-",), r"(?<![A-Za-z0-9_-])pypi-AgE[A-Za-z0-9_-]{50,}", _whole("pypi-token")),
-    _Rule(("SG.",), r"(?<![A-Za-z0-9_-])SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}", _whole("sendgrid-key")),
-    _Rule(("bearer",), r"(\bbearer\s+)([a-z0-9._~+/-]{8,}=*)", _group("bearer-token"), folded=True),
-    _Rule(
+    Rule(("sk-ant-",), r"(?<![A-Za-z0-9_-])sk-ant-[A-Za-z0-9_-]{20,}", whole("anthropic-key"), wraps=True),
+    Rule(("sk-",), r"sk-(?<![A-Za-z0-9_-]sk-)(?:proj-|svcacct-)?[A-Za-z0-9_-]{32,}", whole("openai-key"), wraps=True),
+    Rule(("npm_",), r"(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])", whole("npm-token"), wraps=True),
+    Rule(("pypi-",), r"(?<![A-Za-z0-9_-])pypi-AgE[A-Za-z0-9_-]{50,}", whole("pypi-token"), wraps=True),
+    Rule(("SG.",), r"(?<![A-Za-z0-9_-])SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}", whole("sendgrid-key"), wraps=True),
+    *PORTED,
+    Rule(("bearer",), r"(\bbearer\s+)([a-z0-9._~+/-]{8,}=*)", group("bearer-token"), folded=True),
+    Rule(
         ("basic", "token ", "digest"),
         r"(authorization[\"']?\s*[:=]\s*[\"']?(?:basic|token|digest)\s+)([^\s\"',;]{6,})",
-        _group("authorization"),
+        group("authorization"),
         folded=True,
     ),
-    _Rule(
+    Rule(
         ("://",),
         r"(://(?<=[a-z0-9]://)[^\s:/@\"'<>]*:)([^\s/?#\"'<>]+)(@)",
-        _group("url-password"),
+        group("url-password"),
         folded=True,
     ),
-    _Rule(
+    Rule(
         ("cookie",),
         r"cookie[\"']?\s*[:=]\s*[\"']?(?P<value>[^\r\n\"']+)",
         _cookie,
         folded=True,
     ),
-    _Rule(
+    QUOTED,
+    Rule(
         ("pass", "pwd", "secret", "key", "token", "credential", "dsn", "sas"),
         rf"(?P<kw>{_ASSIGNMENT_ANCHOR})[\"']?\s*(?:=|:(?!//))\s*[\"']?"
         r"(?P<value>\[redacted: [a-z0-9-]+ …[0-9a-f]{4}\]|[^\s\"',;&}<>]+)",
         _assignment,
         folded=True,
     ),
+    *CONTEXTUAL,
 )
+_WRAPPING = tuple(rule for rule in _RULES if rule.wraps or rule in PORTED and not rule.folded)
 
 
 def redact(text: str) -> str:
     """``text`` with every recognised secret replaced by ``[redacted: <kind> …<fp>]``; all else unchanged."""
     if not text:
         return text
+    text = unwrapped(_by_rules(text), _WRAPPING)
+    return decoded(text, _by_rules)
+
+
+def _by_rules(text: str) -> str:
     lowered = text.lower()
     for rule in _RULES:
         new = rule.apply(text, lowered)
@@ -291,7 +223,7 @@ def redact_obj(obj: Any) -> Any:
     if isinstance(obj, Mapping):
         out: dict[Any, Any] = {}
         for key, value in obj.items():
-            if isinstance(key, str) and isinstance(value, str) and value and not _already(value):
+            if isinstance(key, str) and isinstance(value, str) and value and not already(value):
                 lowered = key.lower()
                 if lowered in ("authorization", "proxy-authorization", "cookie", "set-cookie"):
                     out[key] = marker("cookie" if "cookie" in lowered else "authorization", value)

@@ -103,3 +103,23 @@ def test_template_limit_bounds_memory() -> None:
 def test_empty_and_whitespace_messages() -> None:
     miner = TemplateMiner()
     assert miner.add("").template_id == miner.add("   ").template_id
+
+
+@pytest.mark.parametrize("mode_lines", [40, 6000])  # the shape cache, and masking without it (many shapes)
+def test_templates_and_examples_are_mined_after_redaction(mode_lines: int) -> None:
+    from warroom.data.evidence.logs import LogRecord
+    from warroom.data.evidence.series import LogDigest
+
+    digest = LogDigest()
+    secrets = []
+    for i in range(mode_lines):
+        tail = f"Tail{i}Secret{i * 7919 % 10007}"
+        secrets.append(tail)
+        token = f"xoxb-{100000000000 + i}-{'abcdefghijklmnopqrstuvwx'[i % 20:]}{i}-{tail}"
+        pad = " x" * (i % 30)  # a varying length: thousands of shapes, so the miner drops its line cache
+        digest.add(LogRecord(source="app.log", line_no=i + 1, timestamp=None, level="ERROR", service="api", pod=None, host=None, raw="",
+                             message=f"slack notify failed token {token}{pad}"))
+    mined = " ".join(t.text for t in digest.miner.templates())
+    examples = " ".join(m for s in digest.series() for _, _, m in s.examples)
+    assert "Secret" not in mined and "xoxb-" not in mined, mined[:400]
+    assert "[redacted: slack-token" in examples and not any(s in examples for s in secrets)

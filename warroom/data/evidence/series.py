@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from warroom.data.evidence.logs import LogRecord
 from warroom.data.evidence.models import TemplateSeries
 from warroom.data.evidence.templates import TemplateMiner
+from warroom.data.redact import redact
 
 EXAMPLES = 3
 _MINUTE = timedelta(minutes=1)
@@ -52,7 +53,7 @@ class LogDigest:
             services = series.services
             services[service] = services.get(service, 0) + 1
         if len(series.examples) < self.examples:
-            series.examples.append((record.source, record.line_no, record.message))
+            series.examples.append((record.source, record.line_no, redact(record.message)))
         return series
 
     def add_all(self, records: Iterable[LogRecord]) -> None:

@@ -36,6 +36,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from warroom.data.redact import redact
+
 WILDCARD = "<*>"
 _ZEROS = bytes.maketrans(b"0123456789", b"0000000000")
 OVERFLOW_TEXT = "(other messages: the template limit was reached)"
@@ -301,7 +303,7 @@ class TemplateMiner:
         masked = self._masker.mask(message)
         cluster = self._cache.get(masked)
         if cluster is None:
-            cluster = self._place(masked.split())
+            cluster = self._place(masked.split(), message)
             if cluster is None:
                 return self._overflowed()
             if len(self._cache) >= self.cache_size:
@@ -324,7 +326,7 @@ class TemplateMiner:
         masked = self._masker.mask(message)
         cluster = self._cache.get(masked)
         if cluster is None:
-            cluster = self._place(masked.split())
+            cluster = self._place(masked.split(), message)
             if cluster is None:
                 return None
             if len(self._cache) >= self.cache_size:
@@ -395,7 +397,14 @@ class TemplateMiner:
                 best, best_key = cluster, key
         return best if best is not None and best_key[0] >= self.similarity else None
 
-    def _place(self, tokens: list[str]) -> _Cluster | None:
+    def _place(self, tokens: list[str], message: str | None = None) -> _Cluster | None:
+        """The cluster ``tokens`` join (generalising it), or a new one.
+
+        A new template is made from ``message`` redacted when it holds a secret: masking cuts tokens
+        (``xoxb-<*>-<*>-secret``) so that no secret pattern matches the masked text, and the secret's
+        tail would reach the template. Joining a template keeps only the tokens equal to its own, which
+        came from a redacted message, so redaction runs once per template, not once per line.
+        """
         leaf = self._leaf(tokens, create=True)
         assert leaf is not None
         cluster = self._best(leaf.clusters, tokens)
@@ -406,6 +415,10 @@ class TemplateMiner:
                 cluster.params = merged.count(WILDCARD)
                 cluster.template.text = " ".join(merged)
             return cluster
+        if message is not None:
+            cleaned = redact(message)
+            if cleaned != message:
+                return self._place(self._masker.mask(cleaned).split())
         if len(self._templates) >= self.max_templates:
             return None
         template = Template(len(self._templates) + 1, " ".join(tokens), 0)
