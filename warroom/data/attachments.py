@@ -68,6 +68,14 @@ def _safe_part(part: str) -> str:
     return "_" if cleaned in (".", "..") else cleaned[:200]
 
 
+def _private_dirs(root: Path) -> None:
+    """``evidence/`` and ``evidence/<id>/`` exist and only their owner can list or enter them (0700)."""
+    for folder in (root.parent, root):
+        folder.mkdir(mode=0o700, exist_ok=True)
+        if stat.S_IMODE(folder.stat().st_mode) != 0o700:
+            folder.chmod(0o700)
+
+
 def _copy(source: Path, target: Path) -> tuple[int, str]:
     """Copy a regular file (opened without following a FIFO's block) and hash it on the way."""
     fd = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
@@ -77,7 +85,10 @@ def _copy(source: Path, target: Path) -> tuple[int, str]:
         digest = hashlib.sha256()
         size = 0
         target.parent.mkdir(parents=True, exist_ok=True)
-        with target.open("wb") as dst:
+        # The copy is no more readable than the original (a 0600 log stays 0600); never executable.
+        mode = stat.S_IMODE(os.fstat(src.fileno()).st_mode) & 0o666
+        with os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode), "wb") as dst:
+            os.fchmod(dst.fileno(), mode)  # O_CREAT's mode is narrowed by the umask; the original's is kept
             while chunk := src.read(_CHUNK):
                 digest.update(chunk)
                 dst.write(chunk)
@@ -187,6 +198,7 @@ async def attach_paths(store, incident_id: str, source: Path, *, actor: str, at:
     source = Path(source).expanduser()
     await store.load(incident_id)  # an unknown incident fails here, before anything is copied
     staging = root / f".staging-{uuid.uuid4().hex}"
+    _private_dirs(root)
     result = Attachment()
     placed: list[Path] = []
     try:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from warroom.data.redact_core import MARKER, MARKER_PREFIX, Rule, already, group, marker, span, whole
@@ -197,12 +198,39 @@ def redact(text: str) -> str:
     """``text`` with every recognised secret replaced by ``[redacted: <kind> …<fp>]``; all else unchanged."""
     if not text:
         return text
+    return _redact_short(text) if len(text) <= _SHORT else _redact(text)
+
+
+_SHORT = 256
+
+
+@lru_cache(maxsize=32_768)
+def _redact_short(text: str) -> str:
+    """Short values repeat (alert labels, field names, levels): each is redacted once."""
+    return _redact(text)
+
+
+def _redact(text: str) -> str:
     text = unwrapped(_by_rules(text), _WRAPPING)
     return decoded(text, _by_rules)
 
 
+def _any_trigger(rules: tuple[Rule, ...], folded: bool) -> re.Pattern[str]:
+    words = sorted({t for rule in rules if rule.folded is folded for t in rule.triggers}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, words)))
+
+
+assert all(rule.triggers for rule in _RULES), "a rule without triggers would defeat the prefilter"
+# One search for any rule's trigger: most text (alert labels, ordinary log lines) holds none, and then
+# no rule needs to be tried at all.
+_FOLDED_TRIGGER = _any_trigger(_RULES, True)
+_EXACT_TRIGGER = _any_trigger(_RULES, False)
+
+
 def _by_rules(text: str) -> str:
     lowered = text.lower()
+    if _FOLDED_TRIGGER.search(lowered) is None and _EXACT_TRIGGER.search(text) is None:
+        return text
     for rule in _RULES:
         new = rule.apply(text, lowered)
         if new is not text:

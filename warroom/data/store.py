@@ -14,7 +14,9 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import gc
+import os
 import json
 import sqlite3
 import time
@@ -42,7 +44,7 @@ from warroom.data.dbfile import (  # noqa: F401  (re-exported: the store's publi
 )
 from warroom.data.entry import clean_event
 from warroom.data.fold import apply, evolve, fold
-from warroom.data.ids import next_incident_id, validate_incident_id
+from warroom.data.ids import format_incident_id, next_incident_id, validate_incident_id
 from warroom.data.leases import Lease, LeaseHolder
 from warroom.data.models import Incident
 
@@ -92,6 +94,7 @@ class Transaction:
     def __init__(self, store: "EventStore") -> None:
         self._store = store
         self._states: dict[str, Incident | None] = {}
+        self._ids: dict[int, int] = {}  # year -> the highest id number taken so far
         self.appended: list[ev.BaseEvent] = []
 
     async def state(self, incident_id: str) -> Incident | None:
@@ -134,13 +137,23 @@ class Transaction:
         return stored
 
     async def next_id(self, year: int) -> str:
-        prefix = f"INC-{year:04d}-"
-        async with self._store._db.execute(
-            "SELECT DISTINCT incident_id FROM events WHERE incident_id LIKE ? AND kind = 'incident.declared'",
-            (prefix + "%",),
-        ) as cursor:
-            existing = [row[0] for row in await cursor.fetchall()]
-        return next_incident_id(year, existing)
+        """The next free id of ``year``; the file is read once per transaction, then ids are counted on.
+
+        Every caller declares the incident under the id it is given, in the same transaction (a
+        rollback takes the declaration and the id back together), so an alert storm allocates
+        thousands of ids without scanning the file for each.
+        """
+        taken = self._ids.get(year)
+        if taken is None:
+            prefix = f"INC-{year:04d}-"
+            async with self._store._db.execute(
+                "SELECT DISTINCT incident_id FROM events WHERE incident_id LIKE ? AND kind = 'incident.declared'",
+                (prefix + "%",),
+            ) as cursor:
+                existing = [row[0] for row in await cursor.fetchall()]
+            taken = int(next_incident_id(year, existing).rsplit("-", 1)[1]) - 1
+        self._ids[year] = taken + 1
+        return format_incident_id(year, taken + 1)
 
     async def incident_for_key(self, fingerprint: str) -> str | None:
         async with self._store._db.execute(
@@ -148,6 +161,25 @@ class Transaction:
         ) as cursor:
             row = await cursor.fetchone()
         return row[0] if row else None
+
+    async def incidents_for_keys(self, keys: Sequence[str]) -> dict[str, str]:
+        """``{key: incident id}`` for every key of ``keys`` that is bound (one query per 500 keys)."""
+        found: dict[str, str] = {}
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), 500):
+            chunk = unique[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            async with self._store._db.execute(
+                f"SELECT fingerprint, incident_id FROM alert_keys WHERE fingerprint IN ({marks})", chunk
+            ) as cursor:
+                found.update({row[0]: row[1] for row in await cursor.fetchall()})
+        return found
+
+    async def bind_keys(self, pairs: Sequence[tuple[str, str]]) -> None:
+        """Bind every ``(key, incident id)`` of ``pairs`` in one statement."""
+        await self._store._db.executemany(
+            "INSERT OR REPLACE INTO alert_keys (fingerprint, incident_id) VALUES (?, ?)", list(pairs)
+        )
 
     async def bind_key(self, fingerprint: str, incident_id: str) -> None:
         await self._store._db.execute(
@@ -424,15 +456,7 @@ class EventStore:
         return StoreError(f"the database {self.path} failed: {text}")
 
     async def _begin(self) -> None:
-        for attempt in range(50):
-            try:
-                await self._db.execute("BEGIN IMMEDIATE")
-                return
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) and "busy" not in str(exc):
-                    raise
-                await asyncio.sleep(min(0.01 * (attempt + 1), 0.2))
-        raise StoreError(f"the database {self.path} stayed locked by another process")
+        await self._db._execute(_begin_blocking, self._db._conn, self.path)
 
     async def _catch_up(self, incident_id: str) -> Incident | None:
         state = self._cache.get(incident_id)
@@ -453,6 +477,32 @@ class EventStore:
 
 def _begin_blocking(conn: sqlite3.Connection, path: Path) -> None:
     """``BEGIN IMMEDIATE`` on the connection's own thread, retrying while another writer holds the lock."""
+    with _turnstile(path):
+        _begin_now(conn, path)
+
+
+@contextmanager
+def _turnstile(path: Path) -> Iterator[None]:
+    """Writers queue here (a ``flock`` on ``<db>-turnstile``) while they wait for the write lock.
+
+    SQLite gives the write lock to whoever asks first after it is freed; a waiting writer only asks
+    again every 100 ms, so a process committing batch after batch (an alert storm) would take it back
+    every time. A writer holding the turnstile keeps the next batch's writer waiting behind it, so
+    one waits for one transaction at most. Where the file cannot be made, writers wait as before.
+    """
+    try:
+        fd = os.open(f"{path}-turnstile", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _begin_now(conn: sqlite3.Connection, path: Path) -> None:
     for attempt in range(50):
         try:
             conn.execute("BEGIN IMMEDIATE")

@@ -146,3 +146,23 @@ async def test_attaching_the_database_folder_does_not_copy_evidence_into_itself(
     assert "app.log" in {e.name for e in result.events}
     with pytest.raises(EvidenceError, match="inside the evidence folder"):
         await attach_evidence(store, incident, evidence_root(db_path, incident), actor="a", at=T0)
+
+
+async def test_copies_keep_the_originals_permissions_and_the_folder_is_private(store, db_path: Path,
+                                                                                tmp_path: Path) -> None:
+    incident = await declared(store, T0)
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    secret, shared, script = folder / "auth.log", folder / "api.log", folder / "collect.sh"
+    for path, mode in ((secret, 0o600), (shared, 0o644), (script, 0o755)):
+        path.write_text("2026-11-23T09:00:00Z ERROR login failed\n")
+        path.chmod(mode)
+    old = os.umask(0o022)
+    try:
+        await attach_paths(store, incident, folder, actor="alice", at=T0)
+    finally:
+        os.umask(old)
+    root = evidence_root(db_path, incident)
+    modes = {p.name: p.stat().st_mode & 0o777 for p in root.rglob("*") if p.is_file()}
+    assert modes == {"auth.log": 0o600, "api.log": 0o644, "collect.sh": 0o644}
+    assert root.stat().st_mode & 0o777 == 0o700 and root.parent.stat().st_mode & 0o777 == 0o700
