@@ -100,7 +100,8 @@ _DESCRIBERS: dict[str, Callable[[Any], str]] = {
     "options.offered": lambda e: f"Options offered at {e.gate}: {', '.join(e.options)}",
     "notification.drafted": lambda e: f"Drafted ({e.audience.replace('_', ' ')}): {_first_line(e.subject)}"
     + (f" to {', '.join(e.recipients[:6])}" + (" …" if len(e.recipients) > 6 else "") if e.recipients else ""),
-    "major_incident.declared": lambda e: f"MAJOR INCIDENT declared ({len(e.incidents)} P0/P1 open: {', '.join(e.incidents[:8])})"
+    "major_incident.declared": lambda e: f"MAJOR INCIDENT declared ({e.count} P0/P1 open: {', '.join(e.incidents[:8])}"
+    + (f" and {e.count - 8} more)" if e.count > 8 else ")")
     + (f"; senior incident commander {e.coordinator}" if e.coordinator else ""),
     "freeze.declared": lambda e: f"Change freeze {e.freeze_id} declared: {_first_line(e.reason)}",
     "freeze.lifted": lambda e: f"Change freeze {e.freeze_id} lifted: {_first_line(e.reason)}",

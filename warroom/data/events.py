@@ -360,11 +360,21 @@ class NotificationDrafted(BaseEvent):
     key: ShortText = ""
 
 
+MAJOR_LISTED = 50  # incidents named in a MajorIncidentDeclared; a storm of any size is counted, not listed
+
+
 class MajorIncidentDeclared(BaseEvent):
     """This incident is part of a MAJOR INCIDENT (two or more P0/P1 open at once)."""
 
+    @property
+    def count(self) -> int:
+        """How many P0/P1 incidents were open at once."""
+        return max(self.total, len(self.incidents))
+
     kind: Literal["major_incident.declared"] = "major_incident.declared"
+    #: The first ones by business impact (at most :data:`MAJOR_LISTED`); ``total`` counts them all.
     incidents: Annotated[list[Annotated[str, StringConstraints(pattern=ID_PATTERN.pattern)]], Field(max_length=500)]
+    total: Annotated[int, Field(ge=0)] = 0  # 0 in events recorded before the count was kept: len(incidents)
     coordinator: ShortText = ""
     reason: LongText = ""
 

@@ -132,6 +132,20 @@ def test_two_severe_incidents_make_a_major_incident_with_one_executive_notificat
     assert a.roles[Role.INCIDENT_COMMANDER] != b.roles[Role.INCIDENT_COMMANDER]  # a separate commander for each
 
 
+def test_a_major_incident_of_any_size_is_recorded_counted_with_the_first_by_impact(roster) -> None:
+    storm = [declare(f"INC-2026-{n:04d}", Severity.P0 if n % 100 == 0 else Severity.P1) for n in range(1, 701)]
+    mine = storm[149]
+    events = evaluate_branches(mine, at(3), DEFAULT_POLICY, roster, open_incidents=storm)
+    major = next(e for e in events if isinstance(e, ev.MajorIncidentDeclared))
+    assert major.total == 700 and major.count == 700 and len(major.incidents) == ev.MAJOR_LISTED
+    assert major.incidents[:7] == [f"INC-2026-{n:04d}" for n in range(100, 701, 100)]  # the P0s rank first
+    assert fold(mine, events).major_incident_at == at(3)
+    line = describe_event(major)
+    assert "700 P0/P1 open" in line and "and 692 more" in line and len(line) < 400
+    raised = next(e for e in events if isinstance(e, ev.BranchRaised))
+    assert "and 690 more" in raised.reason and len(raised.reason) < 400
+
+
 def test_a_freeze_covers_every_open_incident_and_follows_new_ones_until_lifted(roster) -> None:
     a, b = declare(ID), declare("INC-2026-0002")
     events = declare_freeze([a, b], "FRZ-1", "major incident: halt all deployments", at(5), actor="gina")

@@ -38,9 +38,10 @@ def major_incident(b: Branching, open_incidents: list[Incident]) -> None:
     if b.state.major_incident_at is None:
         unavailable = set(i.unavailable)
         coordinator = b.roster.first_available(COORDINATOR_ROLES, i.service, unavailable) or ""
-        ids = [x.incident_id for x in ranked]
-        b.add(ev.BranchRaised, branch="major_incident", reason=f"{len(ranked)} P0/P1 incidents open at once: {', '.join(ids)}")
-        b.add(ev.MajorIncidentDeclared, incidents=ids, coordinator=b.roster.label(coordinator) if coordinator else "",
+        ids = [x.incident_id for x in ranked[: ev.MAJOR_LISTED]]
+        named = ", ".join(ids[:10]) + (f" and {len(ranked) - 10} more" if len(ranked) > 10 else "")
+        b.add(ev.BranchRaised, branch="major_incident", reason=f"{len(ranked)} P0/P1 incidents open at once: {named}")
+        b.add(ev.MajorIncidentDeclared, incidents=ids, total=len(ranked), coordinator=b.roster.label(coordinator) if coordinator else "",
               reason="ranked by business impact (severity, impact, urgency, escalation, age)")
         busy = {x.roles[Role.INCIDENT_COMMANDER] for x in open_incidents
                 if x.incident_id != i.incident_id and Role.INCIDENT_COMMANDER in x.roles}  # fmt: skip
