@@ -401,6 +401,17 @@ class EventStore:
     async def incidents(self) -> list[Incident]:
         return [await self.load(incident_id) for incident_id in await self.incident_ids()]
 
+    async def readable_incidents(self) -> tuple[list[Incident], list[tuple[str, str]]]:
+        """Every incident that can be read, and ``(id, why)`` for each one a damaged row makes unreadable."""
+        found: list[Incident] = []
+        damaged: list[tuple[str, str]] = []
+        for incident_id in await self.incident_ids():
+            try:
+                found.append(await self.load(incident_id))
+            except ValueError as exc:  # an undecodable or invalid event row (pydantic's errors are ValueErrors)
+                damaged.append((incident_id, _why(exc)))
+        return found, damaged
+
     async def last_seq(self) -> int:
         rows = await self._fetch("SELECT COALESCE(MAX(seq), 0) FROM events")
         return int(rows[0][0]) if rows else 0
@@ -473,6 +484,19 @@ class EventStore:
         if state is not None and not self._tx_open:  # a transaction caches its states only once committed
             self._cache[incident_id] = state
         return state
+
+
+def _why(exc: ValueError) -> str:
+    """One line saying what is wrong with an event row (pydantic's message, without its help link)."""
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        try:
+            first = errors()[0]
+            return str(first.get("msg", "invalid"))[:200]
+        except (IndexError, TypeError, AttributeError):
+            pass
+    lines = str(exc).strip().splitlines()
+    return lines[0][:200] if lines else "unreadable"
 
 
 def _begin_blocking(conn: sqlite3.Connection, path: Path) -> None:

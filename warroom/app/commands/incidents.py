@@ -155,19 +155,22 @@ def incident_row(incident: Incident) -> dict[str, Any]:
 async def cmd_list(args: argparse.Namespace) -> int:
     ctx = CommandContext.from_args(args)
     async with ctx.store() as store:
-        incidents = await store.incidents()
+        incidents, damaged = await store.readable_incidents()
+    for incident_id, why in damaged:
+        print(f"warroom: {incident_id} cannot be read (a damaged event row: {plain(why)}); listing the others",
+              file=sys.stderr)
     if args.open:
         incidents = [i for i in incidents if i.is_open]
     if args.json:
         json.dump([incident_row(i) for i in incidents], sys.stdout, indent=2)
         print()
-        return 0
+        return 1 if damaged else 0
     if not incidents:
         print("no incidents")
-        return 0
+        return 1 if damaged else 0
     for i in incidents:
         print(f"{i.incident_id}  {i.severity.value}  {i.status.value:<13} {i.declared_at:%Y-%m-%d %H:%M}Z  {plain(i.title)}")
-    return 0
+    return 1 if damaged else 0
 
 
 def state_lines(i: Incident) -> list[str]:
