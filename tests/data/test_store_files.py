@@ -168,3 +168,19 @@ async def test_stored_events_read_back_exactly(db_path: Path, actor: str) -> Non
         note, ack = (await store.events(incident_id))[1:]
     # what append returned is what was stored: the actor as one line without control characters
     assert note == written and ack.actor == written.actor == clean_line(actor) and ack.kind == "incident.acknowledged"
+
+
+async def test_a_full_disk_is_said_as_such_not_as_a_damaged_database(tmp_path: Path, monkeypatch) -> None:
+    from warroom.data import store as store_module
+
+    db = tmp_path / "w.db"
+    async with await EventStore.open(db) as store:
+        full = store._explain(sqlite3.OperationalError("database or disk is full"))
+        assert "disk holding" in str(full) and "is full" in str(full) and "damaged" not in str(full)
+        # "disk I/O error" is the disk being full only when the disk has (almost) no space left
+        plain_io = store._explain(sqlite3.OperationalError("disk I/O error"))
+        assert "is full" not in str(plain_io)
+        usage = shutil.disk_usage(tmp_path)
+        monkeypatch.setattr(store_module.shutil, "disk_usage", lambda _p: usage._replace(free=4096))
+        io_full = store._explain(sqlite3.OperationalError("disk I/O error"))
+        assert "is full (4,096 bytes free)" in str(io_full) and "free some space" in str(io_full)

@@ -16,8 +16,9 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import gc
-import os
 import json
+import os
+import shutil
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
@@ -218,6 +219,9 @@ class EventStore:
             await db.execute_fetchall("PRAGMA journal_mode = WAL")
         except sqlite3.DatabaseError as exc:
             await db.close()
+            full = disk_full(path, exc)
+            if full:
+                raise StoreError(full) from exc
             if read_only_folder(path):  # WAL needs its -wal/-shm files: not a damaged database
                 raise StoreError(f"the database {path} is on a read-only file system (or in a folder this user "
                                  f"cannot write): nothing was written") from exc
@@ -458,6 +462,9 @@ class EventStore:
     def _explain(self, exc: sqlite3.Error) -> StoreError:
         """A database error said as one sentence (nothing was written)."""
         text = str(exc)
+        full = disk_full(self.path, exc)
+        if full:
+            return StoreError(full)
         if "readonly" in text or "read-only" in text:
             return StoreError(f"the database {self.path} is read-only ({text}); nothing was written")
         if isinstance(exc, sqlite3.DatabaseError) and ("malformed" in text or "not a database" in text):
@@ -484,6 +491,25 @@ class EventStore:
         if state is not None and not self._tx_open:  # a transaction caches its states only once committed
             self._cache[incident_id] = state
         return state
+
+
+_LOW_SPACE = 1 << 20  # bytes: below this, SQLite's "disk I/O error" on a write is the disk being full
+
+
+def disk_full(path: Path, exc: BaseException) -> str | None:
+    """The sentence for ``exc`` when it means the disk holding ``path`` is full, else None."""
+    text = str(exc)
+    if "disk is full" not in text and "disk I/O error" not in text:
+        return None
+    try:
+        free = shutil.disk_usage(Path(path).expanduser().resolve().parent).free
+    except OSError:
+        free = None
+    if "disk is full" not in text and (free is None or free >= _LOW_SPACE):
+        return None
+    left = f"{free:,} bytes free" if free is not None else "no space left"
+    return (f"the disk holding {path} is full ({left}): nothing was written and the database is intact; "
+            "free some space and try again")
 
 
 def _why(exc: ValueError) -> str:
