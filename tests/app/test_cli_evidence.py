@@ -42,3 +42,18 @@ def test_directory_attaches_every_file_recursively_and_counts_what_it_skipped(tm
     assert _attached(db) == ["describe.txt", "pods/deep/events.txt", "pods/web.log"]
     assert "3 files attached, 1 skipped" in result.stderr
     assert "pipe" in result.stderr  # the skipped file is named, with its reason
+
+
+def test_refused_evidence_leaves_no_incident_behind(tmp_path: Path) -> None:
+    db = tmp_path / "w.db"
+    good = tmp_path / "api.log"
+    good.write_text("2026-01-01T00:00:00Z ERROR pool exhausted\n")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    refused = warroom(db, "new", "checkout down", "--no-tui", "--evidence", str(good), str(empty))
+    assert refused.returncode == 2 and "holds no readable file" in refused.stderr and refused.stdout == ""
+    assert "no incidents" in warroom(db, "list").stdout
+    assert not [p for p in (tmp_path / "evidence").rglob("*") if p.is_file()]  # the good file's copy is gone too
+    accepted = warroom(db, "new", "checkout down", "--no-tui", "--evidence", str(good), str(good))
+    assert accepted.returncode == 0 and accepted.stdout.strip() == "INC-2026-0001"  # the id was not used up
+    assert _attached(db) == ["api.log", "api.log"]

@@ -20,9 +20,11 @@ import os
 import shutil
 import stat
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 from warroom.data.events import EvidenceAttached
 from warroom.data.evidence.bundle import GIT_SNAPSHOT_SUFFIX, classify
@@ -31,6 +33,8 @@ from warroom.data.evidence.models import EVIDENCE_KINDS
 from warroom.data.ids import validate_incident_id
 from warroom.data.store import UnknownIncident
 from warroom.data.text import strip_control
+
+T = TypeVar("T")
 
 MAX_FILES = 10_000
 _CHUNK = 1 << 20
@@ -204,26 +208,7 @@ async def attach_paths(store, incident_id: str, source: Path, *, actor: str, at:
     try:
         staged = await asyncio.to_thread(_stage, source, staging, kind, result)
         async with store.transaction() as tx:
-            state = await tx.state(incident_id)
-            if state is None:
-                raise UnknownIncident(incident_id)
-            taken = {item.evidence_id for item in state.evidence}
-            number = len(taken)
-            events = []
-            for item in staged:
-                number += 1
-                while f"EV-{number:04d}" in taken:
-                    number += 1
-                evidence_id = f"EV-{number:04d}"
-                final = root / evidence_id / item.relative
-                final.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(item.staged, final)
-                placed.append(final)
-                events.append(EvidenceAttached(
-                    incident_id=incident_id, at=at, actor=actor, evidence_id=evidence_id, evidence_kind=item.kind,
-                    path=final.relative_to(root).as_posix(), name=item.name[:500], size=item.size,
-                    sha256=item.sha256))
-            result.events = list(await tx.append_many(events))
+            result.events = await _place(tx, root, incident_id, staged, placed, actor=actor, at=at)
     except BaseException:
         for path in placed:  # nothing half-attached: a copy without its event is removed
             path.unlink(missing_ok=True)
@@ -231,6 +216,59 @@ async def attach_paths(store, incident_id: str, source: Path, *, actor: str, at:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return result
+
+
+async def _place(tx, root: Path, incident_id: str, staged: list[_Staged], placed: list[Path], *, actor: str,
+                 at: datetime) -> list[EvidenceAttached]:
+    """Move ``staged`` copies under ``root`` as the next EV-NNNN ids and record them, in transaction ``tx``."""
+    state = await tx.state(incident_id)
+    if state is None:
+        raise UnknownIncident(incident_id)
+    taken = {item.evidence_id for item in state.evidence}
+    number = len(taken)
+    events = []
+    for item in staged:
+        number += 1
+        while f"EV-{number:04d}" in taken:
+            number += 1
+        evidence_id = f"EV-{number:04d}"
+        final = root / evidence_id / item.relative
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(item.staged, final)
+        placed.append(final)
+        events.append(EvidenceAttached(
+            incident_id=incident_id, at=at, actor=actor, evidence_id=evidence_id, evidence_kind=item.kind,
+            path=final.relative_to(root).as_posix(), name=item.name[:500], size=item.size, sha256=item.sha256))
+    return list(await tx.append_many(events))  # type: ignore[arg-type]
+
+
+async def declare_with_evidence(store, sources: list[Path], declare: Callable[[Any], Awaitable[T]], *,
+                                actor: str, at: datetime) -> tuple[T, list[Attachment]]:
+    """Copy every source first, then declare (``declare(tx)`` returns a value whose ``incident_id`` is
+    the new incident) and attach them in ONE transaction: refused evidence (an empty folder, a path too
+    long, a full disk) leaves no incident behind."""
+    holder = Path(store.path).expanduser().resolve().parent / "evidence"
+    staging = holder / f".staging-{uuid.uuid4().hex}"
+    holder.mkdir(mode=0o700, exist_ok=True)
+    results = [Attachment() for _ in sources]
+    placed: list[Path] = []
+    try:
+        staged = [await asyncio.to_thread(_stage, Path(source).expanduser(), staging / str(k), None, results[k])
+                  for k, source in enumerate(sources)]
+        async with store.transaction() as tx:
+            value = await declare(tx)
+            incident_id = value.incident_id  # type: ignore[attr-defined]
+            root = evidence_root(Path(store.path), incident_id)
+            _private_dirs(root)
+            for result, items in zip(results, staged):
+                result.events = await _place(tx, root, incident_id, items, placed, actor=actor, at=at)
+    except BaseException:
+        for path in placed:
+            path.unlink(missing_ok=True)
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return value, results
 
 
 async def attach_evidence(store, incident_id: str, source: Path, *, actor: str, at: datetime,

@@ -16,9 +16,9 @@ from typing import Any
 
 from warroom.app.context import CommandContext
 from warroom.data import events as ev
-from warroom.data.alerts.intake import declare_with_alerts, parse_alerts
+from warroom.data.alerts.intake import declare_in, parse_alerts
 from warroom.data.alerts.payload import read_payload_bytes
-from warroom.data.attachments import attach_paths
+from warroom.data.attachments import declare_with_evidence
 from warroom.data.describe import describe_event
 from warroom.data.evidence.changes import is_git_repository
 from warroom.data.ids import validate_incident_id
@@ -105,14 +105,18 @@ async def cmd_new(args: argparse.Namespace) -> int:
         if source.is_dir() and (top == kept or kept in top.parents):
             raise ValueError(f"evidence {plain(str(source))[:200]!r} is inside the evidence folder {kept}; "
                              "attach the original instead")
+    at = now()
+    fields = dict(title=args.title.strip(), summary=args.summary, severity=severity, impact=impact, urgency=urgency,
+                  guidance=args.guidance, service=args.service, reporter=ctx.actor)  # fmt: skip
+
+    async def declare(tx: Any) -> Any:
+        return (await declare_in(tx, alerts, at=at, actor=ctx.actor, **fields))[0]
+
     async with ctx.store() as store:
-        declared, _ = await declare_with_alerts(
-            store, alerts, at=now(), actor=ctx.actor, title=args.title.strip(), summary=args.summary,
-            severity=severity, impact=impact, urgency=urgency, guidance=args.guidance, service=args.service,
-            reporter=ctx.actor,
-        )  # fmt: skip
-        for source in sources:
-            attached = await attach_paths(store, declared.incident_id, source, actor=ctx.actor, at=now())
+        # the evidence is copied first and attached in the declaring transaction: evidence that is
+        # refused (an empty folder, a path too long, a full disk) leaves no incident behind
+        declared, attachments = await declare_with_evidence(store, sources, declare, actor=ctx.actor, at=at)
+        for source, attached in zip(sources, attachments):
             for skipped in attached.skipped:
                 print(f"warroom: evidence left out: {plain(skipped)}", file=sys.stderr)
             if source.is_dir() and not is_git_repository(source):

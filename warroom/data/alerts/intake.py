@@ -144,12 +144,19 @@ async def declare_with_alerts(
 ) -> tuple[ev.IncidentDeclared, list[AlertOutcome]]:
     """Declare an incident (``fields`` as for the event) and attach ``alerts`` to it, in one transaction."""
     async with store.transaction() as tx:
-        incident_id = await tx.next_id(at.year)
-        declared = await tx.append(ev.IncidentDeclared(incident_id=incident_id, at=at, actor=actor, **fields))
-        outcomes = []
-        for alert in alerts:
-            await _record(tx, incident_id, alert, at)
-            outcomes.append(AlertOutcome(alert, "updated", incident_id))
+        return await declare_in(tx, alerts, at=at, actor=actor, **fields)
+
+
+async def declare_in(
+    tx: Transaction, alerts: list[NormalisedAlert], *, at: datetime, actor: str, **fields: Any
+) -> tuple[ev.IncidentDeclared, list[AlertOutcome]]:
+    """:func:`declare_with_alerts` inside the caller's transaction ``tx``."""
+    incident_id = await tx.next_id(at.year)
+    declared = await tx.append(ev.IncidentDeclared(incident_id=incident_id, at=at, actor=actor, **fields))
+    outcomes = []
+    for alert in alerts:
+        await _record(tx, incident_id, alert, at)
+        outcomes.append(AlertOutcome(alert, "updated", incident_id))
     return declared, outcomes  # type: ignore[return-value]
 
 
@@ -159,4 +166,4 @@ async def _record(tx: Transaction, incident_id: str, alert: NormalisedAlert, at:
         await tx.bind_key(key, incident_id)
 
 
-__all__ = ["AlertOutcome", "Format", "declaration_fields", "declare_with_alerts", "dedup_keys", "parse_alerts", "take_in"]
+__all__ = ["AlertOutcome", "Format", "declaration_fields", "declare_in", "declare_with_alerts", "dedup_keys", "parse_alerts", "take_in"]
