@@ -128,6 +128,8 @@ def read_log(path: Path, source: str, problems: list[str], default_service: str 
         problems.append(f"{source}: {stats.invalid_encoding} lines with invalid UTF-8 (replaced)")
     if stats.error:
         problems.append(f"{source}: read stopped ({stats.error})")
+    if stats.capped:
+        problems.append(f"{source}: {stats.capped}")
 
 
 def csv_header(path: Path) -> list[str] | None:

@@ -185,6 +185,8 @@ class _Loader:
             self.bundle.problems.append(f"{label}: a binary file, not a log; skipped")
         elif stats.error:
             self.bundle.problems.append(f"{label}: reading stopped after line {stats.lines}: {stats.error}")
+        if stats.capped:
+            self.bundle.problems.append(f"{label}: {stats.capped}")
 
     def _document(self, path: Path, kind: str, label: str) -> None:
         if path.is_dir():

@@ -76,6 +76,7 @@ class ReadStats:
     continuations: int = 0  # indented lines that took the timestamp of the line above
     compressed: bool = False
     error: str = ""
+    capped: str = ""  # why reading stopped early at a size limit (the rest of the file was left out)
 
     def summary(self) -> str:
         """One line for a report: the counts that are not zero."""
@@ -120,14 +121,20 @@ def open_stream(path: Path) -> tuple[BinaryIO, bool]:
     return handle, False
 
 
+MAX_LOG_BYTES = 1 << 30  # bytes read from one log (after decompression): a gzip bomb stops here
+MAX_LOG_LINES = 5_000_000  # lines read from one log
+
+
 def read_log(path: Path, stats: ReadStats | None = None, *, max_line: int = 64 * 1024,
-             source: str | None = None, reference: datetime | None = None, skip_lines: int = 0) -> Iterator[LogRecord]:
+             source: str | None = None, reference: datetime | None = None, skip_lines: int = 0,
+             max_bytes: int = MAX_LOG_BYTES, max_lines: int = MAX_LOG_LINES) -> Iterator[LogRecord]:
     """The records of the log at ``path``, streamed; oddities are counted in ``stats``.
 
     ``source`` names the file in records (default: the path as given);
     ``reference`` is the time a syslog stamp's year is inferred from (default:
     the file's modification time); the first ``skip_lines`` lines are counted
-    but not parsed (a header someone else has read).
+    but not parsed (a header someone else has read). Reading stops after
+    ``max_bytes`` (decompressed) or ``max_lines``, with ``stats.capped`` saying so.
     """
     stats = stats if stats is not None else ReadStats()
     path = Path(path)
@@ -140,15 +147,18 @@ def read_log(path: Path, stats: ReadStats | None = None, *, max_line: int = 64 *
             if looks_binary(head):
                 stats.binary_file = True
                 return
-            yield from _records(stream, stats, max_line, source or str(path), StampReader(reference), skip_lines)
+            yield from _records(stream, stats, max_line, source or str(path), StampReader(reference), skip_lines,
+                                (max_bytes, max_lines))
         except (OSError, EOFError, zlib.error) as exc:
             stats.error = f"{type(exc).__name__}: {exc}"[:300]
 
 
 def _records(stream: BinaryIO, stats: ReadStats, max_line: int, source: str, stamps: StampReader,
-             skip_lines: int) -> Iterator[LogRecord]:
+             skip_lines: int, caps: tuple[int, int]) -> Iterator[LogRecord]:
     readline = stream.readline
     limit = max_line + 1
+    max_bytes, max_lines = caps
+    consumed = 0
     prev_time: datetime | None = None
     prev_level: str | None = None
     line_no = 0
@@ -156,6 +166,12 @@ def _records(stream: BinaryIO, stats: ReadStats, max_line: int, source: str, sta
         while True:
             raw = readline(limit)
             if not raw:
+                break
+            consumed += len(raw)
+            if line_no >= max_lines or consumed > max_bytes:
+                what = f"{max_lines:,} lines" if line_no >= max_lines else f"{max_bytes:,} bytes"
+                stats.capped = (f"stopped after {line_no:,} lines: the file is larger than the {what} read from one "
+                                f"log{' (decompressed)' if stats.compressed else ''}; the rest was left out")
                 break
             line_no += 1
             cut = False
@@ -167,6 +183,7 @@ def _records(stream: BinaryIO, stats: ReadStats, max_line: int, source: str, sta
                 raw = raw[:max_line]
                 while True:  # skip the rest of the line without holding it
                     rest = readline(1 << 16)
+                    consumed += len(rest)
                     if not rest or rest[-1:] == b"\n":
                         break
             if line_no <= skip_lines:
