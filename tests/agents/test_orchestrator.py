@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -344,3 +345,28 @@ async def test_auto_run_waits_when_the_fold_refuses_the_mitigation_decision(stor
     assert summary.outcome == "waiting" and "hold on" in summary.reason
     assert [g.gate_id for g in summary.gates] == ["itil:mitigation_recommendation"]
     assert not any(d.gate == "mitigation strategy" for d in summary.incident.decisions)
+
+
+@pytest.mark.parametrize(("template", "said"), [
+    ("{{ 1/0 }}\n", "raised ZeroDivisionError"),
+    ("{% macro m(n) %}{{ m(n + 1) }}{% endmacro %}{{ m(0) }}\n", "recursed too deep"),
+    ("{% include 'evil.j2' %}\n", "recursed too deep"),
+    ("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}\n", "took longer than"),
+    ("{% for i in range(100000) %}{{ 'x' * 100 }}{% endfor %}\n", "rendered more than"),
+])  # fmt: skip
+async def test_a_template_that_raises_loops_or_floods_fails_its_step_saying_which(
+    store: EventStore, clock: FakeClock, incident_id: str, tmp_path: Any, template: str, said: str
+) -> None:
+    from tests.agents.test_playbook import MINIMAL
+    from warroom.agents.playbook import load_playbook
+
+    (tmp_path / "prompts").mkdir()
+    (tmp_path / "prompts" / "evil.j2").write_text(template)
+    (tmp_path / "evil.toml").write_text(MINIMAL.replace('"itil/initial_alert.j2"', '"evil.j2"'))
+    started = time.monotonic()
+    summary = await Orchestrator(store, incident_id, load_playbook(tmp_path / "evil.toml"), ScriptedBackend(),
+                                 now=clock, poll_interval=0.02).run()  # fmt: skip
+    assert time.monotonic() - started < 20
+    run = summary.incident.runs["alert-1"]
+    assert run.state.value == "failed" and "step alert: the template evil.j2 failed" in run.error, run.error
+    assert said in run.error and "Traceback" not in run.error

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from warroom.agents.playbook import Playbook, Step
 from warroom.agents.prompting import environment, finished_run, gate_context
+from warroom.agents.templating import render_bounded
 from warroom.data import events as ev
 from warroom.data.answers import ActionItems, MitigationRecommendation, SeverityProposal
 from warroom.data.models import Audience, Horizon, Incident, MitigationStrategy, Role, Severity, Status
@@ -63,7 +64,7 @@ def decision_of(incident: Incident, decision_id: str) -> Any:
 
 def _render(text: str, context: dict[str, Any], playbook: Playbook, fallback: str) -> str:
     try:
-        return environment(playbook).from_string(text).render(context).strip() or fallback
+        return render_bounded(environment(playbook).from_string(text), context).strip() or fallback
     except TemplateError:
         return fallback
 

@@ -139,7 +139,9 @@ class Playbook(_Spec):
         """The sandboxed jinja2 environment the step prompts render in."""
         from jinja2 import FileSystemLoader, StrictUndefined
 
-        return SandboxedEnvironment(
+        from warroom.agents.templating import BoundedEnvironment
+
+        return BoundedEnvironment(
             loader=FileSystemLoader(self.template_dirs), undefined=StrictUndefined,
             autoescape=False, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
         )  # fmt: skip

@@ -17,6 +17,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from warroom.agents.backend import StepRequest
 from warroom.agents.playbook import Playbook, Step
+from warroom.agents.templating import render_bounded
 from warroom.data.drafts import update_cadence
 from warroom.data.models import AgentRun, Incident, Role, RunState
 from warroom.data.policy import Policy, format_duration
@@ -88,11 +89,13 @@ def render_request(
     """The request for one run of ``step``; raises :class:`PromptError` if a template fails."""
     env = environment(playbook)
     context = template_context(playbook, step, incident, policy, now, guidance, mitigation)
-    try:
-        prompt = env.get_template(step.prompt).render(context)
-        system = env.get_template("_system.j2").render(context)
-    except TemplateError as exc:
-        raise PromptError(f"the prompt template {step.prompt} failed: {exc}") from exc
+    rendered = []
+    for name in (step.prompt, "_system.j2"):
+        try:
+            rendered.append(render_bounded(env.get_template(name), context))
+        except TemplateError as exc:
+            raise PromptError(f"step {step.id}: the template {name} failed: {exc}") from exc
+    prompt, system = rendered
     inputs: dict[str, str] = {}
     structured: dict[str, dict[str, Any]] = {}
     for step_id in step.reads:
