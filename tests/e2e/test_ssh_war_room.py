@@ -67,7 +67,10 @@ def test_demo_driven_over_ssh_to_close_and_export(tmux: Any, tmp_path: Path) -> 
     room.start(f"{WARROOM} demo --db {db} --as alice", tmp_path)
     wait_for_gate(room, timeout=40)
     room.keys("a")
-    wait_kind(db, ID, "incident.acknowledged")
+    try:
+        wait_kind(db, ID, "incident.acknowledged")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\nthe screen:\n{room.screen()}") from None
     room.keys("s")
     room.wait_for("Urgency")
     room.keys("Left", "C-s")
