@@ -171,7 +171,7 @@ async def test_stored_events_read_back_exactly(db_path: Path, actor: str) -> Non
 
 
 async def test_a_full_disk_is_said_as_such_not_as_a_damaged_database(tmp_path: Path, monkeypatch) -> None:
-    from warroom.data import store as store_module
+    from warroom.data import dbfile
 
     db = tmp_path / "w.db"
     async with await EventStore.open(db) as store:
@@ -181,6 +181,6 @@ async def test_a_full_disk_is_said_as_such_not_as_a_damaged_database(tmp_path: P
         plain_io = store._explain(sqlite3.OperationalError("disk I/O error"))
         assert "is full" not in str(plain_io)
         usage = shutil.disk_usage(tmp_path)
-        monkeypatch.setattr(store_module.shutil, "disk_usage", lambda _p: usage._replace(free=4096))
+        monkeypatch.setattr(dbfile.shutil, "disk_usage", lambda _p: usage._replace(free=4096))
         io_full = store._explain(sqlite3.OperationalError("disk I/O error"))
         assert "is full (4,096 bytes free)" in str(io_full) and "free some space" in str(io_full)

@@ -8,6 +8,7 @@ and never overwritten; migrations run in one ``BEGIN IMMEDIATE`` transaction
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import aiosqlite
 
 __all__ = [
     "MIGRATIONS", "SCHEMA_VERSION", "SQLITE_MAGIC", "CorruptDatabaseError", "NewerSchemaError", "StoreError",
-    "UnknownIncident", "check_file", "file_closed", "file_opened", "migrate", "read_only_folder", "schema_version",
+    "UnknownIncident", "check_file", "disk_full", "file_closed", "file_opened", "migrate", "read_only_folder", "schema_version",
 ]  # fmt: skip
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -166,3 +167,22 @@ async def migrate(db: aiosqlite.Connection, path: Path) -> None:
         except sqlite3.Error:
             pass  # BEGIN itself failed: nothing to roll back
         raise
+
+
+_LOW_SPACE = 1 << 20  # bytes: below this, SQLite's "disk I/O error" on a write is the disk being full
+
+
+def disk_full(path: Path, exc: BaseException) -> str | None:
+    """The sentence for ``exc`` when it means the disk holding ``path`` is full, else None."""
+    text = str(exc)
+    if "disk is full" not in text and "disk I/O error" not in text:
+        return None
+    try:
+        free = shutil.disk_usage(Path(path).expanduser().resolve().parent).free
+    except OSError:
+        free = None
+    if "disk is full" not in text and (free is None or free >= _LOW_SPACE):
+        return None
+    left = f"{free:,} bytes free" if free is not None else "no space left"
+    return (f"the disk holding {path} is full ({left}): nothing was written and the database is intact; "
+            "free some space and try again")

@@ -14,11 +14,8 @@
 from __future__ import annotations
 
 import asyncio
-import fcntl
 import gc
 import json
-import os
-import shutil
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
@@ -38,6 +35,7 @@ from warroom.data.dbfile import (  # noqa: F401  (re-exported: the store's publi
     StoreError,
     UnknownIncident,
     check_file,
+    disk_full,
     file_closed,
     file_opened,
     migrate,
@@ -47,6 +45,7 @@ from warroom.data.entry import clean_event
 from warroom.data.fold import apply, evolve, fold
 from warroom.data.ids import format_incident_id, next_incident_id, validate_incident_id
 from warroom.data.leases import Lease, LeaseHolder
+from warroom.data.writelock import begin_blocking
 from warroom.data.models import Incident
 
 SELECT_SINCE = (
@@ -156,13 +155,6 @@ class Transaction:
         self._ids[year] = taken + 1
         return format_incident_id(year, taken + 1)
 
-    async def incident_for_key(self, fingerprint: str) -> str | None:
-        async with self._store._db.execute(
-            "SELECT incident_id FROM alert_keys WHERE fingerprint = ?", (fingerprint,)
-        ) as cursor:
-            row = await cursor.fetchone()
-        return row[0] if row else None
-
     async def incidents_for_keys(self, keys: Sequence[str]) -> dict[str, str]:
         """``{key: incident id}`` for every key of ``keys`` that is bound (one query per 500 keys)."""
         found: dict[str, str] = {}
@@ -180,11 +172,6 @@ class Transaction:
         """Bind every ``(key, incident id)`` of ``pairs`` in one statement."""
         await self._store._db.executemany(
             "INSERT OR REPLACE INTO alert_keys (fingerprint, incident_id) VALUES (?, ?)", list(pairs)
-        )
-
-    async def bind_key(self, fingerprint: str, incident_id: str) -> None:
-        await self._store._db.execute(
-            "INSERT OR REPLACE INTO alert_keys (fingerprint, incident_id) VALUES (?, ?)", (fingerprint, incident_id)
         )
 
 
@@ -296,7 +283,7 @@ class EventStore:
     ) -> tuple[int, Incident]:
         """Runs on aiosqlite's worker thread, which owns the connection."""
         conn: sqlite3.Connection = self._db._conn
-        _begin_blocking(conn, self.path)
+        begin_blocking(conn, self.path)
         try:
             since = cached.last_seq if cached else 0
             rows = conn.execute(SELECT_SINCE, (event.incident_id, since)).fetchall()
@@ -474,7 +461,7 @@ class EventStore:
         return StoreError(f"the database {self.path} failed: {text}")
 
     async def _begin(self) -> None:
-        await self._db._execute(_begin_blocking, self._db._conn, self.path)
+        await self._db._execute(begin_blocking, self._db._conn, self.path)
 
     async def _catch_up(self, incident_id: str) -> Incident | None:
         state = self._cache.get(incident_id)
@@ -493,25 +480,6 @@ class EventStore:
         return state
 
 
-_LOW_SPACE = 1 << 20  # bytes: below this, SQLite's "disk I/O error" on a write is the disk being full
-
-
-def disk_full(path: Path, exc: BaseException) -> str | None:
-    """The sentence for ``exc`` when it means the disk holding ``path`` is full, else None."""
-    text = str(exc)
-    if "disk is full" not in text and "disk I/O error" not in text:
-        return None
-    try:
-        free = shutil.disk_usage(Path(path).expanduser().resolve().parent).free
-    except OSError:
-        free = None
-    if "disk is full" not in text and (free is None or free >= _LOW_SPACE):
-        return None
-    left = f"{free:,} bytes free" if free is not None else "no space left"
-    return (f"the disk holding {path} is full ({left}): nothing was written and the database is intact; "
-            "free some space and try again")
-
-
 def _why(exc: ValueError) -> str:
     """One line saying what is wrong with an event row (pydantic's message, without its help link)."""
     errors = getattr(exc, "errors", None)
@@ -523,45 +491,6 @@ def _why(exc: ValueError) -> str:
             pass
     lines = str(exc).strip().splitlines()
     return lines[0][:200] if lines else "unreadable"
-
-
-def _begin_blocking(conn: sqlite3.Connection, path: Path) -> None:
-    """``BEGIN IMMEDIATE`` on the connection's own thread, retrying while another writer holds the lock."""
-    with _turnstile(path):
-        _begin_now(conn, path)
-
-
-@contextmanager
-def _turnstile(path: Path) -> Iterator[None]:
-    """Writers queue here (a ``flock`` on ``<db>-turnstile``) while they wait for the write lock.
-
-    SQLite gives the write lock to whoever asks first after it is freed; a waiting writer only asks
-    again every 100 ms, so a process committing batch after batch (an alert storm) would take it back
-    every time. A writer holding the turnstile keeps the next batch's writer waiting behind it, so
-    one waits for one transaction at most. Where the file cannot be made, writers wait as before.
-    """
-    try:
-        fd = os.open(f"{path}-turnstile", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-    except OSError:
-        yield
-        return
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # closing releases the lock
-
-
-def _begin_now(conn: sqlite3.Connection, path: Path) -> None:
-    for attempt in range(50):
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            return
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc):
-                raise
-            time.sleep(min(0.01 * (attempt + 1), 0.2))
-    raise StoreError(f"the database {path} stayed locked by another process")
 
 
 @contextmanager

@@ -162,8 +162,7 @@ async def declare_in(
 
 async def _record(tx: Transaction, incident_id: str, alert: NormalisedAlert, at: datetime) -> None:
     await tx.append(_received(incident_id, alert, at))
-    for key in dedup_keys(alert):
-        await tx.bind_key(key, incident_id)
+    await tx.bind_keys([(key, incident_id) for key in dedup_keys(alert)])
 
 
 __all__ = ["AlertOutcome", "Format", "declaration_fields", "declare_in", "declare_with_alerts", "dedup_keys", "parse_alerts", "take_in"]
