@@ -49,3 +49,38 @@ def test_a_second_store_in_the_process_keeps_the_first_writable(tmp_path: Path) 
         assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == 4
     finally:
         conn.close()
+
+
+def _count_elsewhere(db: Path) -> int:
+    code = "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); print(c.execute('SELECT count(*) FROM events').fetchone()[0])"
+    done = subprocess.run([sys.executable, "-c", code, str(db)], check=True, timeout=60, capture_output=True, text=True)
+    return int(done.stdout)
+
+
+def test_opening_a_store_never_drops_the_locks_of_a_connection_it_does_not_know(tmp_path: Path) -> None:
+    """Any connection of the process, not only the store's own: one being opened in another thread
+    (the banners' private store while the war room's store opens, the history reader) is not yet
+    known to the process when a store opens beside it. Opening never touches the file but through SQLite."""
+    db = tmp_path / "w.db"
+    asyncio.run(_declare(db))
+    raw = sqlite3.connect(db, isolation_level=None)  # a connection the store was never told about
+    try:
+        raw.execute("INSERT INTO events (incident_id, at, actor, kind, data) SELECT incident_id, at, actor, kind, data "
+                    "FROM events LIMIT 1")
+        asyncio.run(_open_and_close(db))
+        _count_elsewhere(db)  # the other process closes last: it must not take the WAL from under `raw`
+        raw.execute("INSERT INTO events (incident_id, at, actor, kind, data) SELECT incident_id, at, actor, kind, data "
+                    "FROM events LIMIT 1")
+        assert _count_elsewhere(db) == 3, "a write of this process went to a WAL no other process reads"
+    finally:
+        raw.close()
+
+
+async def _declare(db: Path) -> None:
+    async with await EventStore.open(db) as store:
+        await store.append(ev.IncidentDeclared(incident_id="INC-2026-0001", at=T0, title="t"))
+
+
+async def _open_and_close(db: Path) -> None:
+    store = await EventStore.open(db)
+    await store.close()

@@ -15,11 +15,9 @@ from pathlib import Path
 import aiosqlite
 
 __all__ = [
-    "MIGRATIONS", "SCHEMA_VERSION", "SQLITE_MAGIC", "CorruptDatabaseError", "NewerSchemaError", "StoreError",
-    "UnknownIncident", "check_file", "disk_full", "file_closed", "file_opened", "migrate", "read_only_folder", "schema_version",
+    "MIGRATIONS", "SCHEMA_VERSION", "CorruptDatabaseError", "NewerSchemaError", "StoreError",
+    "UnknownIncident", "check_file", "disk_full", "migrate", "not_a_database", "read_only_folder", "schema_version",
 ]  # fmt: skip
-
-SQLITE_MAGIC = b"SQLite format 3\x00"
 
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -82,50 +80,26 @@ def read_only_folder(path: Path) -> bool:
     return not os.access(path.parent, os.W_OK)
 
 
-#: Database files (device, inode) this process holds open, with how many connections each.
-#: SQLite's POSIX locks belong to the process and closing *any* descriptor of the file drops
-#: them all, so the header is never read with ``open()`` while a connection here has the file:
-#: another process would then think itself the last user and delete the WAL under us.
-_OPEN_FILES: dict[tuple[int, int], int] = {}
-
-
-def _file_key(path: Path) -> tuple[int, int] | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return st.st_dev, st.st_ino
-
-
-def file_opened(path: Path) -> None:
-    """A connection to ``path`` is open in this process (the store calls this after connecting)."""
-    key = _file_key(path)
-    if key is not None:
-        _OPEN_FILES[key] = _OPEN_FILES.get(key, 0) + 1
-
-
-def file_closed(path: Path) -> None:
-    key = _file_key(path)
-    if key is not None and key in _OPEN_FILES:
-        _OPEN_FILES[key] -= 1
-        if _OPEN_FILES[key] <= 0:
-            del _OPEN_FILES[key]
-
-
 def check_file(path: Path) -> None:
+    """Refuse a directory before SQLite is asked to open it.
+
+    The file's header is never read here with ``open()``: SQLite's POSIX locks belong to the
+    process, and closing *any* descriptor of the file drops them all, even while another thread
+    of this process (a private store for the banners) has a connection open. Another process
+    would then think itself the file's last user, checkpoint and delete the WAL under that
+    connection, and every later write of ours would go to a deleted file that nobody else reads.
+    SQLite reads the header itself (through descriptors it keeps while locks are held) and
+    refuses a file that is not a database before writing anything: see :func:`not_a_database`.
+    """
     if path.is_dir():
         raise StoreError(f"{path} is a directory, not a database file")
-    if not path.exists() or path.stat().st_size == 0:
-        return
-    if _file_key(path) in _OPEN_FILES:  # already open here, so already checked (see _OPEN_FILES)
-        return
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(len(SQLITE_MAGIC))
-    except OSError as exc:
-        raise StoreError(f"cannot read the database {path}: {exc.strerror or exc}") from exc
-    if head != SQLITE_MAGIC:
-        raise CorruptDatabaseError(f"{path} is not an SQLite database (damaged or another kind of file); it was left untouched")
+
+
+def not_a_database(path: Path, exc: sqlite3.DatabaseError) -> CorruptDatabaseError | None:
+    """The sentence for SQLite's "file is not a database" (a foreign or damaged file), else ``None``."""
+    if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_NOTADB or "file is not a database" in str(exc):
+        return CorruptDatabaseError(f"{path} is not an SQLite database (damaged or another kind of file); it was left untouched")
+    return None
 
 
 async def schema_version(db: aiosqlite.Connection, path: Path) -> int:

@@ -36,9 +36,8 @@ from warroom.data.dbfile import (  # noqa: F401  (re-exported: the store's publi
     UnknownIncident,
     check_file,
     disk_full,
-    file_closed,
-    file_opened,
     migrate,
+    not_a_database,
     read_only_folder,
 )
 from warroom.data.entry import clean_event
@@ -209,6 +208,9 @@ class EventStore:
             full = disk_full(path, exc)
             if full:
                 raise StoreError(full) from exc
+            foreign = not_a_database(path, exc)
+            if foreign is not None:
+                raise foreign from exc
             if read_only_folder(path):  # WAL needs its -wal/-shm files: not a damaged database
                 raise StoreError(f"the database {path} is on a read-only file system (or in a folder this user "
                                  f"cannot write): nothing was written") from exc
@@ -218,16 +220,10 @@ class EventStore:
         except BaseException:
             await db.close()
             raise
-        file_opened(path)
         return cls(db, path)
 
     async def close(self) -> None:
-        try:
-            await self._db.close()
-        finally:
-            if not self._closed:
-                self._closed = True
-                file_closed(self.path)
+        await self._db.close()
 
     async def __aenter__(self) -> "EventStore":
         return self
