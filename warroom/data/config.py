@@ -42,6 +42,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from warroom.data.durations import DurationError, parse_duration
 from warroom.data.models import Severity
 from warroom.data.policy import DEFAULT_POLICY, Policy, SeverityPolicy
+from warroom.data.notify.config import NotifyConfig
 from warroom.data.roster import Roster
 
 __all__ = ["AnthropicSettings", "Config", "ConfigError", "MAX_CONFIG_BYTES", "load_config", "parse_config"]
@@ -105,6 +106,7 @@ class Config(BaseModel):
     policy: Policy = DEFAULT_POLICY
     anthropic: AnthropicSettings = AnthropicSettings()
     roster: Roster = Roster()
+    notify: NotifyConfig = NotifyConfig()
 
 
 def load_config(path: Path | None) -> Config:

@@ -430,6 +430,66 @@ class RegulatorNotified(BaseEvent):
     reference: LongText = ""
 
 
+NotificationId = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._-]+$")]
+Channel = Literal["slack", "teams", "email", "pagerduty", "statuspage", "webhook"]
+
+
+class NotificationQueued(BaseEvent):
+    """A message to deliver through one channel, queued in the transaction that published it (the outbox).
+
+    ``notification_id`` is also the idempotency key every retry carries (PagerDuty's dedup, the email's
+    Message-ID, the webhook's ``Idempotency-Key``). ``action`` says what the receiver is asked to do
+    (PagerDuty: trigger / acknowledge / resolve; Statuspage: create / update / resolve; a webhook: its event).
+    """
+
+    kind: Literal["notification.queued"] = "notification.queued"
+    notification_id: NotificationId
+    channel: Channel
+    audience: ShortText
+    action: ShortText = ""
+    subject: ShortText
+    text: LongText = ""
+    #: The incident as it was when queued (the receivers' formats need it; the record stays a pure fold).
+    status: ShortText = ""
+    severity: ShortText = ""
+    service: ShortText = ""
+    title: ShortText = ""
+
+
+class NotificationDelivered(BaseEvent):
+    """The receiver accepted the message (``receiver_id``: its id for it, e.g. Statuspage's incident id)."""
+
+    kind: Literal["notification.delivered"] = "notification.delivered"
+    notification_id: NotificationId
+    attempt: Annotated[int, Field(ge=1)]
+    receiver_id: ShortText = ""
+    #: Where it went, said for people: "email to 2", "Slack webhook", "PagerDuty".
+    target: ShortText = ""
+
+
+class NotificationFailed(BaseEvent):
+    """One attempt failed; ``next_attempt_at`` is when it is tried again (``None``: given up until retried by hand)."""
+
+    kind: Literal["notification.failed"] = "notification.failed"
+    notification_id: NotificationId
+    attempt: Annotated[int, Field(ge=1)]
+    reason: LongText
+    status: int | None = None
+    next_attempt_at: datetime | None = None
+
+
+class NotificationRetried(BaseEvent):
+    """Someone asked for a given-up notification to be tried again now."""
+
+    kind: Literal["notification.retried"] = "notification.retried"
+    notification_id: NotificationId
+
+
+OUTBOX_EVENT_TYPES: tuple[type[BaseEvent], ...] = (
+    NotificationQueued, NotificationDelivered, NotificationFailed, NotificationRetried,
+)  # fmt: skip
+
+
 BRANCH_EVENT_TYPES: tuple[type[BaseEvent], ...] = (
     BranchRaised, PersonUnavailable, CadenceChanged, OptionsOffered, NotificationDrafted, MajorIncidentDeclared,
     FreezeDeclared, FreezeLifted, HoldPlaced, HoldLifted, SecurityDeclared, EvidencePreserved, RegulatorNotified,
@@ -468,6 +528,7 @@ EVENT_TYPES: tuple[type[BaseEvent], ...] = (
     IncidentReopened,
     RecurrenceMarked,
     *BRANCH_EVENT_TYPES,
+    *OUTBOX_EVENT_TYPES,
 )
 
 Event = Annotated[Union[EVENT_TYPES], Field(discriminator="kind")]  # type: ignore[valid-type]

@@ -46,7 +46,8 @@ class InvalidEvent(ValueError):
 
 # Events still accepted once an incident is closed: the review and its records.
 AFTER_CLOSE = {"note.added", "action.added", "action.updated", "review.updated", "review.completed", "incident.reopened",
-               "recurrence.marked", "freeze.lifted", "regulator.notified", "notification.drafted"}
+               "recurrence.marked", "freeze.lifted", "regulator.notified", "notification.drafted",
+               "notification.queued", "notification.delivered", "notification.failed", "notification.retried"}
 # Events accepted once resolved (but not closed): the post-incident work.
 AFTER_RESOLVE = AFTER_CLOSE | {
     "agent.started", "agent.output", "agent.finished", "agent.failed", "agent.cancelled",
@@ -577,3 +578,6 @@ def _regulator(s: Incident, e: ev.RegulatorNotified) -> dict[str, Any]:
     if e.regime in s.regulators_notified:
         raise InvalidEvent(e, f"the {e.regime} authority was already notified")
     return {"regulators_notified": {**s.regulators_notified, e.regime: e.at}}
+
+
+from warroom.data import fold_outbox  # noqa: E402,F401  (registers the outbox's handlers)

@@ -261,6 +261,39 @@ class Offer(_Model):
     offered_at: datetime
 
 
+class Notification(_Model):
+    """One message in the outbox: queued, then delivered, or failed (retried until ``next_attempt_at`` is ``None``)."""
+
+    notification_id: str
+    channel: str
+    audience: str
+    action: str = ""
+    subject: str
+    text: str = ""
+    #: The incident as it was when queued (what the receivers' formats say).
+    status: str = ""
+    severity: str = ""
+    service: str = ""
+    title: str = ""
+    queued_at: datetime
+    attempts: int = 0
+    delivered_at: datetime | None = None
+    receiver_id: str = ""
+    target: str = ""
+    last_error: str = ""
+    last_status: int | None = None
+    next_attempt_at: datetime | None = None  # due again at (a failure); None with an error: given up
+
+    @property
+    def state(self) -> str:
+        """``delivered``, ``queued`` (never tried), ``retrying`` or ``failed`` (given up)."""
+        if self.delivered_at is not None:
+            return "delivered"
+        if not self.attempts:
+            return "queued"
+        return "retrying" if self.next_attempt_at is not None else "failed"
+
+
 class Hold(_Model):
     """"STOP: no further changes until assessment": mitigation is refused while it is on."""
 
@@ -351,6 +384,8 @@ class Incident(_Model):
     regulatory_started_at: datetime | None = None
     regulators_notified: dict[str, datetime] = Field(default_factory=dict)
     branch_marks: list[str] = Field(default_factory=list)
+    #: The outbox (see ``warroom.data.notify``): every message to a channel, by notification id.
+    notifications: dict[str, Notification] = Field(default_factory=dict)
 
     last_seq: int = 0
     event_count: int = 0

@@ -44,6 +44,7 @@ from warroom.data.entry import clean_event
 from warroom.data.fold import apply, evolve, fold
 from warroom.data.ids import format_incident_id, next_incident_id, validate_incident_id
 from warroom.data.leases import Lease, LeaseHolder
+from warroom.data.notify.plan import TRIGGER_KINDS, OutboxPlan
 from warroom.data.writelock import begin_blocking
 from warroom.data.models import Incident
 
@@ -113,8 +114,16 @@ class Transaction:
             if event.incident_id not in self._states:
                 self._states[event.incident_id] = await self._store._catch_up(event.incident_id)
         states = dict(self._states)
-        for event in events:
-            states[event.incident_id] = apply(states[event.incident_id], event)  # raises InvalidEvent
+        mine = len(events)  # the caller's events come first; queued notifications follow them
+        plan = self._store.outbox
+        for event in list(events):
+            before = states[event.incident_id]
+            states[event.incident_id] = after = apply(before, event)  # raises InvalidEvent
+            if plan is not None and event.kind in TRIGGER_KINDS:
+                for queued in plan.queue(before, after, event):  # the outbox: committed with what it delivers
+                    queued = clean_event(queued)
+                    states[event.incident_id] = after = apply(after, queued)
+                    events.append(queued)
         rows = [
             (e.incident_id, e.at.isoformat(), e.actor, e.kind, e.model_dump_json(exclude=ENVELOPE)) for e in events
         ]
@@ -133,7 +142,7 @@ class Transaction:
             assert state is not None
             self._states[event.incident_id] = evolve(state, {"last_seq": max(state.last_seq, event.seq)})
         self.appended.extend(stored)
-        return stored
+        return stored[:mine]
 
     async def next_id(self, year: int) -> str:
         """The next free id of ``year``; the file is read once per transaction, then ids are counted on.
@@ -184,6 +193,8 @@ class EventStore:
         self._owner: asyncio.Task[Any] | None = None  # the task holding ``_lock``
         self._tx_open = False  # a transaction() is open: reads may see rows it could still roll back
         self._cache: dict[str, Incident] = {}
+        #: The configured notification channels: events that publish queue their deliveries (None: no outbox).
+        self.outbox: OutboxPlan | None = None
         self._closed = False
 
     # -- opening -----------------------------------------------------------------------------
@@ -262,6 +273,8 @@ class EventStore:
         validating the event against the caught-up state, INSERT, COMMIT) runs
         as ONE call on the connection's thread: one round trip instead of five.
         """
+        if self.outbox is not None and event.kind in TRIGGER_KINDS:  # it may queue notifications: one transaction
+            return (await self.append_many([event]))[0]
         event = clean_event(event)  # secrets and control characters never reach the file
         incident_id = event.incident_id
         row = (incident_id, event.at.isoformat(), event.actor, event.kind, event.model_dump_json(exclude=ENVELOPE))
@@ -402,6 +415,14 @@ class EventStore:
     async def last_seq(self) -> int:
         rows = await self._fetch("SELECT COALESCE(MAX(seq), 0) FROM events")
         return int(rows[0][0]) if rows else 0
+
+    async def incidents_with(self, kinds: Sequence[str], since: int = 0) -> tuple[set[str], int]:
+        """The incidents with an event of one of ``kinds`` after ``since``, and the last seq looked at."""
+        marks = ", ".join("?" for _ in kinds)
+        last = await self.last_seq()  # first: an event appended meanwhile is found by the next call
+        rows = await self._fetch(f"SELECT DISTINCT incident_id FROM events WHERE seq > ? AND seq <= ? AND kind IN ({marks})",
+                                 (since, last, *kinds))  # fmt: skip
+        return {str(r[0]) for r in rows}, max(last, since)
 
     async def incident_for_key(self, fingerprint: str) -> str | None:
         rows = await self._fetch("SELECT incident_id FROM alert_keys WHERE fingerprint = ?", (fingerprint,))

@@ -1,0 +1,56 @@
+"""The outbox part of the fold: ``notification.*`` events (see :mod:`warroom.data.notify`).
+
+``Incident.notifications`` keeps queue order (a dict's insertion order): each channel delivers in it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from warroom.data import events as ev
+from warroom.data.fold import InvalidEvent, _on
+from warroom.data.models import Incident, Notification
+
+__all__: list[str] = []
+
+
+def _known(s: Incident, e: Any) -> Notification:
+    found = s.notifications.get(e.notification_id)
+    if found is None:
+        raise InvalidEvent(e, f"no notification {e.notification_id} in the outbox")
+    if found.delivered_at is not None:
+        raise InvalidEvent(e, f"notification {e.notification_id} was already delivered")
+    return found
+
+
+def _with(s: Incident, n: Notification) -> dict[str, Any]:
+    return {"notifications": {**s.notifications, n.notification_id: n}}
+
+
+@_on("notification.queued")
+def _queued(s: Incident, e: ev.NotificationQueued) -> dict[str, Any]:
+    if e.notification_id in s.notifications:
+        raise InvalidEvent(e, f"notification {e.notification_id} is already queued")
+    fields = e.model_dump(include={"notification_id", "channel", "audience", "action", "subject", "text", "status",
+                                   "severity", "service", "title"})  # fmt: skip
+    return _with(s, Notification(**fields, queued_at=e.at))
+
+
+@_on("notification.delivered")
+def _delivered(s: Incident, e: ev.NotificationDelivered) -> dict[str, Any]:
+    n = _known(s, e)
+    return _with(s, n.model_copy(update={"delivered_at": e.at, "attempts": max(n.attempts, e.attempt), "receiver_id": e.receiver_id,
+                                         "target": e.target, "next_attempt_at": None}))  # fmt: skip
+
+
+@_on("notification.failed")
+def _failed(s: Incident, e: ev.NotificationFailed) -> dict[str, Any]:
+    n = _known(s, e)
+    return _with(s, n.model_copy(update={"attempts": max(n.attempts, e.attempt), "last_error": e.reason,
+                                         "last_status": e.status, "next_attempt_at": e.next_attempt_at}))  # fmt: skip
+
+
+@_on("notification.retried")
+def _retried(s: Incident, e: ev.NotificationRetried) -> dict[str, Any]:
+    n = _known(s, e)
+    return _with(s, n.model_copy(update={"next_attempt_at": e.at}))
