@@ -29,7 +29,7 @@ def test_decisions_without_a_playbook(tmp_path: Path, capsys: Any) -> None:
     code, out, _ = _run(capsys, "severity", incident, "--impact", "high", "--urgency", "medium", "--reason", "EU", *db)
     assert code == 0 and "Severity set to P1 (impact HIGH, urgency MEDIUM): EU" in out
     assert "Escalated to Tier 2" in _run(capsys, "escalate", incident, "tier2", "--reason", "db team", *db)[1]
-    assert "Management notified" in _run(capsys, "escalate", incident, "management", *db)[1]
+    assert "Management notification published" in _run(capsys, "escalate", incident, "management", *db)[1]
     code, _, err = _run(capsys, "escalate", incident, "management", *db)
     assert code == 2 and err.count("\n") == 1 and "already been notified" in err
     code, _, err = _run(capsys, "mitigate", incident, "rollback", *db)

@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "warroom.app.commands.demo",
     "warroom.app.commands.response",
     "warroom.app.commands.decisions",
+    "warroom.app.commands.outbox",
 )
 
 
@@ -63,6 +64,7 @@ COMMANDS: dict[str, str] = {
     "evidence-preserved": "warroom.app.commands.response",
     "regulator-notified": "warroom.app.commands.response",
     "branches": "warroom.app.commands.response",
+    "outbox": "warroom.app.commands.outbox",
     **{name: "warroom.app.commands.decisions" for name in
        ("ack", "assign", "severity", "escalate", "mitigate", "update", "resolve", "close", "gate")},
 }

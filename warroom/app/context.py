@@ -31,8 +31,14 @@ class CommandContext:
 
     @asynccontextmanager
     async def store(self) -> AsyncIterator[EventStore]:
+        """The database, queueing notifications for the configured channels (``[notify.*]``)."""
+        from warroom.data.config import load_config
+        from warroom.data.notify import attach_outbox
+
+        config = load_config(self.config_path)  # before opening: a bad config creates no database
         store = await EventStore.open(self.db_path)
         try:
+            attach_outbox(store, config)
             yield store
         finally:
             await store.close()

@@ -25,7 +25,8 @@ CATEGORY: dict[str, str] = {
     "options.offered": "decisions", "notification.drafted": "comms", "major_incident.declared": "decisions",
     "freeze.declared": "decisions", "freeze.lifted": "decisions", "hold.placed": "decisions",
     "hold.lifted": "decisions", "security.declared": "decisions", "evidence.preserved": "decisions",
-    "regulator.notified": "comms",
+    "regulator.notified": "comms", "notification.queued": "comms", "notification.delivered": "comms",
+    "notification.failed": "comms", "notification.retried": "comms",
 }  # fmt: skip
 
 BRANCH_TITLES: dict[str, str] = {
@@ -58,8 +59,8 @@ _DESCRIBERS: dict[str, Callable[[Any], str]] = {
     "role.assigned": lambda e: f"{e.role.title}: {e.person}",
     "tier.escalated": lambda e: f"Escalated to Tier {e.tier}" + (" (timer)" if e.by_timer else "")
     + (f": {_first_line(e.reason)}" if e.reason else ""),
-    "management.notified": lambda e: "Management notified" + (f": {_first_line(e.reason)}" if e.reason else ""),
-    "executive.notified": lambda e: "Executive notified" + (f": {_first_line(e.reason)}" if e.reason else ""),
+    "management.notified": lambda e: _hierarchical("Management", e),
+    "executive.notified": lambda e: _hierarchical("Executive", e),
     "status.changed": lambda e: f"Status {e.status.value}" + (f": {_first_line(e.reason)}" if e.reason else ""),
     "phase.changed": lambda e: f"Phase: {e.title or e.phase}",
     "playbook.started": lambda e: f"Playbook {e.playbook} started",
@@ -110,7 +111,36 @@ _DESCRIBERS: dict[str, Callable[[Any], str]] = {
     "security.declared": lambda e: f"Security incident: {_first_line(e.reason)}" + (f" ({e.source})" if e.source else ""),
     "evidence.preserved": lambda e: f"Evidence preserved: {_first_line(e.details)}",
     "regulator.notified": lambda e: f"{e.regime} authority notified" + (f": {_first_line(e.reference)}" if e.reference else ""),
+    "notification.queued": lambda e: f"Queued for {_CHANNEL.get(e.channel, e.channel)}{' ' + e.action if e.action else ''}"
+    f" ({e.audience.replace('_', ' ')}): {_first_line(e.subject)}",
+    "notification.delivered": lambda e: _delivered(e),
+    "notification.failed": lambda e: f"Delivery to {_CHANNEL.get(e.channel, e.channel)} failed ({e.audience.replace('_', ' ')}, "
+    f"attempt {e.attempt}): {_first_line(e.reason)}; "
+    + (f"next attempt {e.next_attempt_at:%H:%M:%S} UTC" if e.next_attempt_at else "given up, retry by hand"),
+    "notification.retried": lambda e: f"Delivery retried by {e.actor}: {e.notification_id}",
 }
+
+_CHANNEL = {"slack": "Slack", "teams": "Teams", "email": "email", "pagerduty": "PagerDuty", "statuspage": "Statuspage",
+            "webhook": "webhook"}  # fmt: skip
+_TOLD = {"management": "Management notified", "executive": "Executive notified", "status_page": "Status page updated",
+         "internal": "Internal update delivered", "customer": "Customer update delivered", "legal": "Legal notified",
+         "resolution": "Resolution notice delivered"}  # fmt: skip
+
+
+def _hierarchical(who: str, e: Any) -> str:
+    """A hierarchical escalation: published with its text (the outbox delivers it), or only found due."""
+    reason = f": {_first_line(e.reason)}" if e.reason else ""
+    if e.message.strip():
+        return f"{who} notification published{reason}"
+    return f"{who} notification due{reason} (not sent: nobody has been told yet)"
+
+
+def _delivered(e: Any) -> str:
+    if e.channel == "pagerduty":
+        return f"PagerDuty: {e.target or 'event'} delivered"
+    if e.channel == "webhook":
+        return f"Webhook delivered ({e.audience.replace('_', ' ')})"
+    return f"{_TOLD.get(e.audience, 'Delivered')} ({e.target or _CHANNEL.get(e.channel, e.channel)})"
 
 
 def describe_event(event: ev.BaseEvent) -> str:

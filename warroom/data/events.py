@@ -461,6 +461,8 @@ class NotificationDelivered(BaseEvent):
 
     kind: Literal["notification.delivered"] = "notification.delivered"
     notification_id: NotificationId
+    channel: Channel
+    audience: ShortText = ""
     attempt: Annotated[int, Field(ge=1)]
     receiver_id: ShortText = ""
     #: Where it went, said for people: "email to 2", "Slack webhook", "PagerDuty".
@@ -472,6 +474,8 @@ class NotificationFailed(BaseEvent):
 
     kind: Literal["notification.failed"] = "notification.failed"
     notification_id: NotificationId
+    channel: Channel
+    audience: ShortText = ""
     attempt: Annotated[int, Field(ge=1)]
     reason: LongText
     status: int | None = None

@@ -137,12 +137,12 @@ class Outbox:
         except SendError as exc:
             later = self._next_attempt(attempt, exc)
             await self._record(ev.NotificationFailed(incident_id=incident.incident_id, at=self.now(), notification_id=n.notification_id,
-                                                     attempt=attempt, reason=exc.reason, status=exc.status, next_attempt_at=later))  # fmt: skip
+                                                     channel=n.channel, audience=n.audience, attempt=attempt, reason=exc.reason, status=exc.status, next_attempt_at=later))  # fmt: skip
             report.failed += 1
             report.errors.append(f"{n.channel}: {exc.reason}")
             return False
         await self._record(ev.NotificationDelivered(incident_id=incident.incident_id, at=self.now(), notification_id=n.notification_id,
-                                                    attempt=attempt, receiver_id=done.receiver_id, target=done.target))  # fmt: skip
+                                                    channel=n.channel, audience=n.audience, attempt=attempt, receiver_id=done.receiver_id, target=done.target))  # fmt: skip
         report.delivered += 1
         return True
 

@@ -84,9 +84,13 @@ async def _decide(args: argparse.Namespace, decision: Any, nothing: str = "") ->
     ctx = CommandContext.from_args(args)
     config = load_config(ctx.config_path)
     async with ctx.store() as store:
-        await store.load(incident_id)
+        from warroom.app.commands.outbox import deliver_new
+
+        before = set((await store.load(incident_id)).notifications)
         stored = await decision(Decider(store, incident_id, ctx.actor, now, config.policy))
-    return _say(stored, nothing or f"{incident_id}: nothing to record")
+        code = _say(stored, nothing or f"{incident_id}: nothing to record")
+        await deliver_new(store, config, incident_id, before)
+    return code
 
 
 async def cmd_ack(args: argparse.Namespace) -> int:
