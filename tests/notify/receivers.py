@@ -37,6 +37,7 @@ class HttpReceiver:
     requests: list[Request] = field(default_factory=list)
     script: deque[str] = field(default_factory=deque)
     down: bool = False  # answer 503 to everything until set back
+    delay: float = 0.0  # seconds before each answer (a slow receiver: a send can be killed mid-request)
     public: dict[str, dict[str, Any]] = field(default_factory=dict)  # Statuspage incidents by id
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -80,6 +81,8 @@ def start_http() -> HttpReceiver:
             with rx.lock:
                 rx.requests.append(request)
                 step = "503" if rx.down else (rx.script.popleft() if rx.script else "ok")
+            if rx.delay:
+                time.sleep(rx.delay)
             if step == "close":
                 request.answered = 0  # type: ignore[attr-defined]
                 self.close_connection = True

@@ -54,6 +54,7 @@ class WarroomApp(App[int]):
         export_dir: Path = Path("incidents"),
         orchestrator_factory: OrchestratorFactory | None = None,
         roster: Any = None,
+        config: Any = None,
     ) -> None:
         super().__init__()
         self.db_path = Path(db_path)
@@ -64,6 +65,7 @@ class WarroomApp(App[int]):
         self.export_dir = Path(export_dir)
         self.orchestrator_factory = orchestrator_factory
         self.roster = roster  # warroom.data.roster.Roster from the config, offered by the roles modal
+        self.config = config  # warroom.data.config.Config: its [notify.*] channels are delivered to while the app runs
         self._store: EventStore | None = None
         self._store_ready = asyncio.Event()
 
@@ -77,7 +79,18 @@ class WarroomApp(App[int]):
         await self.push_screen(self.first_screen())  # drawn while the database opens
         self.call_after_refresh(resume_gc)  # paused for start-up by warroom.app.launch
         self._store = await EventStore.open(self.db_path)
+        if self.config is not None and self.config.notify.channels:
+            from warroom.data.notify import attach_outbox
+
+            attach_outbox(self._store, self.config)
+            self.run_worker(self._deliver_notifications(), group="outbox", exclusive=True, exit_on_error=False)
         self._store_ready.set()
+
+    async def _deliver_notifications(self) -> None:
+        """The outbox's sender, for as long as the app runs (one per database: the others follow)."""
+        from warroom.agents.outbox import Outbox
+
+        await Outbox(self.store, self.config.notify).run(poll=1.0)
 
     async def ready_store(self) -> EventStore:
         """The store, once it is open (workers started on the first screen wait here)."""

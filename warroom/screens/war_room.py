@@ -29,6 +29,7 @@ from warroom.data.private_store import with_private_store
 from warroom.data.store import UnknownIncident
 from warroom.data.text import strip_control
 from warroom.screens.decisions import DecisionActions
+from warroom.screens.deliveries import DeliveryActions
 from warroom.screens.messages import EventsArrived, IncidentRefreshed, PlaybookDriverChanged
 from warroom.widgets.agent_output import AgentOutput
 from warroom.widgets.banners import BranchBanners
@@ -63,11 +64,12 @@ class StreamedTexts(Mapping[str, str]):
         return len(self._chunks)
 
 
-class WarRoomScreen(DecisionActions, Screen[None]):
+class WarRoomScreen(DecisionActions, DeliveryActions, Screen[None]):
     """One incident, four panes, every decision one key away."""
 
     BINDINGS = [
         *DecisionActions.DECISION_BINDINGS,
+        *DeliveryActions.DELIVERY_BINDINGS,
         Binding("f", "cycle_filter", "Filter", tooltip="Timeline: all → decisions → agents → comms → notes", id="timeline-filter"),
         Binding("slash", "search", "Search", tooltip="Search the timeline (Escape clears)", id="timeline-search"),
         Binding("question_mark", "app.help", "Help", tooltip="Every key of the war room", id="help"),
@@ -84,6 +86,7 @@ class WarRoomScreen(DecisionActions, Screen[None]):
         self.orchestrator: Any = None
         self._attempted_breaches: set[tuple[str, Any]] = set()
         self._announced_gates: set[str] = set()
+        self._failed_shown: set[str] = set()
 
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -194,6 +197,8 @@ class WarRoomScreen(DecisionActions, Screen[None]):
             self._announce_gates(state)
         self.query_one(AgentOutput).show(state.runs, StreamedTexts(self.agent_texts), self.app.now())
         self._title_timeline()
+        if not self.read_only:
+            self.show_failed_deliveries(state)
 
     def _announce_gates(self, state: Incident) -> None:
         for gate in self.orchestrator.pending_gates(state):

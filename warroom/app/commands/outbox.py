@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 from typing import Any
 
@@ -110,3 +113,24 @@ async def deliver_new(store: Any, config: Any, incident_id: str, before: set[str
     for n in (await store.load(incident_id)).notifications.values():
         if n.notification_id in queued:
             print(f"{incident_id}  {line(n)}")
+
+
+@asynccontextmanager
+async def delivering(store: Any, config: Any) -> AsyncIterator[None]:
+    """The outbox's sender runs while the block does (``warroom run``); what is due at the end is sent then."""
+    if not config.notify.channels:
+        yield
+        return
+    from warroom.agents.outbox import Outbox
+
+    sender = Outbox(store, config.notify)
+    task = asyncio.create_task(sender.run(poll=1.0))
+    try:
+        yield
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        report = await send_now(store, config)
+        if report is not None and (report.failed or report.busy):
+            waiting = "another process delivers them" if report.busy else "`warroom outbox` lists them; they are retried"
+            print(f"warroom: {report.failed} notification(s) not delivered yet ({waiting})", file=sys.stderr)

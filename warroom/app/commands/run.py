@@ -47,7 +47,9 @@ async def cmd_run(args: argparse.Namespace) -> int:
 
         load_playbook(args.playbook)  # a bad playbook file is refused before the database is opened
     backend = get_backend(args.backend, config)
-    async with ctx.store() as store:
+    from warroom.app.commands.outbox import delivering
+
+    async with ctx.store() as store, delivering(store, config):
         playbook = choose_playbook(await store.load(incident_id), args.playbook, default="itil")
         summary = await run_headless(
             store, incident_id, playbook=playbook, backend=backend, auto=args.auto, config=config,

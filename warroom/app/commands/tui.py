@@ -62,7 +62,7 @@ def build_app(args: argparse.Namespace, first_screen: Callable[[], Any], *, play
         )  # fmt: skip
 
     return WarroomApp(ctx.db_path, first_screen, actor=ctx.actor, policy=config.policy, export_dir=export_dir,
-                      orchestrator_factory=factory, roster=config.roster)  # fmt: skip
+                      orchestrator_factory=factory, roster=config.roster, config=config)  # fmt: skip
 
 
 async def _check_exists(args: argparse.Namespace, incident_id: str, playbook: str | None = None) -> None:
