@@ -294,3 +294,28 @@ async def test_two_senders_on_one_database_never_both_send(tmp_path: Path, http_
         await other.close()
         await store.close()
     assert len(http_rx.accepted("/hook")) == 1
+
+
+async def test_the_exported_communications_say_where_each_message_was_delivered_or_why_not(
+        tmp_path: Path, http_rx: HttpReceiver, smtp_rx: SmtpReceiver) -> None:  # fmt: skip
+    from warroom.data.export import export_incident
+
+    text = config_for(http_rx, smtp_rx)
+    clock = Clock()
+    store = await open_store(tmp_path / "w.db", text)
+    try:
+        iid = await declare(store, Severity.P3)
+        await store.append(publish(iid, Audience.INTERNAL, "Rolling back."))
+        smtp_rx.handler.refuse.update({"eng-managers@example.com", "vp@example.com"})
+        await store.append(ev.ManagementNotified(incident_id=iid, at=T0, actor="alice", reason="by key", message="Revenue at risk."))
+        await outbox(store, text, clock).send_due()
+        events = await store.events(iid)
+    finally:
+        await store.close()
+    out = export_incident(events, tmp_path / "out")
+    internal = (out / "communications" / "initial-alert.md").read_text()  # the first internal update
+    assert "slack: delivered 2026-12-03 12:00:00 UTC (Slack)" in internal and "teams: delivered" in internal
+    management = (out / "communications" / "management-notification.md").read_text()
+    assert "email: not delivered after 1 attempt(s): every recipient was refused (550)" in management, management
+    timeline = (out / "timeline.md").read_text()
+    assert "Internal update delivered (Slack)" in timeline and "Delivery to email failed (management, attempt 1)" in timeline

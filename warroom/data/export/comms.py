@@ -8,7 +8,7 @@ published is marked as such.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from warroom.data import events as ev
@@ -25,6 +25,8 @@ class Published:
     text: str
     reason: str = ""
     drafted: bool = False  # recorded as a draft (``notification.drafted``), not as published
+    #: What the outbox did with it, one line per channel ("Slack: delivered at …"); empty with no channel.
+    deliveries: tuple[str, ...] = ()
 
 
 @dataclass
@@ -73,7 +75,25 @@ def communications(rec: Record) -> dict[str, Communication]:
             who = f" to {', '.join(e.recipients)}" if e.recipients else ""
             out[DRAFT_FILES[e.audience]].published.append(
                 Published(e.at, e.actor, f"{e.audience.replace('_', ' ')}{who}", e.text, e.subject, drafted=True))
+    sent = _deliveries(rec)
     for path, comm in out.items():
+        comm.published = [replace(p, deliveries=sent.get((p.at, p.audience.replace(" ", "_")), ())) for p in comm.published]
         comm.published.sort(key=lambda p: p.at)
         comm.drafts = rec.docs_for(path)
     return out
+
+
+def _deliveries(rec: Record) -> dict[tuple[datetime, str], tuple[str, ...]]:
+    """Per publication (its time and audience): where the outbox delivered it, or why it did not."""
+    out: dict[tuple[datetime, str], list[str]] = {}
+    for n in rec.incident.notifications.values():
+        if n.state == "delivered":
+            assert n.delivered_at is not None
+            line = f"{n.channel}: delivered {n.delivered_at:%Y-%m-%d %H:%M:%S} UTC ({n.target})"
+        elif n.state == "queued":
+            line = f"{n.channel}: queued, never delivered"
+        else:
+            line = f"{n.channel}: not delivered after {n.attempts} attempt(s): {n.last_error[:200]}" + (
+                "" if n.state == "failed" else " (it was still being retried)")
+        out.setdefault((n.queued_at, n.audience), []).append(line)
+    return {key: tuple(lines) for key, lines in out.items()}
