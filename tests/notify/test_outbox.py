@@ -319,3 +319,29 @@ async def test_the_exported_communications_say_where_each_message_was_delivered_
     assert "email: not delivered after 1 attempt(s): every recipient was refused (550)" in management, management
     timeline = (out / "timeline.md").read_text()
     assert "Internal update delivered (Slack)" in timeline and "Delivery to email failed (management, attempt 1)" in timeline
+
+
+async def test_the_readmes_webhook_verification_accepts_a_real_delivery_and_refuses_a_forgery(tmp_path: Path, http_rx: HttpReceiver) -> None:
+    import re
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    (snippet,) = [b for b in re.findall(r"```python\n(.*?)```", readme, flags=re.S) if "def verify" in b]
+    scope: dict[str, object] = {}
+    exec(snippet, scope)  # noqa: S102 - our own documentation, run as a reader would
+    verify = scope["verify"]
+    text = config_for(http_rx)
+    store = await open_store(tmp_path / "w.db", text)
+    try:
+        await declare(store, Severity.P3)
+        import time
+
+        clock = Clock()
+        clock.at = datetime.fromtimestamp(time.time(), timezone.utc)
+        await outbox(store, text, clock).send_due()
+    finally:
+        await store.close()
+    (hook,) = http_rx.accepted("/hook")
+    headers = {"X-Warroom-Timestamp": hook.headers["x-warroom-timestamp"], "X-Warroom-Signature": hook.headers["x-warroom-signature"]}
+    assert verify(ENV["HOOK_SECRET"].encode(), headers, hook.body)  # type: ignore[operator]
+    assert not verify(b"another secret", headers, hook.body)  # type: ignore[operator]
+    assert not verify(ENV["HOOK_SECRET"].encode(), headers, hook.body.replace(b"P3", b"P0"))  # type: ignore[operator]
