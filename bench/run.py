@@ -41,6 +41,26 @@ def _num(value: str) -> float:
     return float(value.replace(",", ""))
 
 
+def parse_storm(out: str) -> list[Row]:
+    rows: list[Row] = []
+    base = _find(r"one note on an idle database: ([\d.]+) ms", out)
+    if m := _find(r"ingest of ([\d,]+) alerts: ([\d.]+) s", out):
+        rows.append((f"storm: ingest of {m[1]} alerts", f"{m[2]} s", "20,000 in <= 5 s", ""))
+    if m := _find(r"longest wait ([\d.]+) s", out):
+        rows.append(("storm: another writer's longest wait", f"{m[1]} s", "<= 1 s", f"idle note {base[1]} ms" if base else ""))
+    return rows
+
+
+def parse_notify(out: str) -> list[Row]:
+    rows: list[Row] = []
+    if m := _find(r"backlog of ([\d,]+) drained in one pass: ([\d,]+) notifications/s", out):
+        base = _find(r"bare HTTP POSTs to the same receiver: ([\d,]+) /s", out)
+        rows.append(("notify: outbox backlog drain", f"{m[2]} /s", "-", f"bare POSTs {base[1]}/s" if base else ""))
+    if m := _find(r"publish to delivery: median (\d+) ms, p99 (\d+) ms", out):
+        rows.append(("notify: publish to delivery", f"median {m[1]} ms, p99 {m[2]} ms", "-", ""))
+    return rows
+
+
 def parse_store(out: str) -> list[Row]:
     rows: list[Row] = []
     if m := _find(r"single appends, synchronous=FULL\s+([\d,]+) events/s\s+([\d,]+) /s", out):
@@ -129,6 +149,8 @@ BENCHES = [
     Bench("export", [], ["--repeat", "2"], parse_export),
     Bench("stats", [], ["--incidents", "200"], parse_stats),
     Bench("rca", [], [], parse_rca),
+    Bench("storm", [], ["--alerts", "5000"], parse_storm),
+    Bench("notify", [], ["--updates", "50"], parse_notify),
 ]
 
 
