@@ -188,6 +188,12 @@ async def test_timers_escalate_with_a_fake_clock(store: EventStore, clock: FakeC
     assert await orch._apply_timers()
     incident = await store.load(incident_id)
     assert incident.tier == 3 and incident.management_notified_at == clock()
+    # The timer found the management notification due: nobody was told, so it is drafted, not "notified".
+    assert not incident.management_told
+    (draft,) = [e for e in await store.events(incident_id) if isinstance(e, ev.NotificationDrafted)]
+    assert draft.audience == "management" and "notification due" in draft.subject and incident.incident_id in draft.text
+    timer = [e for e in await store.events(incident_id) if isinstance(e, ev.ManagementNotified)][-1]
+    assert "nobody has been told" in ev.describe(timer)
 
 
 async def test_failed_step_lets_the_run_continue_and_can_be_taken_over(store: EventStore, clock: FakeClock, incident_id: str) -> None:
