@@ -91,7 +91,10 @@ def start_http() -> HttpReceiver:
             if step == "timeout":
                 time.sleep(1.5)
                 step = "ok"
-            status, payload, headers = (200, b"ok", {}) if step == "ok" else (int(step), b'{"error":"scripted failure"}', {})
+            if step == "echo":  # a 400 whose message repeats the request (some APIs quote what they refused)
+                status, payload, headers = 400, b"invalid event: " + body, {}
+            else:
+                status, payload, headers = (200, b"ok", {}) if step == "ok" else (int(step), b'{"error":"scripted failure"}', {})
             if step == "ok":
                 status, payload = self._route(rx, request)
             if status == 429:

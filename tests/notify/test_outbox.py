@@ -345,3 +345,27 @@ async def test_the_readmes_webhook_verification_accepts_a_real_delivery_and_refu
     assert verify(ENV["HOOK_SECRET"].encode(), headers, hook.body)  # type: ignore[operator]
     assert not verify(b"another secret", headers, hook.body)  # type: ignore[operator]
     assert not verify(ENV["HOOK_SECRET"].encode(), headers, hook.body.replace(b"P3", b"P0"))  # type: ignore[operator]
+
+
+async def test_a_receiver_echoing_the_request_puts_no_key_in_the_record_and_the_status_page_says_monitoring(
+        tmp_path: Path, http_rx: HttpReceiver) -> None:  # fmt: skip
+    text = config_for(http_rx)
+    clock = Clock()
+    db = tmp_path / "w.db"
+    store = await open_store(db, text)
+    try:
+        iid = await declare(store)  # P1: PagerDuty is triggered
+        http_rx.script.append("echo")  # the trigger is refused, quoting the routing key back
+        await store.append(publish(iid, Audience.STATUS_PAGE, "Investigating."))
+        await store.append(ev.MitigationExecuted(incident_id=iid, at=T0, actor="alice", strategy="rollback", outcome="succeeded",
+                                                 details="v2.4.0 rolled back"))  # fmt: skip
+        await store.append(publish(iid, Audience.STATUS_PAGE, "A fix has been applied; we are watching."))
+        await outbox(store, text, clock).send_due()
+        failed = [n for n in (await store.load(iid)).notifications.values() if n.state == "failed"]
+    finally:
+        await store.close()
+    assert len(failed) == 1 and "[redacted: $PD_KEY]" in failed[0].last_error, failed
+    wal = db.with_name("w.db-wal")
+    assert ENV["PD_KEY"].encode() not in db.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+    (public,) = http_rx.public.values()
+    assert public["status"] == "monitoring", public

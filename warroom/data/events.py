@@ -454,6 +454,8 @@ class NotificationQueued(BaseEvent):
     severity: ShortText = ""
     service: ShortText = ""
     title: ShortText = ""
+    #: Mitigated and being watched (a status page says "monitoring").
+    monitoring: bool = False
 
 
 class NotificationDelivered(BaseEvent):

@@ -32,7 +32,7 @@ def _queued(s: Incident, e: ev.NotificationQueued) -> dict[str, Any]:
     if e.notification_id in s.notifications:
         raise InvalidEvent(e, f"notification {e.notification_id} is already queued")
     fields = e.model_dump(include={"notification_id", "channel", "audience", "action", "subject", "text", "status",
-                                   "severity", "service", "title"})  # fmt: skip
+                                   "severity", "service", "title", "monitoring"})  # fmt: skip
     return _with(s, Notification(**fields, queued_at=e.at))
 
 

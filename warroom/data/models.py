@@ -275,6 +275,7 @@ class Notification(_Model):
     severity: str = ""
     service: str = ""
     title: str = ""
+    monitoring: bool = False
     queued_at: datetime
     attempts: int = 0
     delivered_at: datetime | None = None

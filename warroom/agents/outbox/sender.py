@@ -131,10 +131,11 @@ class Outbox:
     async def _attempt(self, incident: Incident, n: Notification, report: SendReport) -> bool:
         attempt = n.attempts + 1
         queued = ev.NotificationQueued(incident_id=incident.incident_id, at=n.queued_at, **n.model_dump(include={
-            "notification_id", "channel", "audience", "action", "subject", "text", "status", "severity", "service", "title"}))  # fmt: skip
+            "notification_id", "channel", "audience", "action", "subject", "text", "status", "severity", "service", "title", "monitoring"}))  # fmt: skip
         try:
             done = await deliver(queued, await self.store.load(incident.incident_id), self.config, self.env)
         except SendError as exc:
+            exc.reason = self._scrub(exc.reason)  # a receiver echoing our request must not put a key in the record
             later = self._next_attempt(attempt, exc)
             await self._record(ev.NotificationFailed(incident_id=incident.incident_id, at=self.now(), notification_id=n.notification_id,
                                                      channel=n.channel, audience=n.audience, attempt=attempt, reason=exc.reason, status=exc.status, next_attempt_at=later))  # fmt: skip
@@ -145,6 +146,16 @@ class Outbox:
                                                     channel=n.channel, audience=n.audience, attempt=attempt, receiver_id=done.receiver_id, target=done.target))  # fmt: skip
         report.delivered += 1
         return True
+
+    def _scrub(self, text: str) -> str:
+        """``text`` without the value of any secret a channel reads from the environment."""
+        for channel in self.config.channels.values():
+            for attr in ("routing_key_env", "api_key_env", "secret_env", "password_env"):
+                name = getattr(channel, attr, None)
+                value = self.env.get(name, "") if name else ""
+                if len(value) >= 4:
+                    text = text.replace(value, f"[redacted: ${name}]")
+        return text
 
     def _next_attempt(self, attempt: int, exc: SendError) -> datetime | None:
         if not exc.retry or attempt >= self.config.max_attempts:

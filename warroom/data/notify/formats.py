@@ -129,6 +129,8 @@ def statuspage_status(n: ev.NotificationQueued) -> str:
     """Our state said in Statuspage's words: investigating, identified, monitoring, resolved."""
     if n.action == "resolve" or n.status in ("RESOLVED", "CLOSED"):
         return "resolved"
+    if n.monitoring:  # the mitigation succeeded and is being watched
+        return "monitoring"
     if n.status == "MITIGATING":
         return "identified"
     return "investigating"

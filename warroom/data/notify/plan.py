@@ -99,6 +99,7 @@ class OutboxPlan:
             incident_id=after.incident_id, at=event.at, actor="warroom", notification_id=f"{after.incident_id}.{channel}.{number}.{token}",
             channel=channel, audience=audience, action=action, subject=subject[:2000], text=text[: ev.MAX_TEXT],
             status=after.status.value, severity=after.severity.value, service=after.service[:2000], title=after.title[:2000],
+            monitoring=after.mitigated_at is not None and after.is_open,
         )  # type: ignore[arg-type]  # fmt: skip
 
 
