@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -102,13 +103,8 @@ def test_outbox_refuses_what_it_cannot_do_with_a_sentence(tmp_path: Path, http_r
 @pytest.mark.slow
 def test_a_sender_killed_at_any_point_loses_nothing_and_duplicates_nothing(tmp_path: Path, http_rx: HttpReceiver) -> None:
     db, config = tmp_path / "w.db", write_config(tmp_path / "warroom.toml", http_rx)
-    empty = tmp_path / "none.toml"
-    empty.write_text("")
-    run(db, config, "new", "Checkout down", "--no-tui")
-    http_rx.down = True  # queue 8 updates (16 notifications) while nothing can be delivered
-    for i in range(8):
-        run(db, config, "update", "INC-2026-0001", "internal", "--text", f"update {i:02d}")
-    http_rx.down, http_rx.delay = False, 0.08
+    asyncio.run(_queue_updates(db, config, 8))  # 16 notifications queued, none sent yet
+    http_rx.delay = 0.08
     env = {**os.environ, **ENV, "PYTHONIOENCODING": "utf-8"}
     command = [sys.executable, "-m", "warroom", "--db", str(db), "--config", str(config), "outbox", "--send"]
     for point in range(20):  # SIGKILL after 0.45 s … 1.2 s: importing, reading, mid-request, between record and send
@@ -128,3 +124,22 @@ def test_a_sender_killed_at_any_point_loses_nothing_and_duplicates_nothing(tmp_p
     assert sorted(keys) == sorted(queued), "the receiver did not get every notification once"
     texts = [r.json()["blocks"][1]["text"]["text"] for r in http_rx.accepted("/slack")]
     assert texts == [f"update {i:02d}" for i in range(8)], "not delivered in order"
+
+
+async def _queue_updates(db: Path, config: Path, count: int) -> None:
+    """``count`` internal updates published through a store that queues for ``config``'s channels (nothing sends)."""
+    from datetime import datetime, timezone
+
+    from warroom.data import events as ev
+    from warroom.data.config import load_config
+    from warroom.data.models import Audience
+    from warroom.data.notify import attach_outbox
+    from warroom.data.store import EventStore
+
+    at = datetime(2026, 12, 3, 12, 0, tzinfo=timezone.utc)
+    async with await EventStore.open(db) as store:
+        attach_outbox(store, load_config(config))
+        iid = (await store.declare(at, title="Checkout down")).incident_id
+        for i in range(count):
+            await store.append(ev.StatusUpdatePublished(incident_id=iid, at=at, actor="dana", audience=Audience.INTERNAL,
+                                                        text=f"update {i:02d}"))  # fmt: skip
