@@ -183,8 +183,8 @@ def test_list_names_a_damaged_incident_and_lists_the_others(db_path: Path) -> No
     with sqlite3.connect(db_path) as conn:
         conn.execute("UPDATE events SET data = '{not json' WHERE incident_id = ?", (first,))
     listed = warroom(db_path, "list")
-    assert listed.returncode == 1 and "Traceback" not in listed.stderr
+    assert listed.returncode == 2 and "Traceback" not in listed.stderr
     assert second in listed.stdout and "Search latency" in listed.stdout and first not in listed.stdout
-    assert f"{first} cannot be read" in listed.stderr and "Invalid JSON" in listed.stderr
+    assert f"{first} cannot be read" in listed.stderr and "row " in listed.stderr and "is not JSON" in listed.stderr
     as_json = warroom(db_path, "list", "--json")
     assert [row["id"] if "id" in row else row["incident_id"] for row in json.loads(as_json.stdout)] == [second]

@@ -20,13 +20,13 @@ from pathlib import Path
 
 def event_count(db: str) -> int:
     """Events in ``db`` (0 when it does not exist yet)."""
-    if not Path(db).exists():
+    if not Path(db).is_file():
         return 0
-    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
-        try:
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
             return conn.execute("SELECT count(*) FROM events").fetchone()[0]
-        except sqlite3.Error:
-            return -1
+    except sqlite3.Error:  # not a database (a device, a damaged file): nothing countable
+        return -1
 
 
 def run_one(argv: list[str], db: str, stdin: str | None) -> dict:

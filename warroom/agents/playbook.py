@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from warroom.agents.backend import Task
 from warroom.data.answers import SCHEMAS
 from warroom.data.models import Audience, MitigationStrategy, Severity, Status
+from warroom.data.paths import NotARegularFile, read_regular_file, user_path
 
 __all__ = [
     "BUILTIN_DIR", "Condition", "GateSpec", "Phase", "Playbook", "PlaybookError", "Step",
@@ -163,7 +164,7 @@ def load_playbook(name_or_path: str | Path, *, user_dir: Path | None = None) -> 
     text = str(name_or_path)
     looks_like_path = isinstance(name_or_path, Path) or "/" in text or text.endswith(".toml")
     if looks_like_path:
-        return _load_file(Path(text).expanduser())
+        return _load_file(user_path(text, "--playbook"))
     folder = user_dir if user_dir is not None else user_playbook_dir()
     for candidate in (folder / f"{text}.toml", BUILTIN_DIR / f"{text}.toml"):
         if candidate.is_file():
@@ -175,8 +176,9 @@ def load_playbook(name_or_path: str | Path, *, user_dir: Path | None = None) -> 
 def _load_file(path: Path) -> Playbook:
     name = str(path)
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_PLAYBOOK_BYTES + 1)
+        raw = read_regular_file(path, MAX_PLAYBOOK_BYTES + 1)
+    except NotARegularFile:
+        raise PlaybookError(name, "is not a regular file (a FIFO, device or socket), so it is not read as a playbook") from None
     except FileNotFoundError:
         raise PlaybookError(name, "no such playbook file") from None
     except IsADirectoryError:

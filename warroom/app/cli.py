@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from warroom import __version__
 from warroom.app.errors import USER_ERRORS, explain
 from warroom.app.launch import resume_gc
+from warroom.app.usage import CommandParser
 
 COMMAND_MODULES: tuple[str, ...] = (
     "warroom.app.commands.incidents",
@@ -88,7 +89,7 @@ def command_of(argv: Sequence[str]) -> str | None:
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     common = common_options()
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog="warroom",
         description="A terminal war room for production incidents.",
         parents=[common],

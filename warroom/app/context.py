@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from warroom.data.paths import default_actor, default_config_path, default_db_path
+from warroom.data.paths import default_actor, default_config_path, default_db_path, user_path
 from warroom.data.store import EventStore
 
 
@@ -24,8 +24,8 @@ class CommandContext:
         config = getattr(args, "config", None)
         actor = getattr(args, "actor", None)
         return cls(
-            db_path=Path(db).expanduser() if db else default_db_path(),
-            config_path=Path(config).expanduser() if config else default_config_path(),
+            db_path=user_path(db, "--db") if db else default_db_path(),
+            config_path=user_path(config, "--config") if config else default_config_path(),
             actor=(actor or default_actor())[:200],
         )
 

@@ -31,6 +31,7 @@ from warroom.data.evidence.bundle import GIT_SNAPSHOT_SUFFIX, classify
 from warroom.data.evidence.changes import is_git_repository, read_git, write_changes
 from warroom.data.evidence.models import EVIDENCE_KINDS
 from warroom.data.ids import validate_incident_id
+from warroom.data.paths import user_path
 from warroom.data.store import UnknownIncident
 from warroom.data.text import strip_control
 
@@ -199,7 +200,7 @@ async def attach_paths(store, incident_id: str, source: Path, *, actor: str, at:
     if kind is not None and kind not in EVIDENCE_KINDS:
         raise EvidenceError(f"evidence kind {kind[:40]!r} is not one of {', '.join(EVIDENCE_KINDS)}")
     root = evidence_root(Path(store.path), incident_id)
-    source = Path(source).expanduser()
+    source = user_path(source, "evidence")
     await store.load(incident_id)  # an unknown incident fails here, before anything is copied
     staging = root / f".staging-{uuid.uuid4().hex}"
     _private_dirs(root)
@@ -253,7 +254,7 @@ async def declare_with_evidence(store, sources: list[Path], declare: Callable[[A
     results = [Attachment() for _ in sources]
     placed: list[Path] = []
     try:
-        staged = [await asyncio.to_thread(_stage, Path(source).expanduser(), staging / str(k), None, results[k])
+        staged = [await asyncio.to_thread(_stage, user_path(source, "evidence"), staging / str(k), None, results[k])
                   for k, source in enumerate(sources)]
         async with store.transaction() as tx:
             value = await declare(tx)

@@ -43,6 +43,7 @@ from warroom.data.durations import DurationError, parse_duration
 from warroom.data.models import Severity
 from warroom.data.policy import DEFAULT_POLICY, Policy, SeverityPolicy
 from warroom.data.notify.config import NotifyConfig
+from warroom.data.paths import NotARegularFile, read_regular_file
 from warroom.data.roster import Roster
 
 __all__ = ["AnthropicSettings", "Config", "ConfigError", "MAX_CONFIG_BYTES", "load_config", "parse_config"]
@@ -115,8 +116,9 @@ def load_config(path: Path | None) -> Config:
         return Config()
     name = str(path)
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_CONFIG_BYTES + 1)
+        raw = read_regular_file(path, MAX_CONFIG_BYTES + 1)
+    except NotARegularFile:
+        raise ConfigError(f"{name}: is not a regular file (a FIFO, device or socket), so it is not read as a config file") from None
     except FileNotFoundError:
         raise ConfigError(f"{name}: no such config file") from None
     except IsADirectoryError:

@@ -15,7 +15,7 @@ from pathlib import Path
 import aiosqlite
 
 __all__ = [
-    "MIGRATIONS", "SCHEMA_VERSION", "CorruptDatabaseError", "NewerSchemaError", "StoreError",
+    "MIGRATIONS", "SCHEMA_VERSION", "CorruptDatabaseError", "DamagedRow", "NewerSchemaError", "StoreError",
     "UnknownIncident", "check_file", "disk_full", "migrate", "not_a_database", "read_only_folder", "schema_version",
 ]  # fmt: skip
 
@@ -59,6 +59,25 @@ class NewerSchemaError(StoreError):
 
 class CorruptDatabaseError(StoreError):
     pass
+
+
+class DamagedRow(CorruptDatabaseError):
+    """A row of ``events`` that does not decode (a BLOB, text that is not JSON, or not a warroom event).
+
+    Raised while reading, before anything is written: the file is left untouched.
+    """
+
+    def __init__(self, seq: object, incident_id: object, problem: str, path: Path | None = None) -> None:
+        super().__init__(seq, incident_id, problem)
+        self.seq, self.incident_id, self.problem, self.path = seq, incident_id, problem, path
+
+    def at(self, path: Path) -> "DamagedRow":
+        """The same error, naming the database file."""
+        return DamagedRow(self.seq, self.incident_id, self.problem, path)
+
+    def __str__(self) -> str:
+        where = f"{self.path} is" if self.path else "this is"
+        return f"{where} not a warroom database (row {self.seq} of events {self.problem}); it was left untouched"
 
 
 class UnknownIncident(StoreError, KeyError):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from pathlib import Path
 
 from platformdirs import user_config_dir, user_data_dir
@@ -10,11 +12,56 @@ from platformdirs import user_config_dir, user_data_dir
 APP = "warroom"
 
 
+class NoHomeDirectory(ValueError):
+    """A ``~user`` path whose user has no home directory here."""
+
+
+def user_path(raw: str | os.PathLike[str], what: str = "path") -> Path:
+    """``raw`` with a leading ``~`` or ``~user`` expanded; an unknown user is said in one sentence.
+
+    ``what`` names the value in the message (``--db``, ``--config``, ``$WARROOM_DB``).
+    """
+    path = Path(raw)
+    try:
+        return path.expanduser()
+    except RuntimeError:  # pathlib's "Could not determine home directory."
+        head = str(raw).split(os.sep, 1)[0]
+        who = f"user {head[1:]!r}" if len(head) > 1 else "this user"
+        raise NoHomeDirectory(f"{what} {str(raw)!r} starts with {head!r}, but {who} has no home directory here") from None
+
+
+class NotARegularFile(ValueError):
+    """A FIFO, device or socket given where a file is read."""
+
+
+def read_regular_file(path: str | os.PathLike[str], limit: int) -> bytes:
+    """At most ``limit`` bytes of ``path``, which must be a regular file.
+
+    Opened without blocking and checked on the open descriptor (no window between a
+    check and the open): a FIFO, a device or a socket raises :class:`NotARegularFile`
+    at once instead of waiting for a writer; a directory raises ``IsADirectoryError``.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "Is a directory", str(path))
+        if not stat.S_ISREG(mode):
+            raise NotARegularFile(f"{path} is not a regular file")
+        os.set_blocking(fd, True)
+        handle = os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+    with handle:
+        return handle.read(limit)
+
+
 def default_db_path() -> Path:
     """``WARROOM_DB`` if set, else ``warroom.db`` in the user data dir."""
     env = os.environ.get("WARROOM_DB")
     if env:
-        return Path(env).expanduser()
+        return user_path(env, "$WARROOM_DB")
     return Path(user_data_dir(APP)) / "warroom.db"
 
 
@@ -22,7 +69,7 @@ def default_config_path() -> Path | None:
     """``WARROOM_CONFIG`` if set, else ``warroom.toml`` in the user config dir if it exists."""
     env = os.environ.get("WARROOM_CONFIG")
     if env:
-        return Path(env).expanduser()
+        return user_path(env, "$WARROOM_CONFIG")
     candidate = Path(user_config_dir(APP)) / "warroom.toml"
     return candidate if candidate.exists() else None
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import json
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
@@ -31,6 +30,7 @@ from warroom.data.dbfile import (  # noqa: F401  (re-exported: the store's publi
     MIGRATIONS,
     SCHEMA_VERSION,
     CorruptDatabaseError,
+    DamagedRow,
     NewerSchemaError,
     StoreError,
     UnknownIncident,
@@ -45,6 +45,7 @@ from warroom.data.fold import apply, evolve, fold
 from warroom.data.ids import format_incident_id, next_incident_id, validate_incident_id
 from warroom.data.leases import Lease, LeaseHolder
 from warroom.data.notify.plan import TRIGGER_KINDS, OutboxPlan
+from warroom.data.rows import row_to_event as _row_to_event
 from warroom.data.writelock import begin_blocking
 from warroom.data.models import Incident
 
@@ -55,37 +56,6 @@ INSERT = "INSERT INTO events (incident_id, at, actor, kind, data) VALUES (?, ?, 
 SELECT_LEASE = "SELECT incident_id, host, pid, token, acquired_at, renewed_at, expires_at FROM leases WHERE incident_id = ?"
 ENVELOPE = set(ev.ENVELOPE)
 REPLAY_BATCH = 5_000
-
-
-def _row_to_event(row: Sequence[Any]) -> ev.BaseEvent:
-    """Rebuild a stored event in one pydantic JSON parse (the replay hot path).
-
-    The envelope columns are spliced into the payload JSON so the event is
-    validated straight from text (``model_validate_json``), which is much
-    faster than ``json.loads`` followed by ``model_validate``.
-    """
-    seq, incident_id, at, actor, kind, data = row
-    cls = ev.EVENT_KINDS.get(kind)
-    if cls is None or not data.startswith("{"):
-        return ev.event_from_row(*row)  # says what is wrong with the row
-    # The time and kind are validated on write and need no JSON escaping; the id and the
-    # actor (free text) are JSON-quoted once per distinct value.
-    text = f'{{"seq":{int(seq)},"incident_id":{_quoted(incident_id)},"at":"{at}","actor":{_quoted(actor)},"kind":"{kind}"'
-    body = data[1:].lstrip()
-    return cls.model_validate_json(text + ("}" if body.startswith("}") else "," + body))
-
-
-_QUOTED: dict[str, str] = {}
-
-
-def _quoted(value: str) -> str:
-    """``json.dumps(value)``, remembered: a replay sees the same few ids and actors again and again."""
-    quoted = _QUOTED.get(value)
-    if quoted is None:
-        quoted = json.dumps(value)
-        if len(_QUOTED) < 4096 and len(value) <= 256:
-            _QUOTED[value] = quoted
-    return quoted
 
 
 class Transaction:
@@ -380,7 +350,10 @@ class EventStore:
             params += (limit,)
         rows = await self._fetch(sql, params)
         with _no_gc():
-            return [_row_to_event(row) for row in rows]
+            try:
+                return [_row_to_event(row) for row in rows]
+            except DamagedRow as exc:
+                raise exc.at(self.path) from None
 
     async def load(self, incident_id: str) -> Incident:
         """The incident's current state (cached, caught up with other writers)."""
@@ -408,7 +381,9 @@ class EventStore:
         for incident_id in await self.incident_ids():
             try:
                 found.append(await self.load(incident_id))
-            except ValueError as exc:  # an undecodable or invalid event row (pydantic's errors are ValueErrors)
+            except DamagedRow as exc:  # a BLOB, text that is not JSON, not a warroom event
+                damaged.append((incident_id, f"row {exc.seq} of events {exc.problem}"))
+            except ValueError as exc:  # an event the fold refuses (pydantic's errors are ValueErrors)
                 damaged.append((incident_id, _why(exc)))
         return found, damaged
 

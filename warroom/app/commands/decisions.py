@@ -219,8 +219,12 @@ def _read_text(name: str) -> str:
     if name == "-":
         data = sys.stdin.buffer.read(MAX_FILE + 1)
     else:
-        with open(Path(name).expanduser(), "rb") as handle:
-            data = handle.read(MAX_FILE + 1)
+        from warroom.data.paths import NotARegularFile, read_regular_file, user_path
+
+        try:
+            data = read_regular_file(user_path(name, "--file"), MAX_FILE + 1)
+        except NotARegularFile:
+            raise ValueError(f"{name}: is not a regular file (a FIFO, device or socket); give a file or - for standard input") from None
     if len(data) > MAX_FILE:
         raise ValueError(f"{name}: the update is longer than {MAX_FILE // 1024} KiB")
     if b"\x00" in data:

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from warroom.app.context import CommandContext
+from warroom.app.errors import say
+from warroom.data.paths import user_path
 from warroom.data.export import export_incident, render_json, write_json
 from warroom.data.ids import validate_incident_id
 
@@ -38,11 +40,12 @@ async def cmd_export(args: argparse.Namespace) -> int:
         if args.out == "-":
             sys.stdout.write(text)
             return 0
-        print(f"exported {incident_id}: {write_json(text, Path(args.out).expanduser(), incident_id)}")
+        written = write_json(text, user_path(args.out, "--out"), incident_id)
+        say(f"exported {incident_id}: {written}")
         return 0
     if args.out == "-":
         raise ValueError("--out - prints the JSON record only: add --format json, or name a directory")
-    target = export_incident(events, Path(args.out).expanduser())
+    target = export_incident(events, user_path(args.out, "--out"))
     files = sum(1 for p in target.rglob("*") if p.is_file())
-    print(f"exported {incident_id}: {files} files in {target}")
+    say(f"exported {incident_id}: {files} files in {target}")
     return 0

@@ -23,6 +23,7 @@ from warroom.data.describe import describe_event
 from warroom.data.evidence.changes import is_git_repository
 from warroom.data.ids import validate_incident_id
 from warroom.data.models import Incident, NormalisedAlert, Severity
+from warroom.data.paths import user_path
 from warroom.data.policy import levels_for
 from warroom.data.text import plain
 
@@ -129,7 +130,7 @@ async def cmd_new(args: argparse.Namespace) -> int:
 
 def _evidence_source(path: str) -> Path:
     """An ``--evidence`` path checked before anything is declared (a missing one writes nothing)."""
-    source = Path(path).expanduser()
+    source = user_path(path, "--evidence")
     if not source.exists():
         raise ValueError(f"evidence {plain(path)[:200]!r} does not exist")
     if not (source.is_file() or source.is_dir()):
@@ -161,20 +162,20 @@ async def cmd_list(args: argparse.Namespace) -> int:
     async with ctx.store() as store:
         incidents, damaged = await store.readable_incidents()
     for incident_id, why in damaged:
-        print(f"warroom: {incident_id} cannot be read (a damaged event row: {plain(why)}); listing the others",
+        print(f"warroom: {plain(str(incident_id))} cannot be read (a damaged event row: {plain(why)}); listing the others",
               file=sys.stderr)
     if args.open:
         incidents = [i for i in incidents if i.is_open]
     if args.json:
         json.dump([incident_row(i) for i in incidents], sys.stdout, indent=2)
         print()
-        return 1 if damaged else 0
+        return 2 if damaged else 0
     if not incidents:
         print("no incidents")
-        return 1 if damaged else 0
+        return 2 if damaged else 0
     for i in incidents:
         print(f"{i.incident_id}  {i.severity.value}  {i.status.value:<13} {i.declared_at:%Y-%m-%d %H:%M}Z  {plain(i.title)}")
-    return 1 if damaged else 0
+    return 2 if damaged else 0
 
 
 def state_lines(i: Incident) -> list[str]:

@@ -16,6 +16,7 @@ from typing import Any
 
 from warroom.agents.branches import apply_branches, declare_freeze, lift_freeze, lift_hold, record_unavailable
 from warroom.app.context import CommandContext
+from warroom.app.errors import say
 from warroom.data import events as ev
 from warroom.data.config import load_config
 from warroom.data.describe import describe_event
@@ -57,7 +58,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
 
 def _say(stored: list[ev.BaseEvent]) -> None:
     for event in stored:
-        print(f"{event.incident_id} #{event.seq}: {describe_event(event)}")
+        say(f"{event.incident_id} #{event.seq}: {describe_event(event)}")
 
 
 async def _append_one(args: argparse.Namespace, build: Any) -> int:

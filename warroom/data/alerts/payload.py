@@ -16,9 +16,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from warroom.data.paths import NotARegularFile, read_regular_file, user_path
+
 MAX_PAYLOAD_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64
 _UNSET_TIME = datetime(1, 1, 1, tzinfo=timezone.utc)  # Alertmanager's "no end yet"
+#: The times an alert may carry (UTC). Outside them a payload is refused with the field's path: a
+#: clock that far off is a broken sender, and the bounds leave room for SLA arithmetic on the value.
+EARLIEST_TIME = datetime(1970, 1, 1, tzinfo=timezone.utc)
+LATEST_TIME = datetime(9000, 1, 1, tzinfo=timezone.utc)
 
 
 class AlertPayloadError(ValueError):
@@ -36,14 +42,16 @@ def read_payload_bytes(source: str | Path, *, stdin: BinaryIO | None = None) -> 
         data = stream.read(MAX_PAYLOAD_BYTES + 1)
         name = "standard input"
     else:
-        path = Path(source)
+        path = user_path(source, "the alert payload")
         name = str(path)
         if path.is_dir():
             raise AlertPayloadError(f"{name} is a directory, not an alert payload file")
         if path.is_file() and path.stat().st_size > MAX_PAYLOAD_BYTES:
             raise AlertPayloadError(f"{name} is larger than the {_mib(MAX_PAYLOAD_BYTES)} limit for an alert payload")
-        with path.open("rb") as handle:
-            data = handle.read(MAX_PAYLOAD_BYTES + 1)
+        try:
+            data = read_regular_file(path, MAX_PAYLOAD_BYTES + 1)
+        except NotARegularFile:
+            raise AlertPayloadError(f"{name} is not a regular file (a FIFO, device or socket); give a file or - for standard input") from None
     if len(data) > MAX_PAYLOAD_BYTES:
         raise AlertPayloadError(f"{name} is larger than the {_mib(MAX_PAYLOAD_BYTES)} limit for an alert payload")
     return data, name
@@ -183,7 +191,15 @@ def timestamp(parent: Mapping[str, Any], key: str, path: str, *, required: bool 
         value = datetime.fromisoformat(raw.strip())
     except ValueError:
         raise AlertPayloadError(f"{where(path, key)} is not a timestamp: {raw[:40]!r}") from None
-    if value.tzinfo is None:
+    if value.tzinfo is None or value.utcoffset() is None:
         raise AlertPayloadError(f"{where(path, key)} has no timezone: {raw[:40]!r}")
-    value = value.astimezone(timezone.utc)
-    return None if value == _UNSET_TIME else value
+    if value == _UNSET_TIME:  # compared as instants: only the UTC zero value means "not set"
+        return None
+    # Compared as aware instants, before any conversion: converting year 1 at +05:00 (or
+    # 9999-12-31 at -05:00) to UTC would leave the datetime range.
+    if not EARLIEST_TIME <= value < LATEST_TIME:
+        raise AlertPayloadError(
+            f"{where(path, key)} is out of range: {raw[:40]!r} (an alert's time must lie between "
+            f"{EARLIEST_TIME:%Y-%m-%d} and {LATEST_TIME:%Y-%m-%d} UTC)"
+        )
+    return value.astimezone(timezone.utc)

@@ -16,8 +16,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from warroom.data import events as ev
+from warroom.data.dbfile import DamagedRow
 from warroom.data.fold import replay
 from warroom.data.models import Incident
+from warroom.data.rows import row_to_event
 from warroom.data.store import EventStore, StoreError
 
 History = list[tuple[Incident, list[ev.BaseEvent]]]
@@ -30,7 +32,10 @@ async def load_history(store: EventStore, *, chunks: bool = True) -> History:
     """
     if not chunks:
         rows = await asyncio.to_thread(_rows_without_chunks, str(store.path))
-        return _fold_rows(rows)
+        try:
+            return _fold_rows(rows)
+        except DamagedRow as exc:
+            raise exc.at(store.path) from None
     out: History = []
     for incident_id in await store.incident_ids():
         events = await store.events(incident_id)
@@ -83,7 +88,7 @@ def _rows_without_chunks(path: str) -> list[tuple]:
 def _fold_rows(rows: list[tuple]) -> History:
     by_incident: dict[str, list[ev.BaseEvent]] = {}
     for row in rows:
-        by_incident.setdefault(row[1], []).append(ev.event_from_row(*row))
+        by_incident.setdefault(row[1], []).append(row_to_event(row))  # a damaged row raises DamagedRow
     out: History = []
     for events in by_incident.values():
         if events[0].kind != "incident.declared":
