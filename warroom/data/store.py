@@ -176,6 +176,9 @@ class EventStore:
         try:
             db = await aiosqlite.connect(str(path), isolation_level=None, timeout=30.0)
         except sqlite3.Error as exc:
+            if not path.exists() and read_only_folder(path):
+                raise StoreError(f"the folder {path.parent} is read-only (or this user cannot write it), so the database "
+                                 f"{path.name} cannot be created there") from exc  # fmt: skip
             raise StoreError(f"cannot open the database {path}: {exc}") from exc
         try:
             # execute_fetchall: a PRAGMA returns a row, and a cursor left unread keeps its
