@@ -89,7 +89,8 @@ async def _email(n: ev.NotificationQueued, channel: nc.EmailChannel, env: Mappin
     password = _secret(env, channel.password_env, "the SMTP password") if channel.password_env else ""
     message = email_message(n, channel.sender, list(recipients))
     refused = await send_email(message, host=channel.host, port=channel.port, security=channel.security,
-                               username=channel.username, password=password, timeout=channel.timeout)  # fmt: skip
+                               username=channel.username, password=password, timeout=channel.timeout,
+                               ca_file=channel.ca_file)  # fmt: skip
     got = len(recipients) - len(refused)
     target = f"email to {got}" + (f" ({len(refused)} refused: {', '.join(refused)[:200]})" if refused else "")
     return Delivery(receiver_id=str(message["Message-ID"]), target=target)

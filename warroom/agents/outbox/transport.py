@@ -113,8 +113,11 @@ async def http_request(method: Literal["GET", "POST", "PATCH"], url: str, *, bod
 
 
 def _email_blocking(message: EmailMessage, host: str, port: int, security: str, username: str, password: str,
-                    timeout: float) -> list[str]:  # fmt: skip
-    context = ssl.create_default_context()
+                    timeout: float, ca_file: str | None) -> list[str]:  # fmt: skip
+    try:
+        context = ssl.create_default_context(cafile=ca_file)
+    except (OSError, ssl.SSLError) as exc:
+        raise SendError(f"the ca_file {ca_file} cannot be used: {exc}", retry=False) from None
     try:
         if security == "tls":
             client: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
@@ -133,12 +136,14 @@ def _email_blocking(message: EmailMessage, host: str, port: int, security: str, 
     except smtplib.SMTPResponseException as exc:
         said = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
         raise SendError(f"SMTP {exc.smtp_code}: {_said(said.encode())}", retry=400 <= exc.smtp_code < 500, status=exc.smtp_code) from None
+    except ssl.SSLCertVerificationError as exc:
+        raise SendError(f"SMTP {host}:{port}: the server's TLS certificate was refused ({exc.verify_message})", retry=False) from None
     except (smtplib.SMTPException, OSError) as exc:  # disconnected, refused, timed out, TLS failed
         raise SendError(f"SMTP {host}:{port}: {exc or type(exc).__name__}", retry=True) from None
     return sorted(refused)  # the others got it: delivered, and the refused ones are named
 
 
 async def send_email(message: EmailMessage, *, host: str, port: int, security: str, username: str = "", password: str = "",
-                     timeout: float = 10.0) -> list[str]:  # fmt: skip
+                     timeout: float = 10.0, ca_file: str | None = None) -> list[str]:  # fmt: skip
     """Send ``message`` through the SMTP server (STARTTLS, implicit TLS, or none); the recipients it refused."""
-    return await asyncio.to_thread(_email_blocking, message, host, port, security, username, password, timeout)
+    return await asyncio.to_thread(_email_blocking, message, host, port, security, username, password, timeout, ca_file)

@@ -72,6 +72,8 @@ class EmailChannel(_Channel):
     security: Literal["starttls", "tls", "none"] = "starttls"
     username: Annotated[str, Field(max_length=200)] = ""
     password_env: EnvName | None = None
+    #: A PEM file of certificates to trust besides the system's (a relay with a private CA).
+    ca_file: Annotated[str, Field(min_length=1, max_length=4096)] | None = None
     to: dict[Audience, list[str]] = Field(min_length=1)
 
     @field_validator("sender")
