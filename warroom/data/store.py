@@ -173,9 +173,15 @@ class EventStore:
         path = Path(path).expanduser()
         check_file(path)
         path.parent.mkdir(parents=True, exist_ok=True)
+        pending = aiosqlite.connect(str(path), isolation_level=None, timeout=30.0)
         try:
-            db = await aiosqlite.connect(str(path), isolation_level=None, timeout=30.0)
+            db = await pending
         except sqlite3.Error as exc:
+            # The connection's worker thread answers the failed connect on this loop and then stops: wait for
+            # it, or a command that exits at once closes the loop first ("Event loop is closed" on stderr).
+            worker = getattr(pending, "_thread", None)
+            if worker is not None and worker.is_alive():
+                await asyncio.to_thread(worker.join, 5)
             if not path.exists() and read_only_folder(path):
                 raise StoreError(f"the folder {path.parent} is read-only (or this user cannot write it), so the database "
                                  f"{path.name} cannot be created there") from exc  # fmt: skip
