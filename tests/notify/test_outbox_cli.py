@@ -107,9 +107,9 @@ def test_a_sender_killed_at_any_point_loses_nothing_and_duplicates_nothing(tmp_p
     http_rx.delay = 0.08
     env = {**os.environ, **ENV, "PYTHONIOENCODING": "utf-8"}
     command = [sys.executable, "-m", "warroom", "--db", str(db), "--config", str(config), "outbox", "--send"]
-    for point in range(20):  # SIGKILL after 0.4 s … 1.07 s: importing, reading, mid-request, between record and send
+    for point in range(20):  # SIGKILL after 0.35 s … 0.83 s: importing, reading, mid-request, between record and send
         proc = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(0.4 + 0.035 * point)
+        time.sleep(0.35 + 0.025 * point)
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
     for _ in range(5):
