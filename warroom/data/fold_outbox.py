@@ -11,7 +11,16 @@ from warroom.data import events as ev
 from warroom.data.fold import InvalidEvent, _on
 from warroom.data.models import Incident, Notification
 
-__all__: list[str] = []
+__all__ = ["QUEUED_FIELDS", "queued_event"]
+
+#: What a ``Notification`` keeps of its ``NotificationQueued`` (besides the time): the message, and the incident as it was.
+QUEUED_FIELDS = frozenset({"notification_id", "channel", "audience", "action", "subject", "text", "status", "severity",
+                           "service", "title", "monitoring"})  # fmt: skip
+
+
+def queued_event(incident_id: str, n: Notification) -> ev.NotificationQueued:
+    """The ``NotificationQueued`` that ``n`` was folded from (what the sender delivers)."""
+    return ev.NotificationQueued(incident_id=incident_id, at=n.queued_at, **n.model_dump(include=QUEUED_FIELDS))
 
 
 def _known(s: Incident, e: Any) -> Notification:
@@ -31,9 +40,7 @@ def _with(s: Incident, n: Notification) -> dict[str, Any]:
 def _queued(s: Incident, e: ev.NotificationQueued) -> dict[str, Any]:
     if e.notification_id in s.notifications:
         raise InvalidEvent(e, f"notification {e.notification_id} is already queued")
-    fields = e.model_dump(include={"notification_id", "channel", "audience", "action", "subject", "text", "status",
-                                   "severity", "service", "title", "monitoring"})  # fmt: skip
-    return _with(s, Notification(**fields, queued_at=e.at))
+    return _with(s, Notification(**e.model_dump(include=QUEUED_FIELDS), queued_at=e.at))
 
 
 @_on("notification.delivered")

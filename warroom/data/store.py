@@ -165,7 +165,6 @@ class EventStore:
         self._cache: dict[str, Incident] = {}
         #: The configured notification channels: events that publish queue their deliveries (None: no outbox).
         self.outbox: OutboxPlan | None = None
-        self._closed = False
 
     # -- opening -----------------------------------------------------------------------------
     @classmethod

@@ -22,6 +22,7 @@ from warroom.agents.outbox.channels import deliver
 from warroom.agents.outbox.transport import SendError
 from warroom.data import events as ev
 from warroom.data.fold import InvalidEvent
+from warroom.data.fold_outbox import queued_event
 from warroom.data.leases import LEASE_SECONDS, Lease, LeaseHolder
 from warroom.data.models import Incident, Notification
 from warroom.data.notify.config import NotifyConfig
@@ -130,8 +131,7 @@ class Outbox:
 
     async def _attempt(self, incident: Incident, n: Notification, report: SendReport) -> bool:
         attempt = n.attempts + 1
-        queued = ev.NotificationQueued(incident_id=incident.incident_id, at=n.queued_at, **n.model_dump(include={
-            "notification_id", "channel", "audience", "action", "subject", "text", "status", "severity", "service", "title", "monitoring"}))  # fmt: skip
+        queued = queued_event(incident.incident_id, n)
         try:
             done = await deliver(queued, await self.store.load(incident.incident_id), self.config, self.env)
         except SendError as exc:
