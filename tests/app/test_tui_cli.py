@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -51,3 +52,36 @@ async def test_palette_offers_enabled_keys_only(tmp_path: Path) -> None:
                 assert not any(label.startswith(refuse) for label in labels)
             hits = [hit async for hit in provider.search("escal")]
             assert bool(hits) is (refuse is None)
+
+
+async def test_review_of_an_incident_still_being_worked_is_refused(tmp_path: Path, capsys: Any) -> None:
+    seeded = await seed(tmp_path / "w.db")
+    assert await asyncio.to_thread(main, ["review", seeded.active, "--db", str(seeded.db_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"warroom: {seeded.active} is MITIGATING") or "once the incident is resolved" in err, err
+    assert err.count("\n") == 1 and f"warroom resolve {seeded.active}" in err
+
+
+@pytest.mark.parametrize("command", ["open", "review"])
+async def test_screens_without_a_terminal_say_what_to_use_instead(command: str, tmp_path: Path) -> None:
+    seeded = await seed(tmp_path / "w.db")
+    done = await asyncio.to_thread(
+        subprocess.run, [sys.executable, "-m", "warroom", command, seeded.resolved, "--db", str(seeded.db_path)],
+        env={**os.environ, "PYTHONPATH": str(ROOT)}, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+        timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2, done
+    assert done.stdout == "" and "\x1b" not in done.stderr
+    assert done.stderr.startswith(f"warroom: warroom {command} needs a terminal") and f"warroom show {seeded.resolved}" in done.stderr
+
+
+@pytest.mark.parametrize("command", [["list"], ["new", "Disk full", "--no-tui"], ["show", "INC-2026-0001"]])
+def test_db_in_a_folder_that_does_not_exist_is_refused_not_created(command: list[str], tmp_path: Path, capsys: Any) -> None:
+    target = tmp_path / "typo" / "deeper" / "w.db"
+    assert main([*command, "--db", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "does not exist" in err and "typo" in err
+    assert not (tmp_path / "typo").exists()
+    (tmp_path / "file").write_text("x")
+    assert main([*command, "--db", str(tmp_path / "file" / "w.db")]) == 2
+    assert "is not a folder" in capsys.readouterr().err

@@ -24,6 +24,7 @@ async def test_review_editor_records_sections_and_action_items_and_exports(make_
     async with app.run_test(size=(160, 60)) as pilot:
         await war_room_loaded(pilot)
         screen = pilot.app.screen
+        screen.query_one("#timeline").focus()
         await pilot.press("a", "s", "e", "n")  # decision keys do nothing on the read-only screen
         await pilot.pause(0.1)
         assert isinstance(pilot.app.screen, ReviewScreen)
@@ -57,3 +58,61 @@ def test_due_date_is_checked() -> None:
     with pytest.raises(ValueError, match="YYYY-MM-DD"):
         parse_due("next friday")
     assert parse_due("") is None
+
+
+async def test_typing_starts_in_the_editor_and_letters_type_instead_of_acting(make_app: Any, seeded: Seeded) -> None:
+    app = make_app(seeded.db_path, lambda: ReviewScreen(seeded.resolved))
+    async with app.run_test(size=(160, 60)) as pilot:
+        await war_room_loaded(pilot)
+        screen = pilot.app.screen
+        area = screen.query_one("#review-text")
+        assert screen.focused is area
+        area.load_text("")
+        await pilot.press(*"quiet requests", "question_mark")
+        assert area.text == "quiet requests?" and pilot.app.screen is screen  # q typed a q, ? typed a ?
+        screen.query_one("#action-title").focus()
+        await pilot.press(*"squash queue")
+        assert screen.query_one("#action-title").value == "squash queue" and pilot.app.screen is screen
+
+
+async def test_leaving_with_unsaved_edits_asks_and_escape_keeps_them(make_app: Any, seeded: Seeded) -> None:
+    from warroom.screens.modals.discard import DiscardEditsModal
+
+    app = make_app(seeded.db_path, lambda: ReviewScreen(seeded.resolved))
+    async with app.run_test(size=(160, 60)) as pilot:
+        await war_room_loaded(pilot)
+        screen = pilot.app.screen
+        await pilot.press(*"Alert fired 9 minutes late")
+        screen.query_one("#action-items").focus()
+        await pilot.press("q")
+        await until(pilot, lambda: isinstance(pilot.app.screen, DiscardEditsModal))
+        assert str(pilot.app.screen.query_one(".form-help").render()) == "Not saved: Executive summary."
+        await pilot.press("escape")
+        await until(pilot, lambda: pilot.app.screen is screen)
+        assert "Alert fired 9 minutes late" in screen.query_one("#review-text").text
+        await pilot.press("ctrl+q")  # quitting the app asks too
+        await until(pilot, lambda: isinstance(pilot.app.screen, DiscardEditsModal))
+        await pilot.press("escape")
+        await until(pilot, lambda: pilot.app.screen is screen)
+        screen.query_one("#review-text").focus()
+        await pilot.press("ctrl+s")
+        await _wait(seeded, pilot, "review.updated")
+        await until(pilot, lambda: not screen.unsaved())
+        screen.query_one("#action-items").focus()
+        await pilot.press("q")  # saved: leaves without asking
+        await until(pilot, lambda: app.return_value is not None)
+    assert app.return_value == 0
+
+
+async def test_leaving_without_saving_records_nothing(make_app: Any, seeded: Seeded) -> None:
+    from warroom.screens.modals.discard import DiscardEditsModal
+
+    app = make_app(seeded.db_path, lambda: ReviewScreen(seeded.resolved))
+    async with app.run_test(size=(160, 60)) as pilot:
+        await war_room_loaded(pilot)
+        await pilot.press(*"draft nobody wants")
+        await pilot.press("ctrl+q")
+        await until(pilot, lambda: isinstance(pilot.app.screen, DiscardEditsModal))
+        await pilot.press("ctrl+s")  # the modal's submit: leave without saving
+        await until(pilot, lambda: not app.is_running)
+    assert await events_of(seeded.db_path, seeded.resolved, "review.updated") == []

@@ -131,6 +131,14 @@ class WarroomApp(App[int]):
 
         self.push_screen(HelpScreen(self.screen))
 
+    async def action_quit(self) -> None:
+        """``Ctrl+Q``: quit, except that the review editor asks first when edits would be lost."""
+        leave_then = getattr(self.screen, "leave_then", None)
+        if leave_then is not None:
+            leave_then(self.exit)
+        else:
+            self.exit()
+
     def action_quit_war_room(self) -> None:
         """Leave this screen; the incident keeps going (it lives in the database)."""
         if len(self.screen_stack) > 2:

@@ -12,6 +12,20 @@ from warroom.data.paths import default_actor, default_config_path, default_db_pa
 from warroom.data.store import EventStore
 
 
+class NoSuchFolder(ValueError):
+    """``--db`` names a file in a folder that does not exist (a typo, most likely: nothing is created)."""
+
+
+def explicit_db_path(raw: str) -> Path:
+    """``--db PATH``: the folder must exist. Only the default location in the user data folder is created."""
+    path = user_path(raw, "--db")
+    folder = path.parent
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise NoSuchFolder(f"--db {str(raw)!r}: the folder {str(folder)!r} {what}; create it first or give another path")
+    return path
+
+
 @dataclass(frozen=True)
 class CommandContext:
     db_path: Path
@@ -24,7 +38,7 @@ class CommandContext:
         config = getattr(args, "config", None)
         actor = getattr(args, "actor", None)
         return cls(
-            db_path=user_path(db, "--db") if db else default_db_path(),
+            db_path=explicit_db_path(db) if db else default_db_path(),
             config_path=user_path(config, "--config") if config else default_config_path(),
             actor=(actor or default_actor())[:200],
         )

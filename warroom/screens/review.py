@@ -9,6 +9,7 @@ record. Nothing here needs the network or an API key.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import datetime, time, timezone
 
 from textual import work
@@ -52,7 +53,9 @@ class ReviewScreen(WarRoomScreen):
         Binding("ctrl+n", "add_action", "Add action", tooltip="Add the action item typed below", id="add-action-item"),
         Binding("ctrl+t", "advance_action", "Action status", tooltip="Move the highlighted action item on: open → in progress → done", id="advance-action-item"),
         Binding("ctrl+e", "export", "Export", tooltip="Re-export the markdown record", id="export-record"),
+        Binding("q", "leave", "Quit", tooltip="Leave the review (asks first when edits are not saved)", id="quit"),
     ]  # fmt: skip
+    FIRST_FOCUS = "#review-text"  # typing starts in the editor; single-letter keys type there
 
     def __init__(self, incident_id: str) -> None:
         super().__init__(incident_id, read_only=True)
@@ -105,6 +108,36 @@ class ReviewScreen(WarRoomScreen):
                 table.add_row(*row)
             if rows:
                 table.move_cursor(row=min(cursor, len(rows) - 1))
+
+    def unsaved(self) -> list[str]:
+        """The titles of the sections edited and not saved, then the action item typed and not added."""
+        if self.state is None:
+            return []
+        drafts = {**self.drafts, self.section: self.query_one("#review-text", TextArea).text}
+        titles = {s.key: s.title for s in REVIEW_SECTIONS}
+        found = [titles.get(k, k) for k, v in drafts.items() if v.strip() != self.state.review.get(k, "").strip()]
+        if self.query_one("#action-title", Input).value.strip():
+            found.append("the action item typed below (Ctrl+N adds it)")
+        return found
+
+    def action_leave(self) -> None:
+        """``q`` (when no text field has focus): leave the review, after asking if edits would be lost."""
+        self.leave_then(self.app.action_quit_war_room)
+
+    def leave_then(self, leave: Callable[[], object]) -> None:
+        """Call ``leave`` now when nothing is unsaved, else once the person confirms dropping the edits."""
+        unsaved = self.unsaved()
+        if not unsaved:
+            leave()
+            return
+        from warroom.screens.modals.discard import DiscardEditsModal
+
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                self.drafts.clear()
+                leave()
+
+        self.app.push_screen(DiscardEditsModal(unsaved), answered)
 
     def action_save_review(self) -> None:
         if self.state is None:

@@ -76,6 +76,8 @@ class WarRoomScreen(DecisionActions, DeliveryActions, Screen[None]):
         Binding("q", "app.quit_war_room", "Quit", tooltip="Leave the war room; the incident keeps going", id="quit"),
     ]  # fmt: skip
 
+    FIRST_FOCUS = "#timeline"  # where the keys go when the screen opens
+
     def __init__(self, incident_id: str, *, read_only: bool = False) -> None:
         super().__init__(name=incident_id)
         self.incident_id = incident_id
@@ -115,7 +117,7 @@ class WarRoomScreen(DecisionActions, DeliveryActions, Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#timeline-search-input", Input).display = False
-        self.query_one(Timeline).focus()
+        self.query_one(self.FIRST_FOCUS).focus()
         self.call_after_refresh(self.follow_store)  # the first frame does not wait for the replay
         self.set_interval(1.0, self.tick, name="sla-clocks")
         if not self.read_only and self.app.orchestrator_factory is not None:

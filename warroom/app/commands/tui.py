@@ -8,6 +8,7 @@ without ``--no-tui``).
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -65,8 +66,18 @@ def build_app(args: argparse.Namespace, first_screen: Callable[[], Any], *, play
                       orchestrator_factory=factory, roster=config.roster, config=config)  # fmt: skip
 
 
-async def _check_exists(args: argparse.Namespace, incident_id: str, playbook: str | None = None) -> None:
-    """Refuse an unknown incident, and a ``--playbook`` other than the one the incident was started with."""
+class NeedsTerminal(ValueError):
+    """A screen was asked for where there is no terminal to draw it on."""
+
+
+class NotReviewable(ValueError):
+    """``warroom review`` on an incident that is still being worked."""
+
+
+async def _check_exists(args: argparse.Namespace, incident_id: str, playbook: str | None = None, *,
+                        review: bool = False) -> None:  # fmt: skip
+    """Refuse an unknown incident, a ``--playbook`` other than the one the incident was started with,
+    and (``review``) an incident that is neither resolved nor closed."""
     async with CommandContext.from_args(args).store() as store:
         if not await store.exists(incident_id):
             from warroom.data.store import UnknownIncident
@@ -76,6 +87,25 @@ async def _check_exists(args: argparse.Namespace, incident_id: str, playbook: st
             from warroom.agents.playbook_choice import choose_playbook
 
             choose_playbook(await store.load(incident_id), playbook)
+        if review:
+            from warroom.data.models import Status
+
+            state = await store.load(incident_id)
+            if state.status not in (Status.RESOLVED, Status.CLOSED):
+                raise NotReviewable(
+                    f"{incident_id} is {state.status.value}: the review is written once the incident is resolved "
+                    f"(resolve it in `warroom open {incident_id}` with x, or `warroom resolve {incident_id} --validation TEXT`)"
+                )
+
+
+def _need_terminal(command: str, incident_id: str) -> None:
+    """``open`` and ``review`` draw a screen: without a terminal, say what to use instead (no escape codes)."""
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        return
+    raise NeedsTerminal(
+        f"warroom {command} needs a terminal; without one use `warroom show {incident_id}`, "
+        f"`warroom gate {incident_id}` or `warroom export {incident_id}`"
+    )
 
 
 def _run(app: Any) -> int:
@@ -90,6 +120,7 @@ def cmd_open(args: argparse.Namespace) -> int:
 
     incident_id = validate_incident_id(args.incident_id)
     asyncio.run(_check_exists(args, incident_id, args.playbook))
+    _need_terminal("open", incident_id)
     app = build_app(args, lambda: WarRoomScreen(incident_id), playbook=args.playbook, backend=args.backend)
     return _run(app)
 
@@ -111,7 +142,8 @@ def cmd_review(args: argparse.Namespace) -> int:
     from warroom.screens.review import ReviewScreen
 
     incident_id = validate_incident_id(args.incident_id)
-    asyncio.run(_check_exists(args, incident_id))
+    asyncio.run(_check_exists(args, incident_id, review=True))
+    _need_terminal("review", incident_id)
     return _run(build_app(args, lambda: ReviewScreen(incident_id)))
 
 
