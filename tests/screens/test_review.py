@@ -73,6 +73,9 @@ async def test_typing_starts_in_the_editor_and_letters_type_instead_of_acting(ma
         screen.query_one("#action-title").focus()
         await pilot.press(*"squash queue")
         assert screen.query_one("#action-title").value == "squash queue" and pilot.app.screen is screen
+        area.focus()
+        await pilot.press("ctrl+r")  # re-export works from the editor (Ctrl+E is the editor's end of line)
+        await until(pilot, (app.export_dir / seeded.resolved / "post-incident-review.md").exists)
 
 
 async def test_leaving_with_unsaved_edits_asks_and_escape_keeps_them(make_app: Any, seeded: Seeded) -> None:

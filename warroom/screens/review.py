@@ -52,7 +52,8 @@ class ReviewScreen(WarRoomScreen):
         Binding("ctrl+s", "save_review", "Save review", tooltip="Record the changed sections and re-export", id="save-review"),
         Binding("ctrl+n", "add_action", "Add action", tooltip="Add the action item typed below", id="add-action-item"),
         Binding("ctrl+t", "advance_action", "Action status", tooltip="Move the highlighted action item on: open → in progress → done", id="advance-action-item"),
-        Binding("ctrl+e", "export", "Export", tooltip="Re-export the markdown record", id="export-record"),
+        # Ctrl+R, not Ctrl+E: the editor and the inputs keep Ctrl+E for end of line
+        Binding("ctrl+r", "export", "Export", tooltip="Re-export the markdown record", id="export-record"),
         Binding("q", "leave", "Quit", tooltip="Leave the review (asks first when edits are not saved)", id="quit"),
     ]  # fmt: skip
     FIRST_FOCUS = "#review-text"  # typing starts in the editor; single-letter keys type there
@@ -65,7 +66,7 @@ class ReviewScreen(WarRoomScreen):
 
     def compose_extra(self) -> ComposeResult:
         with Vertical(id="review-editor") as editor:
-            editor.border_title = "Post-incident review (Ctrl+S saves)"
+            editor.border_title = "Post-incident review (Ctrl+S saves, Ctrl+Q leaves)"
             with Horizontal():
                 yield OptionList(*[Option(s.title, id=s.key) for s in REVIEW_SECTIONS], id="review-sections")
                 yield TextArea(id="review-text", soft_wrap=True)

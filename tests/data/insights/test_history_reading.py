@@ -99,10 +99,10 @@ async def test_the_reading_connection_refuses_writes(store: EventStore, db_path:
 
 
 def test_stats_on_a_missing_database_creates_nothing(tmp_path: Path) -> None:
-    missing = tmp_path / "nowhere" / "warroom.db"
+    missing = tmp_path / "warroom.db"  # (a --db in a missing folder is refused earlier: tests/app/test_tui_cli.py)
     out = _stats(missing)
     assert out.returncode == 2 and out.stdout == ""
     assert out.stderr == f"warroom: there is no warroom database at {missing} (nothing was created): check --db or WARROOM_DB\n"
     with pytest.raises(StoreError, match="no warroom database"):
         reading_connection(missing)
-    assert not missing.parent.exists()
+    assert list(tmp_path.iterdir()) == []
