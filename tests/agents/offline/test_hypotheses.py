@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tests.agents.offline.conftest import evidence_for
 from warroom.agents.offline.analysis import analyse
-from warroom.agents.offline.writers.common import headline
+from warroom.agents.offline.writers.common import headline, ranked_hypotheses
 from warroom.data.alerts.alertmanager import parse_alertmanager
 
 EVENTS_HEADER = "Events:\n  Type     Reason     Age   From     Message\n  ----     ------     ----  ----     -------\n"
@@ -47,6 +47,9 @@ def test_oom_kill_outranks_the_crash_loop_it_causes(tmp_path: Path) -> None:
     assert families.index("oom_kill") < families.index("crash_loop")
     crash = next(h for h in analysis.hypotheses if h.family == "crash_loop")
     assert crash.symptom and "symptom" in crash.rank_note
+    assert crash.evidence_against == ["it is a symptom: the evidence shows a cause behind it (oom kill of "
+                                      f"{analysis.hypotheses[0].subject}, {analysis.hypotheses[0].confidence:.0%})"]
+    assert analysis.hypotheses[0].family == "oom_kill" and analysis.hypotheses[0].evidence_against == []
 
 
 def test_failed_scheduling_on_taints_and_on_resources(tmp_path: Path) -> None:
@@ -128,6 +131,9 @@ def test_the_object_the_incident_names_outranks_a_bystander(tmp_path: Path) -> N
     assert "search-6b-aaaaa" in text
     bystander = next(h for h in analysis.hypotheses if "ads-7c-bbbbb" in h.statement)
     assert "not about the object the incident names" in bystander.rank_note
+    assert any(a.startswith(f"it is about {bystander.subject}, while the incident names ") and "search" in a
+               for a in bystander.evidence_against), bystander.evidence_against
+    assert not any("while the incident names" in a for a in analysis.hypotheses[0].evidence_against)
 
 
 def test_new_after_onset_outranks_most_numerous_background(tmp_path: Path) -> None:
@@ -143,6 +149,9 @@ def test_new_after_onset_outranks_most_numerous_background(tmp_path: Path) -> No
     assert "memory" in text.lower() and "redis-cache" not in text
     background = next(h for h in analysis.hypotheses if h.family == "dependency_unavailable")
     assert background.new_after_onset is False and "background" in background.rank_note
+    assert any("already in the logs before the onset" in a for a in background.evidence_against)
+    shown = "\n".join(ranked_hypotheses(analysis))  # as the Tier 2 analysis and the RCA print it
+    assert "Against (why it ranks lower): it was already in the logs before the onset" in shown
 
 
 def test_nothing_recognised_says_so_and_what_would_settle_it(tmp_path: Path) -> None:

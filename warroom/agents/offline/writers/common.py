@@ -194,12 +194,12 @@ def ranked_hypotheses(a: Analysis, limit: int = 5) -> list[str]:
     """The candidate causes, best first, each with its confidence, evidence for it and why it ranks there."""
     lines = []
     for n, h in enumerate(a.hypotheses[:limit], 1):
-        why = f" Ranks lower: {h.rank_note}." if n > 1 and h.rank_note else ""
         kind = " (a symptom)" if h.symptom else ""
         evidence = "; ".join(cite(c) for c in h.evidence_for[:2]) or "no citation"
-        against = f" Against: {'; '.join(h.evidence_against)}." if h.evidence_against else ""
+        label = "Against (why it ranks lower)" if n > 1 else "Against"
+        against = f" {label}: {'; '.join(h.evidence_against)}." if h.evidence_against else ""
         covers = f" Explains: {h.explains}." if h.explains else ""
-        lines.append(f"{n}. **{h.confidence:.0%}**{kind} {h.statement} Evidence: {evidence}.{covers}{against}{why}")
+        lines.append(f"{n}. **{h.confidence:.0%}**{kind} {h.statement} Evidence: {evidence}.{covers}{against}")
     return lines
 
 
