@@ -53,12 +53,38 @@ async def test_same_fingerprint_updates_the_same_incident_and_records_the_resolv
     assert kinds == ["incident.declared", "alert.received", "alert.received", "alert.received"]
 
 
-async def test_several_alerts_open_one_incident_per_fingerprint(store: EventStore) -> None:
+async def test_one_alertmanager_group_is_one_incident_at_the_severity_of_its_worst_alert(store: EventStore) -> None:
     outcomes = await take_in(store, parse_alertmanager(load("alertmanager-two.json")), at=T0, actor="oncall")
-    assert [(o.action, o.incident_id) for o in outcomes] == [("declared", "INC-2026-0001"), ("declared", "INC-2026-0002")]
-    first, second = await store.incidents()
-    assert first.severity is Severity.P2 and (first.impact, first.urgency) == (Level.MEDIUM, Level.MEDIUM)
-    assert second.severity is Severity.P1  # priority label
+    assert [(o.action, o.incident_id) for o in outcomes] == [("declared", "INC-2026-0001"), ("updated", "INC-2026-0001")]
+    (incident,) = await store.incidents()
+    assert incident.severity is Severity.P1  # the second alert's priority label, not the first's warning
+    assert len(incident.alerts) == 2
+
+
+def _storm(group_key: str, count: int, status: str = "firing", start: int = 0) -> dict:
+    return {"version": "4", "groupKey": group_key, "status": status, "receiver": "oncall", "alerts": [
+        {"status": status, "labels": {"alertname": "PodNotReady", "severity": "critical", "pod": f"web-{i}"},
+         "annotations": {"summary": f"web-{i} is not ready"}, "startsAt": "2026-11-20T09:00:00Z",
+         "fingerprint": f"{i:016x}"} for i in range(start, start + count)]}  # fmt: skip
+
+
+async def test_a_storm_of_one_rule_is_one_incident_and_other_groups_their_own(store: EventStore) -> None:
+    rule = '{}/{team="web"}:{alertname="PodNotReady"}'
+    outcomes = await take_in(store, parse_alertmanager(_storm(rule, 600)), at=T0, actor="alertmanager")
+    assert {o.incident_id for o in outcomes} == {"INC-2026-0001"}
+    assert [o.action for o in outcomes].count("declared") == 1
+    later = await take_in(store, parse_alertmanager(_storm(rule, 5, start=600)), at=T0, actor="alertmanager")
+    assert [(o.action, o.incident_id) for o in later] == [("updated", "INC-2026-0001")] * 5  # new pods, same group
+    other = await take_in(store, parse_alertmanager(_storm('{}/{team="db"}:{alertname="PodNotReady"}', 3, start=5000)), at=T0,
+                          actor="alertmanager")  # fmt: skip
+    assert {o.incident_id for o in other} == {"INC-2026-0002"}
+    assert len((await store.load("INC-2026-0001")).alerts) == 605
+
+
+async def test_alerts_without_a_group_key_open_one_incident_per_fingerprint(store: EventStore) -> None:
+    payload = _storm("", 3)
+    outcomes = await take_in(store, parse_alertmanager(payload), at=T0, actor="alertmanager")
+    assert [o.incident_id for o in outcomes] == ["INC-2026-0001", "INC-2026-0002", "INC-2026-0003"]
 
 
 async def test_pagerduty_v2_then_v3_then_annotation_land_on_one_incident(store: EventStore) -> None:

@@ -18,6 +18,8 @@ lock is released between batches so an alert storm never locks people out.
 
 from __future__ import annotations
 
+import hashlib
+
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -61,12 +63,34 @@ def detection_method(alert: NormalisedAlert) -> str:
     return "pagerduty" if alert.source.startswith("pagerduty") else alert.source
 
 
+GROUP_PREFIX = "alertmanager-group:"
+
+
+def group_key(alert: NormalisedAlert) -> str | None:
+    """The dedup key of the Alertmanager group ``alert`` was sent in (its ``groupKey``), if any.
+
+    Alertmanager groups alerts by the route's ``group_by`` labels; one group is one problem to the
+    people who configured it, so a storm of one rule (500 pods, one ``groupKey``) is one incident.
+    """
+    if alert.source != "alertmanager" or not isinstance(alert.raw, dict):
+        return None
+    group = alert.raw.get("group")
+    key = group.get("groupKey") if isinstance(group, dict) else None
+    if not isinstance(key, str) or not key:
+        return None
+    return GROUP_PREFIX + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
 def dedup_keys(alert: NormalisedAlert) -> list[str]:
-    """The keys that tie ``alert`` to an incident: its fingerprint, and the PagerDuty incident id if known."""
+    """The keys that tie ``alert`` to an incident: its fingerprint, the PagerDuty incident id if known,
+    and its Alertmanager group (so the alerts of one group go to one incident)."""
     keys = [alert.fingerprint]
     incident = alert.labels.get("pagerduty_incident")
     if incident and INCIDENT_PREFIX + incident not in keys:
         keys.append(INCIDENT_PREFIX + incident)
+    group = group_key(alert)
+    if group:
+        keys.append(group)
     return keys
 
 
@@ -106,6 +130,7 @@ async def _take_batch(tx: Transaction, alerts: list[NormalisedAlert], *, at: dat
     binds: list[tuple[str, str]] = []
     declared: set[str] = set()
     outcomes = []
+    leaders = _most_severe_by_group(alerts)
     for alert in alerts:
         keys = dedup_keys(alert)
         incident = next((bound[key] for key in keys if key in bound), None)
@@ -123,7 +148,7 @@ async def _take_batch(tx: Transaction, alerts: list[NormalisedAlert], *, at: dat
             continue
         new_id = await tx.next_id(at.year)
         declared.add(new_id)
-        fields = declaration_fields(alert, at)
+        fields = declaration_fields(leaders.get(group_key(alert) or "", alert), at)
         events += [ev.IncidentDeclared(incident_id=new_id, at=at, actor=actor, reporter=actor, **fields),
                    _received(new_id, alert, at)]
         binds += [(key, new_id) for key in keys]
@@ -133,6 +158,19 @@ async def _take_batch(tx: Transaction, alerts: list[NormalisedAlert], *, at: dat
     await tx.append_many(events)
     await tx.bind_keys(binds)
     return outcomes
+
+
+def _most_severe_by_group(alerts: list[NormalisedAlert]) -> dict[str, NormalisedAlert]:
+    """The most severe firing alert of each group in ``alerts``: a group's incident is declared with its
+    severity and title (the first of the group's alerts to arrive may be its mildest)."""
+    leaders: dict[str, NormalisedAlert] = {}
+    for alert in alerts:
+        key = group_key(alert)
+        if key and alert.status in OPENING_STATUSES:
+            best = leaders.get(key)
+            if best is None or alert.severity.value < best.severity.value:  # P0 < P1 < P2 < P3
+                leaders[key] = alert
+    return leaders
 
 
 def _received(incident_id: str, alert: NormalisedAlert, at: datetime) -> ev.AlertReceived:
@@ -165,4 +203,4 @@ async def _record(tx: Transaction, incident_id: str, alert: NormalisedAlert, at:
     await tx.bind_keys([(key, incident_id) for key in dedup_keys(alert)])
 
 
-__all__ = ["AlertOutcome", "Format", "declaration_fields", "declare_in", "declare_with_alerts", "dedup_keys", "parse_alerts", "take_in"]
+__all__ = ["AlertOutcome", "Format", "declaration_fields", "group_key", "declare_in", "declare_with_alerts", "dedup_keys", "parse_alerts", "take_in"]
