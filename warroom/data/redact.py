@@ -215,9 +215,38 @@ def _redact(text: str) -> str:
     return decoded(text, _by_rules)
 
 
+def _trie_pattern(words: list[str]) -> str:
+    """One regex for "any of ``words``", shaped as a trie: at each position of the text only the
+    branches that share the next character are tried, not every word (several times faster)."""
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 and not ends else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if ends else body
+
+    return build(trie)
+
+
 def _any_trigger(rules: tuple[Rule, ...], folded: bool) -> re.Pattern[str]:
-    words = sorted({t for rule in rules if rule.folded is folded for t in rule.triggers}, key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, words)))
+    """Any literal trigger of the ``folded`` rules (a rule with a ``gate`` is left to :func:`_any_gate`)."""
+    return re.compile(_trie_pattern(sorted({t for rule in rules if rule.folded is folded and rule.gate is None
+                                             for t in rule.triggers})))  # fmt: skip
+
+
+def _any_gate(rules: tuple[Rule, ...]) -> re.Pattern[str] | None:
+    """Any rule's gate (searched on its own: inside the trie's alternation it would slow every position)."""
+    gates = sorted({rule.gate.pattern for rule in rules if rule.gate is not None and not rule.folded})
+    assert not any(rule.gate is not None and rule.folded for rule in rules), "gates run on the original text"
+    return re.compile("|".join(gates)) if gates else None
 
 
 assert all(rule.triggers for rule in _RULES), "a rule without triggers would defeat the prefilter"
@@ -225,11 +254,13 @@ assert all(rule.triggers for rule in _RULES), "a rule without triggers would def
 # no rule needs to be tried at all.
 _FOLDED_TRIGGER = _any_trigger(_RULES, True)
 _EXACT_TRIGGER = _any_trigger(_RULES, False)
+_GATE = _any_gate(_RULES)
 
 
 def _by_rules(text: str) -> str:
     lowered = text.lower()
-    if _FOLDED_TRIGGER.search(lowered) is None and _EXACT_TRIGGER.search(text) is None:
+    if (_FOLDED_TRIGGER.search(lowered) is None and _EXACT_TRIGGER.search(text) is None
+            and (_GATE is None or _GATE.search(text) is None)):  # fmt: skip
         return text
     for rule in _RULES:
         new = rule.apply(text, lowered)

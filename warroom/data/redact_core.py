@@ -69,12 +69,16 @@ class Rule:
     folded rules, exact ones in the original otherwise) for the pattern to run at all.
     """
 
-    __slots__ = ("triggers", "pattern", "insensitive", "replace", "folded", "wraps")
+    __slots__ = ("triggers", "pattern", "insensitive", "replace", "folded", "wraps", "gate")
 
     def __init__(
-        self, triggers: tuple[str, ...], pattern: str, replace: Replacer, *, folded: bool = False, wraps: bool = False
+        self, triggers: tuple[str, ...], pattern: str, replace: Replacer, *, folded: bool = False, wraps: bool = False,
+        gate: str | None = None,
     ) -> None:
         self.triggers = triggers
+        #: A short regex standing in for the triggers in the shared prefilter, for a rule whose only literal
+        #: trigger is too common to filter anything (a Telegram token's ``:`` is in every timestamp).
+        self.gate = re.compile(gate) if gate else None
         #: A whole token that may be wrapped over lines (see :mod:`warroom.data.redact_passes`).
         self.wraps = wraps
         self.pattern = re.compile(pattern)
@@ -85,6 +89,8 @@ class Rule:
     def apply(self, text: str, lowered: str) -> str:
         scope = lowered if self.folded else text
         if self.triggers and not any(t in scope for t in self.triggers):
+            return text
+        if self.gate is not None and self.gate.search(scope) is None:
             return text
         if not self.folded:
             pattern, haystack = self.pattern, text

@@ -49,7 +49,8 @@ _E = r"(?![A-Za-z0-9_-])"  # not followed by one
 PORTED: tuple[Rule, ...] = (
     Rule(("AKC",), _B + r"AKC[a-zA-Z0-9]{10,}" + _E, _random("artifactory-token", 3.5)),
     Rule(("AccountKey=",), r"(AccountKey=)([a-zA-Z0-9+/=]{88})", group("azure-storage-key")),
-    Rule((".",), _B + r"[MNO][a-zA-Z\d_-]{23,25}\.[a-zA-Z\d_-]{6}\.[a-zA-Z\d_-]{27,}" + _E, whole("discord-bot-token")),
+    Rule((".",), _B + r"[MNO][a-zA-Z\d_-]{23,25}\.[a-zA-Z\d_-]{6}\.[a-zA-Z\d_-]{27,}" + _E, whole("discord-bot-token"),
+         gate=r"[MNO][\w-]{23,25}\.[\w-]{6}\."),
     Rule(
         ("gldt-", "glft-", "glsoat-", "glrt-", "GR1348941", "glcbt-", "glimt-", "glptt-", "glagent-", "gloas-"),
         _B + r"(?:(?:gldt|glft|glsoat|glrt)-[A-Za-z0-9_-]{20,50}|GR1348941[A-Za-z0-9_-]{20,50}|glcbt-(?:[0-9a-fA-F]{2}_)?"
@@ -67,8 +68,10 @@ PORTED: tuple[Rule, ...] = (
     ),
     Rule(("sq0csp-", "sq0atp-", "EAAA"), _B + r"(?:sq0csp-[0-9A-Za-z_-]{43}|sq0atp-[0-9A-Za-z_-]{22}|EAAA[0-9A-Za-z_-]{60})" + _E,
          whole("square-token")),  # fmt: skip
-    Rule((":",), r"(?:(?<![\w:])|(?<=/bot))\d{8,10}:[0-9A-Za-z_-]{35}" + _E, whole("telegram-bot-token")),
-    Rule(("SK", "AC"), r"(?<![A-Za-z0-9])(?:SK|AC)[0-9a-fA-F]{32}(?![A-Za-z0-9])", _random("twilio-key", 3.0)),
+    Rule((":",), r"(?:(?<![\w:])|(?<=/bot))\d{8,10}:[0-9A-Za-z_-]{35}" + _E, whole("telegram-bot-token"),
+         gate=r"\d{8}:[0-9A-Za-z_-]{35}"),
+    Rule(("SK", "AC"), r"(?<![A-Za-z0-9])(?:SK|AC)[0-9a-fA-F]{32}(?![A-Za-z0-9])", _random("twilio-key", 3.0),
+         gate=r"(?:SK|AC)[0-9a-fA-F]{32}"),
     Rule(("hvs.", "hvb.", "hvr."), _B + r"hv[sbr]\.[A-Za-z0-9_-]{24,}" + _E, whole("vault-token")),
     Rule(("shpat_", "shpca_", "shppa_", "shpss_"), _B + r"shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}" + _E,
          whole("shopify-token")),  # fmt: skip
