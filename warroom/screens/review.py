@@ -110,13 +110,17 @@ class ReviewScreen(WarRoomScreen):
             if rows:
                 table.move_cursor(row=min(cursor, len(rows) - 1))
 
+    def _changed_sections(self) -> dict[str, str]:
+        """Each section whose text (the open one's as it is in the editor) differs from the recorded review."""
+        if self.state is None:
+            return {}
+        drafts = {**self.drafts, self.section: self.query_one("#review-text", TextArea).text}
+        return {k: v.strip() for k, v in drafts.items() if v.strip() != self.state.review.get(k, "").strip()}
+
     def unsaved(self) -> list[str]:
         """The titles of the sections edited and not saved, then the action item typed and not added."""
-        if self.state is None:
-            return []
-        drafts = {**self.drafts, self.section: self.query_one("#review-text", TextArea).text}
         titles = {s.key: s.title for s in REVIEW_SECTIONS}
-        found = [titles.get(k, k) for k, v in drafts.items() if v.strip() != self.state.review.get(k, "").strip()]
+        found = [titles.get(k, k) for k in self._changed_sections()]
         if self.query_one("#action-title", Input).value.strip():
             found.append("the action item typed below (Ctrl+N adds it)")
         return found
@@ -143,8 +147,7 @@ class ReviewScreen(WarRoomScreen):
     def action_save_review(self) -> None:
         if self.state is None:
             return
-        self.drafts[self.section] = self.query_one("#review-text", TextArea).text
-        changed = {k: v.strip() for k, v in self.drafts.items() if v.strip() != self.state.review.get(k, "").strip()}
+        changed = self._changed_sections()
         if not changed:
             self.notify("Nothing changed in the review.")
             return
