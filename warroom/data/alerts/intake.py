@@ -19,7 +19,6 @@ lock is released between batches so an alert storm never locks people out.
 from __future__ import annotations
 
 import hashlib
-
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -148,7 +147,8 @@ async def _take_batch(tx: Transaction, alerts: list[NormalisedAlert], *, at: dat
             continue
         new_id = await tx.next_id(at.year)
         declared.add(new_id)
-        fields = declaration_fields(leaders.get(group_key(alert) or "", alert), at)
+        leader = next((leaders[key] for key in keys if key in leaders), alert)  # keys hold the group's already
+        fields = declaration_fields(leader, at)
         events += [ev.IncidentDeclared(incident_id=new_id, at=at, actor=actor, reporter=actor, **fields),
                    _received(new_id, alert, at)]
         binds += [(key, new_id) for key in keys]
