@@ -218,15 +218,16 @@ def _family(h: Hypothesis) -> str:
 def _against(h: Hypothesis, above: list[Hypothesis], causes: list[Hypothesis], subject: Subject) -> list[str]:
     """What in the evidence speaks against ``h`` (or ranks it below ``above``), one clause each."""
     out: list[str] = []
-    cause = next((c for c in above if not c.symptom), None) or next((c for c in causes if c is not h), None)
-    if h.symptom and cause is not None:
-        out.append(f"it is a symptom: the evidence shows a cause behind it ({_family(cause)} of "
-                   f"{cause.subject or 'the failing service'}, {cause.confidence:.0%})")  # fmt: skip
+    if h.symptom:
+        cause = next((c for c in above if not c.symptom), None) or next((c for c in causes if c is not h), None)
+        if cause is not None:
+            out.append(f"it is a symptom: the evidence shows a cause behind it ({_family(cause)} of "
+                       f"{cause.subject or 'the failing service'}, {cause.confidence:.0%})")  # fmt: skip
     if h.new_after_onset is False:
         out.append("it was already in the logs before the onset, so it did not start the incident (background)")
     if subject.names and h.subject and not h.on_subject:
         names = ", ".join(sorted(subject.names)[:3])
-        out.append(f"it is about {h.subject or 'another object'}, while the incident names {names}")
+        out.append(f"it is about {h.subject}, while the incident names {names}")
     same = next((c for c in above if not c.symptom and c.subject and c.subject == h.subject and not h.symptom), None)
     if same is not None:
         out.append(f"{same.subject} has a better-supported cause ({_family(same)}, {same.confidence:.0%})")
