@@ -8,7 +8,6 @@ turns a stored row back into its class.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 from functools import cache
 from typing import Annotated, Any, Literal, Union
@@ -550,16 +549,6 @@ def parse_event(record: dict[str, Any]) -> BaseEvent:
 def _event_adapter() -> TypeAdapter[Any]:
     # Built on first use: the union's schema costs ~30 ms, which opening the war room does not wait for.
     return TypeAdapter(Event)
-
-
-def event_from_row(seq: int, incident_id: str, at: str, actor: str, kind: str, data: str) -> BaseEvent:
-    """Rebuild an event from a stored row (``data`` is the payload JSON)."""
-    cls = EVENT_KINDS.get(kind)
-    if cls is None:
-        raise ValueError(f"event {seq} has unknown kind {kind!r}")
-    record = json.loads(data)
-    record.update(seq=seq, incident_id=incident_id, at=at, actor=actor, kind=kind)
-    return cls.model_validate(record)
 
 
 def describe(event: BaseEvent) -> str:
