@@ -10,10 +10,23 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.conftest import T0
+from tests.corpus.generate import KNOWN_ID
+from warroom.data import events as ev
+from warroom.data.store import EventStore
 
 ROOT = Path(__file__).resolve().parents[2]
 # Raw terminal control: ESC, C1 controls (CSI 0x9b, OSC 0x9d...), bidi overrides/isolates, other C0 but \n \t.
 UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+async def seed_target(db: Path, *, note: bool) -> None:
+    """The incident the corpus aims at (``KNOWN_ID`` in ``T0``'s year), with a note on it when ``note``."""
+    async with await EventStore.open(db) as store:
+        declared = await store.declare(T0, title="corpus target", actor="tester")
+        assert declared.incident_id == KNOWN_ID.replace("2026", str(T0.year))
+        if note:
+            await store.append(ev.NoteAdded(incident_id=declared.incident_id, at=T0, actor="tester", text="seed"))
 
 
 def run_batch(cases: list[dict], workdir: Path, timeout: float = 240) -> dict[str, dict]:

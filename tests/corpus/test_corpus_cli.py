@@ -13,28 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import T0
-from tests.corpus.conftest import incident_ids, problems, run_batch, unsafe
-from tests.corpus.generate import HOSTILE_TEXT, KNOWN_ID, all_cases
-from warroom.data import events as ev
-from warroom.data.store import EventStore
-
-
-async def _seed(db: Path) -> None:
-    store = await EventStore.open(db)
-    try:
-        declared = await store.declare(T0, title="corpus target", actor="tester")
-        assert declared.incident_id == KNOWN_ID.replace("2026", str(T0.year))
-        await store.append(ev.NoteAdded(incident_id=declared.incident_id, at=T0, actor="tester", text="seed"))
-    finally:
-        await store.close()
+from tests.corpus.conftest import incident_ids, problems, run_batch, seed_target, unsafe
+from tests.corpus.generate import HOSTILE_TEXT, all_cases
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = tmp_path_factory.mktemp("corpus")
     db = root / "warroom.db"
-    asyncio.run(_seed(db))
+    asyncio.run(seed_target(db, note=True))
     cases = all_cases(root / "files", str(db))
     results = run_batch([asdict(c) for c in cases], root)
     ids = incident_ids(db)

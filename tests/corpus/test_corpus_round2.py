@@ -15,17 +15,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import T0
-from tests.corpus.conftest import problems, run_batch, unsafe
+from tests.corpus.conftest import seed_target, problems, run_batch, unsafe
 from tests.corpus.families import USAGE_ERRORS, round_two_cases
-from tests.corpus.generate import KNOWN_ID
 from warroom.data import events as ev
 from warroom.data.store import EventStore
-
-
-async def _seed(db: Path) -> None:
-    async with await EventStore.open(db) as store:
-        declared = await store.declare(T0, title="corpus target", actor="tester")
-        assert declared.incident_id == KNOWN_ID
 
 
 def _digests(folder: Path) -> dict[str, str]:
@@ -36,7 +29,7 @@ def _digests(folder: Path) -> dict[str, str]:
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = tmp_path_factory.mktemp("corpus2")
     db = root / "warroom.db"
-    asyncio.run(_seed(db))
+    asyncio.run(seed_target(db, note=False))
     cases = round_two_cases(root / "files", str(db))
     before = _digests(root / "files" / "dbs")
     results = run_batch([asdict(c) for c in cases], root)
