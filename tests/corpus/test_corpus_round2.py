@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import T0
-from tests.corpus.conftest import seed_target, problems, run_batch, unsafe
+from tests.corpus.conftest import problems, run_batch, seed_target, unsafe
 from tests.corpus.families import USAGE_ERRORS, round_two_cases
 from warroom.data import events as ev
 from warroom.data.store import EventStore
