@@ -36,6 +36,9 @@ class HttpReceiver:
     server: ThreadingHTTPServer
     requests: list[Request] = field(default_factory=list)
     script: deque[str] = field(default_factory=deque)
+    #: Answers for one path prefix only (``{"/pagerduty": deque(["echo"])}``), taken before ``script``:
+    #: channels are delivered concurrently, so a shared script cannot say which request gets which answer.
+    scripts: dict[str, deque[str]] = field(default_factory=dict)
     down: bool = False  # answer 503 to everything until set back
     delay: float = 0.0  # seconds before each answer (a slow receiver: a send can be killed mid-request)
     public: dict[str, dict[str, Any]] = field(default_factory=dict)  # Statuspage incidents by id
@@ -80,7 +83,8 @@ def start_http() -> HttpReceiver:
             request = Request(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body)
             with rx.lock:
                 rx.requests.append(request)
-                step = "503" if rx.down else (rx.script.popleft() if rx.script else "ok")
+                mine = next((q for prefix, q in rx.scripts.items() if q and request.path.startswith(prefix)), None)
+                step = "503" if rx.down else mine.popleft() if mine else (rx.script.popleft() if rx.script else "ok")
             if rx.delay:
                 time.sleep(rx.delay)
             if step == "close":

@@ -7,6 +7,7 @@ import email
 import email.policy
 import hashlib
 import hmac
+from collections import deque
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -355,7 +356,7 @@ async def test_a_receiver_echoing_the_request_puts_no_key_in_the_record_and_the_
     store = await open_store(db, text)
     try:
         iid = await declare(store)  # P1: PagerDuty is triggered
-        http_rx.script.append("echo")  # the trigger is refused, quoting the routing key back
+        http_rx.scripts["/pagerduty"] = deque(["echo"])  # the trigger is refused, quoting the routing key back
         await store.append(publish(iid, Audience.STATUS_PAGE, "Investigating."))
         await store.append(ev.MitigationExecuted(incident_id=iid, at=T0, actor="alice", strategy="rollback", outcome="succeeded",
                                                  details="v2.4.0 rolled back"))  # fmt: skip
