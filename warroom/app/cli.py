@@ -20,6 +20,7 @@ from warroom.app.usage import CommandParser
 
 COMMAND_MODULES: tuple[str, ...] = (
     "warroom.app.commands.incidents",
+    "warroom.app.commands.show",
     "warroom.app.commands.tui",
     "warroom.app.commands.run",
     "warroom.app.commands.ingest",
@@ -50,7 +51,7 @@ def common_options() -> argparse.ArgumentParser:
 COMMANDS: dict[str, str] = {
     "new": "warroom.app.commands.incidents",
     "list": "warroom.app.commands.incidents",
-    "show": "warroom.app.commands.incidents",
+    "show": "warroom.app.commands.show",
     "note": "warroom.app.commands.incidents",
     "open": "warroom.app.commands.tui",
     "review": "warroom.app.commands.tui",
