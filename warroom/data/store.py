@@ -47,6 +47,7 @@ from warroom.data.ids import format_incident_id, next_incident_id, validate_inci
 from warroom.data.leases import Lease, LeaseHolder
 from warroom.data.notify.plan import TRIGGER_KINDS, OutboxPlan
 from warroom.data.rows import row_to_event as _row_to_event
+from warroom.data.selection import Selection
 from warroom.data.writelock import begin_blocking
 from warroom.data.models import Incident
 
@@ -345,6 +346,30 @@ class EventStore:
         if limit is not None:
             sql += " LIMIT ?"
             params += (limit,)
+        return await self._decoded(sql, params)
+
+    async def select(self, incident_id: str, selection: Selection, since: int = 0, limit: int | None = None) -> list[ev.BaseEvent]:
+        """The events of ``selection`` with ``seq > since``, oldest first (at most ``limit``)."""
+        where, params = selection.where()
+        sql = f"SELECT seq, incident_id, at, actor, kind, data FROM events WHERE incident_id = ? AND seq > ? AND {where} ORDER BY seq"
+        return await self._decoded(sql + (" LIMIT ?" if limit is not None else ""),
+                                   (validate_incident_id(incident_id), since, *params, *(() if limit is None else (limit,))))  # fmt: skip
+
+    async def tail(self, incident_id: str, limit: int, selection: Selection = Selection(), before: int | None = None) -> list[ev.BaseEvent]:
+        """The last ``limit`` events of ``selection`` (with ``seq < before``), oldest first: a reverse read."""
+        where, params = selection.where()
+        sql = f"SELECT seq, incident_id, at, actor, kind, data FROM events WHERE incident_id = ? AND seq < ? AND {where} ORDER BY seq DESC LIMIT ?"
+        rows = await self._decoded(sql, (validate_incident_id(incident_id), before or 2**62, *params, limit))
+        return rows[::-1]
+
+    async def count(self, incident_id: str, selection: Selection = Selection(), before: int | None = None) -> int:
+        """How many events of ``selection`` the incident has (with ``seq < before``)."""
+        where, params = selection.where()
+        sql = f"SELECT COUNT(*) FROM events WHERE incident_id = ? AND seq < ? AND {where}"
+        rows = await self._fetch(sql, (validate_incident_id(incident_id), before or 2**62, *params))
+        return int(rows[0][0])
+
+    async def _decoded(self, sql: str, params: tuple[Any, ...]) -> list[ev.BaseEvent]:
         rows = await self._fetch(sql, params)
         with _no_gc():
             try:
