@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -20,12 +22,13 @@ from typing import Any
 from warroom.data import events as ev
 from warroom.data.batch import checked_batch, numbered
 from warroom.data.dbfile import StoreError
-from warroom.data.ids import format_incident_id, next_incident_id
+from warroom.data.ids import format_incident_id, next_incident_id, validate_incident_id
 from warroom.data.paths import default_db_path
 from warroom.data.pg.follow import CHANNEL, Follower
 from warroom.data.pg.leases import PgLeases
 from warroom.data.pg.schema import CONNECTION_LOST, connect, explain, migrate
 from warroom.data.rows import row_to_event
+from warroom.data.selection import Selection
 from warroom.data.store import EventStore, Transaction, _no_gc
 from warroom.data.store_api import shown_location
 
@@ -238,6 +241,19 @@ class PgEventStore(PgLeases, EventStore):
         rows = await self._fetch("SELECT incident_id FROM alert_keys WHERE fingerprint = $1", fingerprint)
         return rows[0][0] if rows else None
 
+    # -- selections (SQLite's ``select`` and ``tail`` build their SQL; it is translated here) --------
+    async def _decoded(self, sql: str, params: tuple[Any, ...]) -> list[ev.BaseEvent]:
+        rows = await self._fetch(postgres_sql(sql), *params)
+        with _no_gc():
+            return [row_to_event(row) for row in rows]
+
+    async def count(self, incident_id: str, selection: Selection = Selection(), before: int | None = None) -> int:
+        """How many events of ``selection`` the incident has (with ``seq < before``)."""
+        where, params = selection.where()
+        sql = postgres_sql(f"SELECT COUNT(*) FROM events WHERE incident_id = ? AND seq < ? AND {where}")
+        rows = await self._fetch(sql, validate_incident_id(incident_id), before or 2**62, *params)
+        return int(rows[0][0])
+
     # -- following ---------------------------------------------------------------------------
     async def wait_for_append(self, incident_id: str, after: int, timeout: float) -> None:
         """Return once a commit after ``after`` is announced for the incident, or after ``timeout`` seconds.
@@ -278,6 +294,13 @@ class PgEventStore(PgLeases, EventStore):
             raise StoreError(f"lost the connection to PostgreSQL at {self}: the transaction was rolled back")
         self._db = await connect(self.url)
         self._lease_proofs_lost()
+
+
+def postgres_sql(sql: str) -> str:
+    """SQLite's ``?`` placeholders numbered ``$1, $2, ...``, and its condition ``1`` (always true) as ``TRUE``."""
+    numbers = itertools.count(1)
+    sql = re.sub(r"\?", lambda _: f"${next(numbers)}", sql)
+    return re.sub(r"\bAND 1\b(?!\.)", "AND TRUE", sql)
 
 
 def _from_driver(exc: Exception) -> bool:
