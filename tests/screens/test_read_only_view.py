@@ -15,9 +15,11 @@ from tests.screens.seeding import Seeded
 from warroom.app.palette import WarRoomCommands
 from warroom.data import events as ev
 from warroom.screens.decisions import DECISION_ACTIONS
+from warroom.screens.help import HelpScreen, key_table
 from warroom.screens.incident_list import IncidentListScreen
 from warroom.screens.modals import NoteModal
 from warroom.screens.review import REVIEW_ACTIONS, ReviewScreen
+from warroom.screens.view_only import VIEW_ONLY_NOTICE
 from warroom.screens.war_room import WarRoomScreen
 from warroom.widgets.header_line import IncidentHeader
 
@@ -51,6 +53,12 @@ async def test_a_watcher_opens_a_war_room_from_the_list_and_no_key_records_anyth
         assert any("Filter" in label for label in offered)  # viewing keys stay
         await pilot.press("f")
         assert screen.query_one("#timeline").filter  # type: ignore[attr-defined]
+        await pilot.press("question_mark")
+        await until(pilot, lambda: isinstance(pilot.app.screen, HelpScreen))
+        listed = key_table(screen, pilot.app.get_key_display)
+        described = [str(cell) for column in listed.columns for cell in column.cells]
+        assert "Search the timeline (Escape clears)" in described and VIEW_ONLY_NOTICE in described
+        assert not any("Acknowledge" in text or "Escalate" in text for text in described)
 
 
 async def test_the_same_keys_decide_in_an_app_that_allows_decisions(make_app: Any, seeded: Seeded) -> None:
