@@ -95,7 +95,7 @@ class WarRoomScreen(DecisionActions, DeliveryActions, Screen[None]):
     def compose(self) -> ComposeResult:
         self.read_only = self.read_only or view_only(self)  # in a read-only app (warroom serve), always
         yield IncidentHeader(actor=self.app.actor, read_only=self.read_only, id="incident-header")
-        yield BranchBanners(self.app.db_path, policy=self.app.policy, exclude=self.incident_id, id="branch-banners")
+        yield BranchBanners(self.app.db_location, policy=self.app.policy, exclude=self.incident_id, id="branch-banners")
         with Container(id="panes"):
             with Vertical(id="timeline-pane", classes="pane") as pane:
                 pane.border_title = "Timeline"
@@ -137,7 +137,7 @@ class WarRoomScreen(DecisionActions, DeliveryActions, Screen[None]):
 
         now, actor = self.app.now(), self.app.actor
         matches = with_private_store(
-            self.app.db_path, lambda store: record_related(store, self.incident_id, now=now, actor=actor)
+            self.app.db_location, lambda store: record_related(store, self.incident_id, now=now, actor=actor)
         )
         if matches:
             lines = "\n".join(f"{m.incident_id}: {m.title[:60]}" for m in matches[:3])

@@ -126,6 +126,8 @@ class PgEventStore(PgLeases, EventStore):
     ``tests/data/pg/test_pg_store.py`` checks that no SQLite statement is left inherited.
     """
 
+    engine = "postgresql"
+
     def __init__(self, db: Any, url: str, path: Path) -> None:
         EventStore.__init__(self, db, path)  # ``path``: the local folder for the files kept beside the database
         PgLeases.__init__(self)
