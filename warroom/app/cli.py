@@ -31,6 +31,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "warroom.app.commands.response",
     "warroom.app.commands.decisions",
     "warroom.app.commands.outbox",
+    "warroom.app.commands.serve",
 )
 
 
@@ -67,6 +68,7 @@ COMMANDS: dict[str, str] = {
     "regulator-notified": "warroom.app.commands.response",
     "branches": "warroom.app.commands.response",
     "outbox": "warroom.app.commands.outbox",
+    "serve": "warroom.app.commands.serve",
     **{name: "warroom.app.commands.decisions" for name in
        ("ack", "assign", "severity", "escalate", "mitigate", "update", "resolve", "close", "gate")},
 }

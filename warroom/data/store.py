@@ -41,6 +41,7 @@ from warroom.data.dbfile import (  # noqa: F401  (re-exported: the store's publi
     not_a_database,
     read_only_folder,
 )
+from warroom.data.batch import checked_batch, numbered
 from warroom.data.entry import clean_event
 from warroom.data.fold import apply, evolve, fold
 from warroom.data.ids import format_incident_id, next_incident_id, validate_incident_id
@@ -81,21 +82,12 @@ class Transaction:
 
     async def append_many(self, events: Sequence[ev.BaseEvent]) -> list[ev.BaseEvent]:
         """Validate every event in order (all or none), then write them in one statement."""
-        events = [clean_event(e) for e in events]  # secrets and control characters never reach the file
         for event in events:
             if event.incident_id not in self._states:
                 self._states[event.incident_id] = await self._store._catch_up(event.incident_id)
-        states = dict(self._states)
         mine = len(events)  # the caller's events come first; queued notifications follow them
-        plan = self._store.outbox
-        for event in list(events):
-            before = states[event.incident_id]
-            states[event.incident_id] = after = apply(before, event)  # raises InvalidEvent
-            if plan is not None and event.kind in TRIGGER_KINDS:
-                for queued in plan.queue(before, after, event):  # the outbox: committed with what it delivers
-                    queued = clean_event(queued)
-                    states[event.incident_id] = after = apply(after, queued)
-                    events.append(queued)
+        states = dict(self._states)
+        events = checked_batch(events, states, self._store.outbox)  # raises InvalidEvent: nothing written
         rows = [
             (e.incident_id, e.at.isoformat(), e.actor, e.kind, e.model_dump_json(exclude=ENVELOPE)) for e in events
         ]
@@ -108,11 +100,8 @@ class Transaction:
             async with db.execute("SELECT last_insert_rowid()") as cursor:
                 last = int((await cursor.fetchone())[0])  # type: ignore[index]
         # Inside BEGIN IMMEDIATE no one else writes, so the batch's seqs are contiguous.
-        stored = [e.with_seq(last - len(events) + 1 + i) for i, e in enumerate(events)]
-        for event in stored:
-            state = states[event.incident_id]
-            assert state is not None
-            self._states[event.incident_id] = evolve(state, {"last_seq": max(state.last_seq, event.seq)})
+        stored = numbered(events, last - len(events) + 1, states)
+        self._states.update(states)
         self.appended.extend(stored)
         return stored[:mine]
 
@@ -437,6 +426,10 @@ class EventStore:
     async def incident_for_key(self, fingerprint: str) -> str | None:
         rows = await self._fetch("SELECT incident_id FROM alert_keys WHERE fingerprint = ?", (fingerprint,))
         return rows[0][0] if rows else None
+
+    async def wait_for_append(self, incident_id: str, after: int, timeout: float) -> None:
+        """Wait until events after ``after`` may exist: a file has no notifications, so followers poll."""
+        await asyncio.sleep(timeout)
 
     async def _fetch(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
         """Rows of a read, with database errors said as one sentence."""

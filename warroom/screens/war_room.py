@@ -31,6 +31,7 @@ from warroom.data.text import strip_control
 from warroom.screens.decisions import DecisionActions
 from warroom.screens.deliveries import DeliveryActions
 from warroom.screens.messages import EventsArrived, IncidentRefreshed, PlaybookDriverChanged
+from warroom.screens.view_only import view_only
 from warroom.widgets.agent_output import AgentOutput
 from warroom.widgets.banners import BranchBanners
 from warroom.widgets.header_line import IncidentHeader
@@ -92,6 +93,7 @@ class WarRoomScreen(DecisionActions, DeliveryActions, Screen[None]):
 
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        self.read_only = self.read_only or view_only(self)  # in a read-only app (warroom serve), always
         yield IncidentHeader(actor=self.app.actor, read_only=self.read_only, id="incident-header")
         yield BranchBanners(self.app.db_path, policy=self.app.policy, exclude=self.incident_id, id="branch-banners")
         with Container(id="panes"):
