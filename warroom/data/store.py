@@ -26,6 +26,7 @@ from typing import Any
 import aiosqlite
 
 from warroom.data import events as ev
+from warroom.data import snapshots
 from warroom.data.dbfile import (  # noqa: F401  (re-exported: the store's public errors and schema)
     MIGRATIONS,
     SCHEMA_VERSION,
@@ -155,6 +156,7 @@ class EventStore:
         self._owner: asyncio.Task[Any] | None = None  # the task holding ``_lock``
         self._tx_open = False  # a transaction() is open: reads may see rows it could still roll back
         self._cache: dict[str, Incident] = {}
+        self._snapshot_seqs: dict[str, int] = {}  # incident -> the seq of its stored snapshot (0: none)
         #: The configured notification channels: events that publish queue their deliveries (None: no outbox).
         self.outbox: OutboxPlan | None = None
 
@@ -485,6 +487,8 @@ class EventStore:
 
     async def _catch_up(self, incident_id: str) -> Incident | None:
         state = self._cache.get(incident_id)
+        if state is None:  # a cold load starts from the incident's snapshot, if it has a usable one
+            state = await self._snapshot(incident_id)
         since = state.last_seq if state else 0
         while True:  # in batches: a 100,000-event replay never holds all its events at once
             batch = await self._events(incident_id, since, REPLAY_BATCH)
@@ -497,7 +501,24 @@ class EventStore:
                 break
         if state is not None and not self._tx_open:  # a transaction caches its states only once committed
             self._cache[incident_id] = state
+            if state.last_seq - self._snapshot_seqs.get(incident_id, 0) >= snapshots.SNAPSHOT_EVERY:
+                await self._write_snapshot(state)
         return state
+
+    async def _snapshot(self, incident_id: str) -> Incident | None:
+        """The incident's stored snapshot, or None (none yet, stale or damaged: the events are replayed)."""
+        try:
+            rows = await self._fetch(snapshots.SELECT, (incident_id,))
+        except StoreError:  # a file from before schema 3 cannot be here (migrated on open); a damaged table is no snapshot
+            return None
+        state = snapshots.decode(rows[0], incident_id) if rows else None
+        self._snapshot_seqs[incident_id] = state.last_seq if state is not None else 0
+        return state
+
+    async def _write_snapshot(self, state: Incident) -> None:
+        row = snapshots.encode(state)
+        if await self._db._execute(snapshots.write, self._db._conn, row, 30_000):
+            self._snapshot_seqs[state.incident_id] = state.last_seq
 
 
 def _why(exc: ValueError) -> str:
