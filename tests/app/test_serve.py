@@ -161,5 +161,34 @@ async def test_a_page_from_another_site_cannot_open_even_a_read_only_session(tmp
                 page = await answer.text()
             assert 'data-session-websocket-url="wss://warroom.example.com/ws"' in page
             assert "https://warroom.example.com/static/js/textual.js" in page
+            assert "googleapis" not in page and "https://warroom.example.com/static/fonts/RobotoMono" in page
+            async with http.get(f"{url}/static/fonts/RobotoMono-VariableFont_wght.ttf") as answer:
+                assert answer.status == 200  # the font the page names is there
+            for hostile in ('evil.example"><b id=x>', "evil.example x"):
+                async with http.get(f"{url}/", headers={"X-Forwarded-Host": hostile}) as answer:
+                    assert "evil.example" not in await answer.text() and answer.status == 200  # ignored, not repeated
+    finally:
+        await runner.cleanup()
+
+
+async def test_a_name_pointed_at_this_server_by_someone_else_is_refused(tmp_path: Path) -> None:
+    """DNS rebinding: evil.example resolving to 127.0.0.1 must not reach the war room as evil.example."""
+    marker = tmp_path / "sessions"
+    view = WebView(f"echo started >> {shlex.quote(str(marker))}; exec true", host="127.0.0.1", port=0, title="t",
+                   public_url="https://warroom.example.com")  # fmt: skip
+    runner, url = await _served(view)
+    port = url.rsplit(":", 1)[1]
+    try:
+        async with aiohttp.ClientSession() as http:
+            for name in (f"evil.example:{port}", "evil.example", "127.0.0.1.evil.example"):
+                async with http.get(f"{url}/", headers={"Host": name}) as answer:
+                    assert answer.status == 421 and "--public-url" in await answer.text(), name
+                with pytest.raises(aiohttp.WSServerHandshakeError):
+                    await http.ws_connect(f"{url}/ws", headers={"Host": name, "Origin": f"http://{name}"})
+            for name in (f"localhost:{port}", "warroom.example.com", f"127.0.0.1:{port}"):
+                async with http.get(f"{url}/", headers={"Host": name}) as answer:
+                    assert answer.status == 200, name
+                    assert 'data-session-websocket-url="wss://warroom.example.com/ws"' in await answer.text()
+        assert not marker.exists()
     finally:
         await runner.cleanup()

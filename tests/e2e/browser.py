@@ -158,17 +158,18 @@ class Page:
         """What the terminal in the page shows now."""
         return str(await self.evaluate(SCREEN_TEXT) or "")
 
-    async def wait_for_text(self, *needles: str, timeout: float = 10.0, poll: float = 0.05) -> str:
-        """The screen once every one of ``needles`` is on it (fails with what it showed instead)."""
+    async def wait_for_text(self, *needles: str, absent: tuple[str, ...] = (), timeout: float = 10.0,
+                            poll: float = 0.05) -> str:  # fmt: skip
+        """The screen once every one of ``needles`` is on it and none of ``absent`` (fails with what it showed)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         text = ""
         while loop.time() < deadline:
             text = await self.screen_text()
-            if all(n in text for n in needles):
+            if all(n in text for n in needles) and not any(a in text for a in absent):
                 return text
             await asyncio.sleep(poll)
-        raise AssertionError(f"the page never showed {needles!r}; it showed:\n{text}")
+        raise AssertionError(f"the page never showed {needles!r} (without {absent!r}); it showed:\n{text}")
 
     async def focus_terminal(self) -> None:
         """Put the keyboard focus in the terminal (xterm's hidden text area), as a click on it would."""

@@ -146,9 +146,12 @@ async def test_decisions_are_served_only_to_a_browser_that_presents_the_token(tm
         for key in "from the browser":
             await page.press(key)
         await page.press("enter")
-        await page.wait_for_text("from the browser", timeout=5)
-        notes = [e for e in await events_of(db, incident_id, "note.added")]
+        deadline = time.monotonic() + 5
+        while not (notes := await events_of(db, incident_id, "note.added")):
+            assert time.monotonic() < deadline, "the note typed in the browser was not recorded"
+            await asyncio.sleep(0.05)
         assert [(n.text, n.actor) for n in notes] == [("from the browser", "browser-test")]
+        await page.wait_for_text("from the browser", absent=("Note to the timeline",), timeout=5)  # on the timeline
 
 
 async def _wait_for_body(page: Page, needle: str, timeout: float = 10.0) -> None:

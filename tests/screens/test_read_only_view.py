@@ -45,7 +45,8 @@ async def test_a_watcher_opens_a_war_room_from_the_list_and_no_key_records_anyth
             assert pilot.app.screen is screen, f"{key!r} opened {pilot.app.screen!r} in a read-only view"
         await pilot.pause(1.2)  # a tick of the SLA clocks: the breached ones are not recorded from here either
         assert await kinds(seeded.db_path, seeded.active) == before
-        assert "[read-only]" in str(screen.query_one(IncidentHeader).render())
+        header = str(screen.query_one(IncidentHeader).render())
+        assert "[read-only]" in header and "you:" not in header  # the server's login name is not the watcher's
         assert built == [], "a read-only view must not run the playbook"
         assert all(screen.check_action(action, ()) is False for action in DECISION_ACTIONS)
         offered = [str(hit.display) async for hit in WarRoomCommands(screen).discover()]

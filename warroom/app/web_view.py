@@ -4,8 +4,10 @@ Each browser that connects gets its own app process (``warroom serve --session``
 textual-serve streams to xterm.js in the page: the same app as in a terminal, no second UI.
 
 The gate runs before any app process starts:
-- a websocket whose ``Origin`` is another site is refused (a page elsewhere cannot read the war room
-  through a watcher's browser);
+- a request for a host name the server does not answer to is refused (a site whose name an attacker
+  points at 127.0.0.1, "DNS rebinding", cannot read the war room through a watcher's browser): the
+  loopback names, the ``--host`` it listens on and the ``--public-url``'s host;
+- a websocket whose ``Origin`` is another site is refused (a page elsewhere cannot open a session);
 - with decisions allowed, the page, the websocket and downloads need the token: ``/?token=…`` once
   (answered with an HttpOnly, SameSite=Strict cookie and a redirect that drops it from the address),
   the cookie after that, or ``Authorization: Bearer …`` from a proxy or a script.
@@ -16,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -30,6 +33,14 @@ __all__ = ["TOKEN_COOKIE", "WebView"]
 log = logging.getLogger("warroom.serve")
 
 TOKEN_COOKIE = "warroom_serve_token"
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
+WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::"})
+#: A ``Host`` (or ``X-Forwarded-Host``) value the page may repeat: a name or an [IPv6] address, and a port.
+_HOST_VALUE = re.compile(r"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
+#: textual-serve's page links Google Fonts for Roboto Mono; the same font ships in its static folder.
+_OUTSIDE_FONT = re.compile(r"<link[^>]*fonts\.googleapis\.com[^>]*>", re.S)
+_LOCAL_FONT = ('<style>@font-face {{ font-family: "Roboto Mono"; '
+               'src: url("{static}fonts/RobotoMono-VariableFont_wght.ttf") format("truetype"); }}</style>')
 #: How long a session may take to quit when the server stops, before it is killed.
 SESSION_QUIT_SECONDS = 5.0
 
@@ -42,6 +53,11 @@ class WebView(Server):
         super().__init__(command, host=host, port=port, title=title, public_url=public_url)
         self.token = token
         self.fixed_public_url = public_url  # None: each page is told the address it was asked for
+        names = {host.strip("[]").lower(), *LOOPBACK_NAMES}
+        if public_url:
+            names.add((urlsplit(public_url).hostname or "").lower())
+        #: The host names it answers to (``None``: listening on every address, it answers to any name).
+        self.host_names = None if host in WILDCARD_HOSTS else frozenset(names - {""})
         self.sessions: set[tuple[web.WebSocketResponse, AppService]] = set()
 
     # -- the application ----------------------------------------------------------------------
@@ -61,6 +77,10 @@ class WebView(Server):
     # -- the gate -----------------------------------------------------------------------------
     @web.middleware
     async def gate(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        if not self.known_host(request):
+            raise web.HTTPMisdirectedRequest(text=f"warroom serve: this server does not answer to the name "
+                                             f"{request.host[:100]!r}; start it with --public-url for the address "
+                                             "people use\n")  # fmt: skip
         if request.path.startswith("/static/"):
             return await handler(request)  # textual-serve's scripts, styles and fonts: nothing of ours
         if request.path == "/ws" and not self.same_origin(request):
@@ -83,12 +103,26 @@ class WebView(Server):
         kind, _, value = request.headers.get("Authorization", "").partition(" ")
         return kind.lower() == "bearer" and self.presented(value.strip())
 
+    def known_host(self, request: web.Request) -> bool:
+        if not _HOST_VALUE.fullmatch(request.host):
+            return False
+        if self.host_names is None:
+            return True
+        name = urlsplit(f"//{request.host}").hostname or ""
+        return name.lower() in self.host_names
+
+    @staticmethod
+    def forwarded_host(request: web.Request) -> str:
+        """The proxy's ``X-Forwarded-Host`` (its first value), when it is a plain host name and port."""
+        value = request.headers.get("X-Forwarded-Host", "").split(",")[0].strip()
+        return value if _HOST_VALUE.fullmatch(value) else ""
+
     def same_origin(self, request: web.Request) -> bool:
         """A browser always sends ``Origin`` on a websocket: it must be this server (or its public address)."""
         origin = request.headers.get("Origin")
         if origin is None:
             return True  # not a browser (a script or a proxy's health check): the token gate still applies
-        allowed = {request.host, request.headers.get("X-Forwarded-Host", "").split(",")[0].strip()}
+        allowed = {request.host, self.forwarded_host(request)}
         if self.fixed_public_url:
             allowed.add(urlsplit(self.fixed_public_url).netloc)
         return urlsplit(origin).netloc in allowed - {""}
@@ -103,7 +137,7 @@ class WebView(Server):
         """Where the browser reached us: ``--public-url``, else the request's own scheme and host."""
         if self.fixed_public_url:
             return self.fixed_public_url.rstrip("/")
-        host = request.headers.get("X-Forwarded-Host", "").split(",")[0].strip() or request.host
+        host = self.forwarded_host(request) or request.host  # the gate let only a plain host value through
         return f"{self.scheme(request)}://{host}"
 
     def index_url(self, request: web.Request, *, without: str) -> str:
@@ -111,16 +145,19 @@ class WebView(Server):
         query.popall(without, None)
         return str(request.rel_url.with_query(query)) if query else "/"
 
-    @aiohttp_jinja2.template("app_index.html")
-    async def handle_index(self, request: web.Request) -> dict[str, Any]:
+    async def handle_index(self, request: web.Request) -> web.Response:
+        """textual-serve's page, pointed at this address, with its font served from here, not Google."""
         base = self.base_url(request)
         websocket = ("wss" if base.startswith("https:") else "ws") + base[base.index(":"):] + "/ws"
-        return {
+        static = f"{base}/static/"
+        page = aiohttp_jinja2.render_string("app_index.html", request, {
             "font_size": to_int(request.query.get("fontsize", "16"), 16),
             "app_websocket_url": websocket,
-            "config": {"static": {"url": f"{base}/static/"}},
+            "config": {"static": {"url": static}},
             "application": {"name": self.title},
-        }
+        })  # fmt: skip
+        page = _OUTSIDE_FONT.sub(lambda _: _LOCAL_FONT.format(static=static), page, count=1)
+        return web.Response(text=page, content_type="text/html")
 
     # -- the sessions -------------------------------------------------------------------------
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:

@@ -93,8 +93,9 @@ class WarRoomScreen(DecisionActions, DeliveryActions, Screen[None]):
 
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        self.read_only = self.read_only or view_only(self)  # in a read-only app (warroom serve), always
-        yield IncidentHeader(actor=self.app.actor, read_only=self.read_only, id="incident-header")
+        watching = view_only(self)  # a read-only app (warroom serve): every war room read-only, and no "you:"
+        self.read_only = self.read_only or watching
+        yield IncidentHeader(actor="" if watching else self.app.actor, read_only=self.read_only, id="incident-header")
         yield BranchBanners(self.app.db_path, policy=self.app.policy, exclude=self.incident_id, id="branch-banners")
         with Container(id="panes"):
             with Vertical(id="timeline-pane", classes="pane") as pane:
