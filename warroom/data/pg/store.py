@@ -20,9 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from warroom.data import events as ev
+from warroom.data import snapshots
 from warroom.data.batch import checked_batch, numbered
 from warroom.data.dbfile import StoreError
 from warroom.data.ids import format_incident_id, next_incident_id, validate_incident_id
+from warroom.data.models import Incident
 from warroom.data.paths import default_db_path
 from warroom.data.pg.follow import CHANNEL, Follower
 from warroom.data.pg.leases import PgLeases
@@ -253,6 +255,28 @@ class PgEventStore(PgLeases, EventStore):
         sql = postgres_sql(f"SELECT COUNT(*) FROM events WHERE incident_id = ? AND seq < ? AND {where}")
         rows = await self._fetch(sql, validate_incident_id(incident_id), before or 2**62, *params)
         return int(rows[0][0])
+
+    # -- snapshots of the fold (warroom.data.snapshots) ---------------------------------------
+    async def _snapshot(self, incident_id: str, summary: bool = False) -> Incident | None:
+        """The incident's stored snapshot (without documents for a summary), or None: the events are replayed."""
+        outputs = "'{}'" if summary else "outputs"
+        rows = await self._fetch(f"SELECT seq, fold_version, state, {outputs} FROM snapshots WHERE incident_id = $1", incident_id)
+        state = snapshots.decode(tuple(rows[0]), incident_id) if rows else None
+        self._snapshot_seqs[incident_id] = state.last_seq if state is not None else 0
+        return state
+
+    async def _write_snapshot(self, state: Incident) -> None:
+        if self._tx_open:  # it would commit or roll back with the transaction's events
+            return
+        try:
+            await self._fetch(
+                "INSERT INTO snapshots (incident_id, seq, fold_version, state, outputs) VALUES ($1, $2, $3, $4, $5) "
+                "ON CONFLICT (incident_id) DO UPDATE SET seq = excluded.seq, fold_version = excluded.fold_version, "
+                "state = excluded.state, outputs = excluded.outputs", *snapshots.encode(state),
+            )  # fmt: skip
+        except StoreError:  # the next load tries again
+            return
+        self._snapshot_seqs[state.incident_id] = state.last_seq
 
     # -- following ---------------------------------------------------------------------------
     async def wait_for_append(self, incident_id: str, after: int, timeout: float) -> None:
