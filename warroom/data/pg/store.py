@@ -49,6 +49,11 @@ WITH written AS (
 )
 SELECT pg_notify('{CHANNEL}', note) FROM unnest($8::text[]) AS note
 """
+UPSERT_SNAPSHOT = """
+INSERT INTO snapshots (incident_id, seq, fold_version, state, outputs) VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (incident_id) DO UPDATE SET seq = excluded.seq, fold_version = excluded.fold_version,
+    state = excluded.state, outputs = excluded.outputs WHERE snapshots.seq <= excluded.seq
+"""
 LOCK_COUNTER = "SELECT last FROM event_counter WHERE only_row FOR UPDATE"
 
 
@@ -127,6 +132,8 @@ class PgEventStore(PgLeases, EventStore):
     connection's task lock), so both engines fold, validate and cache alike.
     ``tests/data/pg/test_pg_store.py`` checks that no SQLite statement is left inherited.
     """
+
+    engine = "postgresql"
 
     def __init__(self, db: Any, url: str, path: Path) -> None:
         EventStore.__init__(self, db, path)  # ``path``: the local folder for the files kept beside the database
@@ -256,25 +263,23 @@ class PgEventStore(PgLeases, EventStore):
         rows = await self._fetch(sql, validate_incident_id(incident_id), before or 2**62, *params)
         return int(rows[0][0])
 
-    # -- snapshots of the fold (warroom.data.snapshots) ---------------------------------------
+    # -- snapshots (a cache of the log: see warroom.data.snapshots) ----------------------------
     async def _snapshot(self, incident_id: str, summary: bool = False) -> Incident | None:
         """The incident's stored snapshot (without documents for a summary), or None: the events are replayed."""
-        outputs = "'{}'" if summary else "outputs"
-        rows = await self._fetch(f"SELECT seq, fold_version, state, {outputs} FROM snapshots WHERE incident_id = $1", incident_id)
+        rows = await self._fetch(postgres_sql(snapshots.SELECT_SUMMARY if summary else snapshots.SELECT), incident_id)
         state = snapshots.decode(tuple(rows[0]), incident_id) if rows else None
         self._snapshot_seqs[incident_id] = state.last_seq if state is not None else 0
         return state
 
     async def _write_snapshot(self, state: Incident) -> None:
-        if self._tx_open:  # it would commit or roll back with the transaction's events
+        """Store a newer snapshot of ``state`` (never inside a transaction; a failure leaves it for the next load)."""
+        if self._tx_open or self._db.is_closed():
             return
         try:
-            await self._fetch(
-                "INSERT INTO snapshots (incident_id, seq, fold_version, state, outputs) VALUES ($1, $2, $3, $4, $5) "
-                "ON CONFLICT (incident_id) DO UPDATE SET seq = excluded.seq, fold_version = excluded.fold_version, "
-                "state = excluded.state, outputs = excluded.outputs", *snapshots.encode(state),
-            )  # fmt: skip
-        except StoreError:  # the next load tries again
+            await self._db.execute(UPSERT_SNAPSHOT, *snapshots.encode(state))
+        except Exception as exc:  # noqa: BLE001 - a cache: read-only standby, lost connection, no space
+            if not _from_driver(exc):
+                raise
             return
         self._snapshot_seqs[state.incident_id] = state.last_seq
 
