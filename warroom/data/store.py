@@ -147,6 +147,8 @@ class Transaction:
 class EventStore:
     """Async access to one warroom database file."""
 
+    engine = "sqlite"  # which database holds the store (``PgEventStore``: "postgresql")
+
     def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
         self._db = db
         self.path = path
