@@ -197,19 +197,24 @@ class PgEventStore(PgLeases, EventStore):
                 await began.start()
                 return began, int(await self._db.fetchval(LOCK_COUNTER))
             except CONNECTION_LOST:
+                self._db.terminate()
                 if attempt == 2:
                     raise
-                self._db.terminate()
+            except BaseException:  # cancelled around BEGIN: never leave a transaction (and the counter's lock) open
+                await self._rollback(began)
+                raise
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _rollback(self, began: Any) -> None:
+        """Roll back; when that fails (never begun, connection gone, cancelled again) drop the connection.
+
+        The server rolls back a dropped session (and frees the counter's lock); the next call
+        reconnects. A connection left with a half-known transaction would nest the next one inside it.
+        """
         try:
             await began.rollback()
-        except BaseException:  # noqa: BLE001 - the connection is gone (or the rollback was cancelled): drop it
-            pass
-        finally:
-            if not self._db.is_closed() and self._db.is_in_transaction():
-                self._db.terminate()  # never leave the counter locked: the server rolls back a dropped session
+        except BaseException:  # noqa: BLE001 - the caller raises what ended the transaction
+            self._db.terminate()
 
     async def append(self, event: ev.BaseEvent) -> ev.BaseEvent:
         """Append one event in its own transaction; returns it with its ``seq``."""
