@@ -77,6 +77,9 @@ def test_the_session_command_runs_this_program_on_the_same_database(tmp_path: Pa
     assert words[-2:] == ["serve", "--session"]
     args.allow_decisions = True
     assert shlex.split(session_command(args, CommandContext.from_args(args)))[-1] == "--allow-decisions"
+    args.db = "postgresql://warroom:hunter2-password@db.example/warroom"
+    command = session_command(args, CommandContext.from_args(args))
+    assert "hunter2" not in command and "--db" not in command  # the sessions get the URL as WARROOM_DB
 
 
 # -- the gate, on a real server ---------------------------------------------------------------------
