@@ -19,16 +19,28 @@ def note(incident_id: str, text: str) -> ev.NoteAdded:
     return ev.NoteAdded(incident_id=incident_id, at=T0, actor="bob", text=text)
 
 
-async def test_an_append_on_another_connection_is_on_screen_by_notification(make_app: Any, tmp_path: Path,
-                                                                            pg_url: str) -> None:  # fmt: skip
+async def declared_war_room(make_app: Any, tmp_path: Path, pg_url: str) -> tuple[Any, str]:
+    """A war room app on ``pg_url`` (its file path only anchors local files) for a newly declared incident."""
     async with await PgEventStore.open(pg_url) as other:
         incident_id = (await other.declare(T0, title="Checkout 502s")).incident_id
-        app = make_app(tmp_path / "anchor.db", lambda: WarRoomScreen(incident_id, read_only=True), db_url=pg_url)
+    return make_app(tmp_path / "anchor.db", lambda: WarRoomScreen(incident_id, read_only=True), db_url=pg_url), incident_id
+
+
+async def following(pilot: Any) -> WarRoomScreen:
+    """The war room once it has read the incident and listens for notifications."""
+    await war_room_loaded(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, WarRoomScreen)
+    await until(pilot, lambda: pilot.app.store.following_live)
+    return screen
+
+
+async def test_an_append_on_another_connection_is_on_screen_by_notification(make_app: Any, tmp_path: Path,
+                                                                            pg_url: str) -> None:  # fmt: skip
+    app, incident_id = await declared_war_room(make_app, tmp_path, pg_url)
+    async with await PgEventStore.open(pg_url) as other:
         async with app.run_test(size=(120, 40)) as pilot:
-            await war_room_loaded(pilot)
-            screen = app.screen
-            assert isinstance(screen, WarRoomScreen)
-            await until(pilot, lambda: app.store.following_live)
+            screen = await following(pilot)
             delays = []
             for n in range(1, 4):
                 started = time.monotonic()
@@ -42,15 +54,10 @@ async def test_an_append_on_another_connection_is_on_screen_by_notification(make
 
 async def test_a_database_restart_shows_reconnecting_and_catches_up(make_app: Any, tmp_path: Path, pg_url: str,
                                                                     pg_server: PgServer) -> None:  # fmt: skip
-    async with await PgEventStore.open(pg_url) as other:
-        incident_id = (await other.declare(T0, title="Checkout 502s")).incident_id
-    app = make_app(tmp_path / "anchor.db", lambda: WarRoomScreen(incident_id, read_only=True), db_url=pg_url)
+    app, incident_id = await declared_war_room(make_app, tmp_path, pg_url)
     async with app.run_test(size=(120, 40)) as pilot:
-        await war_room_loaded(pilot)
-        screen = app.screen
-        assert isinstance(screen, WarRoomScreen)
+        screen = await following(pilot)
         pane = screen.query_one("#timeline-pane")
-        await until(pilot, lambda: app.store.following_live)
         await asyncio.to_thread(pg_server.stop, "fast")
         try:
             await until(pilot, lambda: pane.border_subtitle == "reconnecting…", timeout=10)
