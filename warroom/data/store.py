@@ -26,6 +26,7 @@ from typing import Any
 import aiosqlite
 
 from warroom.data import events as ev
+from warroom.data import snapshots
 from warroom.data.dbfile import (  # noqa: F401  (re-exported: the store's public errors and schema)
     MIGRATIONS,
     SCHEMA_VERSION,
@@ -40,12 +41,14 @@ from warroom.data.dbfile import (  # noqa: F401  (re-exported: the store's publi
     not_a_database,
     read_only_folder,
 )
+from warroom.data.batch import checked_batch, numbered
 from warroom.data.entry import clean_event
 from warroom.data.fold import apply, evolve, fold
 from warroom.data.ids import format_incident_id, next_incident_id, validate_incident_id
 from warroom.data.leases import Lease, LeaseHolder
 from warroom.data.notify.plan import TRIGGER_KINDS, OutboxPlan
 from warroom.data.rows import row_to_event as _row_to_event
+from warroom.data.selection import Selection
 from warroom.data.writelock import begin_blocking
 from warroom.data.models import Incident
 
@@ -79,21 +82,12 @@ class Transaction:
 
     async def append_many(self, events: Sequence[ev.BaseEvent]) -> list[ev.BaseEvent]:
         """Validate every event in order (all or none), then write them in one statement."""
-        events = [clean_event(e) for e in events]  # secrets and control characters never reach the file
         for event in events:
             if event.incident_id not in self._states:
                 self._states[event.incident_id] = await self._store._catch_up(event.incident_id)
-        states = dict(self._states)
         mine = len(events)  # the caller's events come first; queued notifications follow them
-        plan = self._store.outbox
-        for event in list(events):
-            before = states[event.incident_id]
-            states[event.incident_id] = after = apply(before, event)  # raises InvalidEvent
-            if plan is not None and event.kind in TRIGGER_KINDS:
-                for queued in plan.queue(before, after, event):  # the outbox: committed with what it delivers
-                    queued = clean_event(queued)
-                    states[event.incident_id] = after = apply(after, queued)
-                    events.append(queued)
+        states = dict(self._states)
+        events = checked_batch(events, states, self._store.outbox)  # raises InvalidEvent: nothing written
         rows = [
             (e.incident_id, e.at.isoformat(), e.actor, e.kind, e.model_dump_json(exclude=ENVELOPE)) for e in events
         ]
@@ -106,11 +100,8 @@ class Transaction:
             async with db.execute("SELECT last_insert_rowid()") as cursor:
                 last = int((await cursor.fetchone())[0])  # type: ignore[index]
         # Inside BEGIN IMMEDIATE no one else writes, so the batch's seqs are contiguous.
-        stored = [e.with_seq(last - len(events) + 1 + i) for i, e in enumerate(events)]
-        for event in stored:
-            state = states[event.incident_id]
-            assert state is not None
-            self._states[event.incident_id] = evolve(state, {"last_seq": max(state.last_seq, event.seq)})
+        stored = numbered(events, last - len(events) + 1, states)
+        self._states.update(states)
         self.appended.extend(stored)
         return stored[:mine]
 
@@ -156,6 +147,8 @@ class Transaction:
 class EventStore:
     """Async access to one warroom database file."""
 
+    engine = "sqlite"  # which database holds the store (``PgEventStore``: "postgresql")
+
     def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
         self._db = db
         self.path = path
@@ -163,6 +156,7 @@ class EventStore:
         self._owner: asyncio.Task[Any] | None = None  # the task holding ``_lock``
         self._tx_open = False  # a transaction() is open: reads may see rows it could still roll back
         self._cache: dict[str, Incident] = {}
+        self._snapshot_seqs: dict[str, int] = {}  # incident -> the seq of its stored snapshot (0: none)
         #: The configured notification channels: events that publish queue their deliveries (None: no outbox).
         self.outbox: OutboxPlan | None = None
 
@@ -356,6 +350,30 @@ class EventStore:
         if limit is not None:
             sql += " LIMIT ?"
             params += (limit,)
+        return await self._decoded(sql, params)
+
+    async def select(self, incident_id: str, selection: Selection, since: int = 0, limit: int | None = None) -> list[ev.BaseEvent]:
+        """The events of ``selection`` with ``seq > since``, oldest first (at most ``limit``)."""
+        where, params = selection.where()
+        sql = f"SELECT seq, incident_id, at, actor, kind, data FROM events WHERE incident_id = ? AND seq > ? AND {where} ORDER BY seq"
+        return await self._decoded(sql + (" LIMIT ?" if limit is not None else ""),
+                                   (validate_incident_id(incident_id), since, *params, *(() if limit is None else (limit,))))  # fmt: skip
+
+    async def tail(self, incident_id: str, limit: int, selection: Selection = Selection(), before: int | None = None) -> list[ev.BaseEvent]:
+        """The last ``limit`` events of ``selection`` (with ``seq < before``), oldest first: a reverse read."""
+        where, params = selection.where()
+        sql = f"SELECT seq, incident_id, at, actor, kind, data FROM events WHERE incident_id = ? AND seq < ? AND {where} ORDER BY seq DESC LIMIT ?"
+        rows = await self._decoded(sql, (validate_incident_id(incident_id), before or 2**62, *params, limit))
+        return rows[::-1]
+
+    async def count(self, incident_id: str, selection: Selection = Selection(), before: int | None = None) -> int:
+        """How many events of ``selection`` the incident has (with ``seq < before``)."""
+        where, params = selection.where()
+        sql = f"SELECT COUNT(*) FROM events WHERE incident_id = ? AND seq < ? AND {where}"
+        rows = await self._fetch(sql, (validate_incident_id(incident_id), before or 2**62, *params))
+        return int(rows[0][0])
+
+    async def _decoded(self, sql: str, params: tuple[Any, ...]) -> list[ev.BaseEvent]:
         rows = await self._fetch(sql, params)
         with _no_gc():
             try:
@@ -411,6 +429,10 @@ class EventStore:
         rows = await self._fetch("SELECT incident_id FROM alert_keys WHERE fingerprint = ?", (fingerprint,))
         return rows[0][0] if rows else None
 
+    async def wait_for_append(self, incident_id: str, after: int, timeout: float) -> None:
+        """Wait until events after ``after`` may exist: a file has no notifications, so followers poll."""
+        await asyncio.sleep(timeout)
+
     async def _fetch(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
         """Rows of a read, with database errors said as one sentence."""
         async with self._locked():
@@ -463,8 +485,33 @@ class EventStore:
     async def _begin(self) -> None:
         await self._db._execute(begin_blocking, self._db._conn, self.path)
 
+    async def load_summary(self, incident_id: str) -> Incident:
+        """The incident's current state without its agents' documents (every run's ``output`` is empty).
+
+        What a report needs (``show``, ``stats``): on a cold load only the snapshot's state is
+        parsed, not the documents beside it, and the tail is folded onto it (nothing is cached).
+        """
+        validate_incident_id(incident_id)
+        async with self._locked():
+            state = None if incident_id in self._cache else await self._snapshot(incident_id, summary=True)
+            state = await self._fold_tail(incident_id, state) if state is not None else await self._catch_up(incident_id)
+        if state is None:
+            raise UnknownIncident(incident_id)
+        return snapshots.summary_of(state)
+
     async def _catch_up(self, incident_id: str) -> Incident | None:
         state = self._cache.get(incident_id)
+        if state is None:  # a cold load starts from the incident's snapshot, if it has a usable one
+            state = await self._snapshot(incident_id)
+        state = await self._fold_tail(incident_id, state)
+        if state is not None and not self._tx_open:  # a transaction caches its states only once committed
+            self._cache[incident_id] = state
+            if state.last_seq - self._snapshot_seqs.get(incident_id, 0) >= snapshots.SNAPSHOT_EVERY:
+                await self._write_snapshot(state)
+        return state
+
+    async def _fold_tail(self, incident_id: str, state: Incident | None) -> Incident | None:
+        """``state`` with the incident's events after its ``last_seq`` folded on."""
         since = state.last_seq if state else 0
         while True:  # in batches: a 100,000-event replay never holds all its events at once
             batch = await self._events(incident_id, since, REPLAY_BATCH)
@@ -475,9 +522,22 @@ class EventStore:
             since = batch[-1].seq
             if len(batch) < REPLAY_BATCH:
                 break
-        if state is not None and not self._tx_open:  # a transaction caches its states only once committed
-            self._cache[incident_id] = state
         return state
+
+    async def _snapshot(self, incident_id: str, summary: bool = False) -> Incident | None:
+        """The incident's stored snapshot (without documents for a summary), or None: the events are replayed."""
+        try:
+            rows = await self._fetch(snapshots.SELECT_SUMMARY if summary else snapshots.SELECT, (incident_id,))
+        except StoreError:  # a file from before schema 3 cannot be here (migrated on open); a damaged table is no snapshot
+            return None
+        state = snapshots.decode(rows[0], incident_id) if rows else None
+        self._snapshot_seqs[incident_id] = state.last_seq if state is not None else 0
+        return state
+
+    async def _write_snapshot(self, state: Incident) -> None:
+        row = snapshots.encode(state)
+        if await self._db._execute(snapshots.write, self._db._conn, row, 30_000):
+            self._snapshot_seqs[state.incident_id] = state.last_seq
 
 
 def _why(exc: ValueError) -> str:

@@ -31,6 +31,7 @@ from warroom.data.text import strip_control
 from warroom.screens.decisions import DecisionActions
 from warroom.screens.deliveries import DeliveryActions
 from warroom.screens.messages import EventsArrived, IncidentRefreshed, PlaybookDriverChanged
+from warroom.screens.view_only import view_only
 from warroom.widgets.agent_output import AgentOutput
 from warroom.widgets.banners import BranchBanners
 from warroom.widgets.header_line import IncidentHeader
@@ -93,8 +94,10 @@ class WarRoomScreen(DecisionActions, DeliveryActions, Screen[None]):
 
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield IncidentHeader(actor=self.app.actor, read_only=self.read_only, id="incident-header")
-        yield BranchBanners(self.app.db_path, policy=self.app.policy, exclude=self.incident_id, id="branch-banners")
+        watching = view_only(self)  # a read-only app (warroom serve): every war room read-only, and no "you:"
+        self.read_only = self.read_only or watching
+        yield IncidentHeader(actor="" if watching else self.app.actor, read_only=self.read_only, id="incident-header")
+        yield BranchBanners(self.app.db_location, policy=self.app.policy, exclude=self.incident_id, id="branch-banners")
         with Container(id="panes"):
             with Vertical(id="timeline-pane", classes="pane") as pane:
                 pane.border_title = "Timeline"
@@ -137,7 +140,7 @@ class WarRoomScreen(DecisionActions, DeliveryActions, Screen[None]):
 
         now, actor = self.app.now(), self.app.actor
         matches = with_private_store(
-            self.app.db_path, lambda store: record_related(store, self.incident_id, now=now, actor=actor)
+            self.app.db_location, lambda store: record_related(store, self.incident_id, now=now, actor=actor)
         )
         if matches:
             lines = "\n".join(f"{m.incident_id}: {m.title[:60]}" for m in matches[:3])
