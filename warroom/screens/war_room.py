@@ -148,7 +148,7 @@ class WarRoomScreen(DecisionActions, DeliveryActions, Screen[None]):
 
     async def _open_timeline(self) -> None:
         await self.app.ready_store()  # the store has created or migrated the file before the pane reads it
-        self.query_one(Timeline).open(self.app.db_path, self.incident_id)
+        self.query_one(Timeline).open(self.app.db_location, self.incident_id)
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")
@@ -186,7 +186,7 @@ class WarRoomScreen(DecisionActions, DeliveryActions, Screen[None]):
         self.state = message.state
         timeline = self.query_one(Timeline)
         timeline.set_origin(message.state.detected_at)
-        timeline.catch_up()  # the pane reads its rows from the store; the batch says only that some arrived
+        timeline.add_events(message.events)  # an SQLite pane reads its rows from the file: only "some arrived"
         for event in message.events:
             if isinstance(event, ev.AgentStepOutput):
                 self.agent_texts.setdefault(event.run_id, []).append(event.text)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sqlite3
 from array import array
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
@@ -27,10 +28,11 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
-from warroom.data.dbfile import DamagedRow
+from warroom.data import events as ev
 from warroom.data.text import strip_control
-from warroom.data.timeline_query import MAX_NEEDLE, TimelineQuery, TimelineView, connect
+from warroom.data.timeline_query import MAX_NEEDLE, TimelineView
 from warroom.widgets.timeline_rows import TimelineRow, relative, render_row
+from warroom.widgets.timeline_source import FileRows, HeldRows, open_rows
 
 __all__ = ["FILTERS", "Timeline", "TimelineRow", "relative"]
 
@@ -72,8 +74,8 @@ class Timeline(ScrollView, can_focus=True):
 
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self._path: Path | None = None
-        self._query: TimelineQuery | None = None
+        self._source: FileRows | HeldRows | None = None
+        self._early: list[ev.BaseEvent] = []  # handed over before open(): the source takes them then
         self._all = array("q")  # seqs of every row
         self._all_upto = 0  # the store's last seq that _all accounts for
         self._all_complete = False
@@ -121,25 +123,28 @@ class Timeline(ScrollView, can_focus=True):
 
     def rows(self) -> list[TimelineRow]:
         """Every row of the current filter and search, read now (for tests and small views)."""
-        if self._query is None:
+        if self._source is None:
             return []
-        seqs = self._query.seqs(self._view)
-        found = self._query.events(seqs)
-        return [self._row_of(found[s]) for s in seqs if s in found]
-
-    @staticmethod
-    def _row_of(event: object) -> TimelineRow:
-        return TimelineRow.damaged(event) if isinstance(event, DamagedRow) else TimelineRow.from_event(event)  # type: ignore[arg-type]
+        seqs = self._source.seqs(self._view)
+        found = self._source.rows(seqs)
+        return [found[s] for s in seqs if s in found]
 
     # -- reading the store -------------------------------------------------------------------
-    def open(self, path: Path, incident_id: str) -> None:
-        """Show ``incident_id`` of the database at ``path``: the last screenful now, the rest from a thread."""
-        self._path = path
-        self._query = query = TimelineQuery(connect(path), incident_id)
-        upto = query.last_seq()
-        self._all = query.tail(TimelineView(), FIRST_ROWS, upto)
+    def open(self, location: str | Path, incident_id: str) -> None:
+        """Show ``incident_id`` of the store at ``location``: the last screenful now, the rest from a thread.
+
+        An SQLite file is read directly; for another engine the pane shows the events
+        handed to :meth:`add_events`.
+        """
+        self._source = source = open_rows(location, incident_id)
+        source.add(self._early)
+        self._early = []
+        upto = source.last_seq()
+        self._all = source.tail(TimelineView(), FIRST_ROWS, upto)
         self._all_upto = upto
         self._all_complete = len(self._all) < FIRST_ROWS  # a small incident: that was all of it
+        if not self._all_complete and not source.threaded:
+            self._all, self._all_complete = source.seqs(TimelineView(), upto=upto), True
         self._resize(True)
         if self._all_complete:
             self.post_message(self.Filtered(self.shown, self.total))
@@ -147,12 +152,20 @@ class Timeline(ScrollView, can_focus=True):
             self._read_view(TimelineView())
 
     def on_unmount(self) -> None:
-        if self._query is not None:
-            self._query.conn.close()
+        if self._source is not None:
+            self._source.close()
+
+    def add_events(self, events: Iterable[ev.BaseEvent]) -> None:
+        """Events read by the war room: kept when the source holds its rows, then shown like any others."""
+        if self._source is None:
+            self._early.extend(events)
+        else:
+            self._source.add(events)
+            self.catch_up()
 
     def catch_up(self) -> None:
         """Add the rows of events appended since the last look (by anyone writing to the store)."""
-        query = self._query
+        query = self._source
         if query is None:
             return
         upto = query.last_seq()
@@ -171,16 +184,18 @@ class Timeline(ScrollView, can_focus=True):
     @work(thread=True, group="timeline-read", exit_on_error=False)
     def _read_view(self, view: TimelineView) -> None:
         """The seqs of ``view`` over the whole incident, on a connection of the thread's own."""
-        assert self._path is not None and self._query is not None
-        conn = connect(self._path)
+        assert self._source is not None
         try:
-            query = TimelineQuery(conn, self._query.incident_id)
-            upto = query.last_seq()
-            seqs = query.seqs(view, upto=upto)
+            reader = self._source.reader()
         except sqlite3.Error:
             return  # the pane keeps what it shows; the store worker reports a broken database
+        try:
+            upto = reader.last_seq()
+            seqs = reader.seqs(view, upto=upto)
+        except sqlite3.Error:
+            return
         finally:
-            conn.close()
+            reader.close()
         self.post_message(self.ViewRead(view, seqs, upto))
 
     def on_timeline_view_read(self, message: ViewRead) -> None:
@@ -221,10 +236,10 @@ class Timeline(ScrollView, can_focus=True):
         self._view = view
         self._strips.clear()
         self._view_complete = True
-        if view.everything or self._query is None:
+        if view.everything or self._source is None:
             self._view_seqs = None
-        elif self._all_complete and len(self._all) <= SYNC_ROWS:
-            self._view_seqs = self._query.seqs(view, upto=self._all_upto)
+        elif (self._all_complete and len(self._all) <= SYNC_ROWS) or not self._source.threaded:
+            self._view_seqs = self._source.seqs(view, upto=self._all_upto)
             self._view_upto = self._all_upto
         else:
             self._view_seqs, self._view_upto, self._view_complete = array("q"), self._all_upto, False
@@ -301,13 +316,13 @@ class Timeline(ScrollView, can_focus=True):
 
     def _read_rows_around(self, seq: int) -> TimelineRow | None:
         """Read the rows of the screenful above, the one in view and the one below, in one query."""
-        if self._query is None:
+        if self._source is None:
             return None
         seqs, top, height = self._shown_seqs, self.scroll_offset.y, max(1, self.size.height)
         window = {s for s in seqs[max(0, top - height) : top + 2 * height] if s not in self._rows}
         window.add(seq)
-        for found, event in self._query.events(sorted(window)).items():
-            self._rows[found] = self._row_of(event)
+        for found, row in self._source.rows(sorted(window)).items():
+            self._rows[found] = row
         return self._rows.get(seq)
 
     def _render_row(self, row: TimelineRow, width: int) -> Strip:
