@@ -27,10 +27,11 @@ from warroom.data.fold import InvalidEvent, fold
 from warroom.data.models import Incident
 from warroom.data.private_store import with_private_store
 from warroom.data.store import UnknownIncident
+from warroom.data.store_api import StoreUnavailable
 from warroom.data.text import strip_control
 from warroom.screens.decisions import DecisionActions
 from warroom.screens.deliveries import DeliveryActions
-from warroom.screens.messages import EventsArrived, IncidentRefreshed, PlaybookDriverChanged
+from warroom.screens.messages import EventsArrived, IncidentRefreshed, PlaybookDriverChanged, StoreReachable
 from warroom.screens.view_only import view_only
 from warroom.widgets.agent_output import AgentOutput
 from warroom.widgets.banners import BranchBanners
@@ -39,9 +40,11 @@ from warroom.widgets.phase_tracker import PhaseTracker, steps_from_plan, steps_f
 from warroom.widgets.sla_board import SlaBoard
 from warroom.widgets.timeline import Timeline
 
-__all__ = ["POLL_SECONDS", "StreamedTexts", "WarRoomScreen"]
+__all__ = ["FOLLOW_WAIT_SECONDS", "POLL_SECONDS", "StreamedTexts", "WarRoomScreen"]
 
-POLL_SECONDS = 0.25
+POLL_SECONDS = 0.25  # how often a follower of an SQLite file reads (EventStore.wait_for_append)
+FOLLOW_WAIT_SECONDS = 5.0  # the longest wait for a notification (PostgreSQL) before reading anyway
+RECONNECT_FIRST, RECONNECT_MOST = 0.2, 5.0  # seconds between reads while the database is unreachable
 BATCH = 5_000
 FIRST_BATCH = 200
 
@@ -161,8 +164,19 @@ class WarRoomScreen(DecisionActions, DeliveryActions, Screen[None]):
         state: Incident | None = None
         last = 0
         limit = FIRST_BATCH  # a small first batch puts the header on screen at once
+        pause = 0.0  # while the database is unreachable: the backoff between reads
         while True:
-            batch = await store.events(self.incident_id, since=last, limit=limit)
+            try:
+                batch = await store.events(self.incident_id, since=last, limit=limit)
+            except StoreUnavailable as exc:  # its server restarts: say so, read again with backoff
+                if not pause:
+                    self.post_message(StoreReachable(False, str(exc)))
+                pause = min(max(pause * 2, RECONNECT_FIRST), RECONNECT_MOST)
+                await asyncio.sleep(pause)
+                continue
+            if pause:
+                pause = 0.0
+                self.post_message(StoreReachable(True))
             if batch:
                 gc_was = gc.isenabled()
                 gc.disable()
@@ -180,7 +194,7 @@ class WarRoomScreen(DecisionActions, DeliveryActions, Screen[None]):
                     continue
             elif state is None:
                 raise UnknownIncident(self.incident_id)
-            await asyncio.sleep(POLL_SECONDS)
+            await store.wait_for_append(self.incident_id, last, FOLLOW_WAIT_SECONDS)
 
     def on_events_arrived(self, message: EventsArrived) -> None:
         self.state = message.state
@@ -280,6 +294,16 @@ class WarRoomScreen(DecisionActions, DeliveryActions, Screen[None]):
             self.orchestrator.on_lease = lambda driver: self.post_message(PlaybookDriverChanged(driver))
             self.post_message(IncidentRefreshed())  # the phase pane shows the playbook's steps and its pending gate
             await self.orchestrator.run(follow=True)  # another session drives it: follow, take over when it stops
+
+    def on_store_reachable(self, message: StoreReachable) -> None:
+        pane = self.query_one("#timeline-pane")
+        if not message.reachable:
+            pane.border_subtitle = "reconnecting…"
+            self.notify(f"{message.reason} — reconnecting; nothing is lost, the timeline catches up when it answers.",
+                        title="Database", severity="warning", markup=False, timeout=8)  # fmt: skip
+        else:
+            pane.border_subtitle = ""
+            self.notify("The database answers again: the timeline has caught up.", title="Database", timeout=5)
 
     def on_playbook_driver_changed(self, message: PlaybookDriverChanged) -> None:
         pane = self.query_one("#phase-pane")

@@ -64,6 +64,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise ServeRefused(f"--public-url {args.public_url[:80]!r}: give the address as http://… or https://…")
     ctx = CommandContext.from_args(args)
     asyncio.run(_check_store(ctx))  # a bad database or config is said once here, not in every browser
+    if ctx.db_url:  # to the sessions through their environment: a command line is public (ps), a password in it too
+        os.environ["WARROOM_DB"] = ctx.db_url
     from warroom.app.web_view import WebView
 
     mode = "decisions allowed" if args.allow_decisions else "read-only"
@@ -73,8 +75,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def session_command(args: argparse.Namespace, ctx: CommandContext) -> str:
-    """The shell command textual-serve runs for each browser: this program, same database, config and actor."""
-    words = [sys.executable, "-m", "warroom", "--db", ctx.db_url or str(ctx.db_path.resolve()), "--as", ctx.actor]
+    """The shell command textual-serve runs for each browser: this program, same database, config and actor
+    (a PostgreSQL URL is not in it: the sessions read it from ``WARROOM_DB``)."""
+    words = [sys.executable, "-m", "warroom", "--as", ctx.actor]
+    if ctx.db_url is None:
+        words += ["--db", str(ctx.db_path.resolve())]
     if getattr(args, "config", None):
         words += ["--config", str(ctx.config_path)]
     words += ["serve", "--session"] + (["--allow-decisions"] if args.allow_decisions else [])
