@@ -93,6 +93,7 @@ class WarRoomScreen(DecisionActions, DeliveryActions, Screen[None]):
         self._attempted_breaches: set[tuple[str, Any]] = set()
         self._announced_gates: set[str] = set()
         self._failed_shown: set[str] = set()
+        self._caught_up = False
 
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -124,6 +125,7 @@ class WarRoomScreen(DecisionActions, DeliveryActions, Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#timeline-search-input", Input).display = False
         self.query_one(self.FIRST_FOCUS).focus()
+        self.call_after_refresh(self._open_timeline)  # the last screenful of rows, read straight from the store
         self.call_after_refresh(self.follow_store)  # the first frame does not wait for the replay
         self.set_interval(1.0, self.tick, name="sla-clocks")
         if not self.read_only and self.app.orchestrator_factory is not None:
@@ -146,6 +148,10 @@ class WarRoomScreen(DecisionActions, DeliveryActions, Screen[None]):
         if matches:
             lines = "\n".join(f"{m.incident_id}: {m.title[:60]}" for m in matches[:3])
             self.app.call_from_thread(self.notify, lines, title="Similar past incidents", markup=False, timeout=8)
+
+    async def _open_timeline(self) -> None:
+        await self.app.ready_store()  # the store has created or migrated the file before the pane reads it
+        self.query_one(Timeline).open(self.app.db_location, self.incident_id)
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")
@@ -194,14 +200,20 @@ class WarRoomScreen(DecisionActions, DeliveryActions, Screen[None]):
         self.state = message.state
         timeline = self.query_one(Timeline)
         timeline.set_origin(message.state.detected_at)
-        timeline.add_events(message.events)
+        timeline.add_events(message.events)  # an SQLite pane reads its rows from the file: only "some arrived"
         for event in message.events:
             if isinstance(event, ev.AgentStepOutput):
                 self.agent_texts.setdefault(event.run_id, []).append(event.text)
-        if message.caught_up and not self.loaded.is_set():
-            self.loaded.set()
+        if message.caught_up and not self._caught_up:
+            self._caught_up = True
             self.tick()
+            self._check_loaded()
         self.post_message(IncidentRefreshed())
+
+    def _check_loaded(self) -> None:
+        """``loaded`` once the fold has caught up and the timeline has read its rows."""
+        if self._caught_up and self.query_one(Timeline).complete and not self.loaded.is_set():
+            self.loaded.set()
 
     def on_incident_refreshed(self, message: IncidentRefreshed) -> None:
         if self.state is None:
@@ -229,6 +241,7 @@ class WarRoomScreen(DecisionActions, DeliveryActions, Screen[None]):
 
     def on_timeline_filtered(self, message: Timeline.Filtered) -> None:
         self._title_timeline()
+        self._check_loaded()
 
     def _title_timeline(self) -> None:
         timeline = self.query_one(Timeline)
@@ -237,7 +250,10 @@ class WarRoomScreen(DecisionActions, DeliveryActions, Screen[None]):
             title += f" · {timeline.filter}"
         if timeline.search:
             title += f" · “{timeline.search[:20]}”"
-        title += f" · {timeline.shown:,}" + (f"/{timeline.total:,}" if timeline.shown != timeline.total else "")
+        if not timeline.complete:
+            title += " · reading…"
+        else:
+            title += f" · {timeline.shown:,}" + (f"/{timeline.total:,}" if timeline.shown != timeline.total else "")
         pane = self.query_one("#timeline-pane")
         if pane.border_title != title:
             pane.border_title = title
@@ -309,6 +325,7 @@ class WarRoomScreen(DecisionActions, DeliveryActions, Screen[None]):
     # -- timeline filter and search ------------------------------------------------------------
     def action_cycle_filter(self) -> None:
         self.query_one(Timeline).cycle_filter()
+        self._title_timeline()  # at once: a large incident's count follows from a thread
 
     def action_search(self) -> None:
         field = self.query_one("#timeline-search-input", Input)
