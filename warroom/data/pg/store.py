@@ -22,7 +22,6 @@ from typing import Any
 from warroom.data import events as ev
 from warroom.data import snapshots
 from warroom.data.batch import checked_batch, numbered
-from warroom.data.dbfile import StoreError
 from warroom.data.ids import format_incident_id, next_incident_id, validate_incident_id
 from warroom.data.models import Incident
 from warroom.data.paths import default_db_path
@@ -32,7 +31,7 @@ from warroom.data.pg.schema import CONNECTION_LOST, connect, explain, migrate
 from warroom.data.rows import row_to_event
 from warroom.data.selection import Selection
 from warroom.data.store import EventStore, Transaction, _no_gc
-from warroom.data.store_api import shown_location
+from warroom.data.store_api import StoreUnavailable, shown_location
 
 __all__ = ["PgEventStore", "PgTransaction"]
 
@@ -325,7 +324,7 @@ class PgEventStore(PgLeases, EventStore):
         if not self._db.is_closed():
             return
         if self._tx_open:
-            raise StoreError(f"lost the connection to PostgreSQL at {self}: the transaction was rolled back")
+            raise StoreUnavailable(f"lost the connection to PostgreSQL at {self}: the transaction was rolled back")
         self._db = await connect(self.url)
         self._lease_proofs_lost()
 
