@@ -65,6 +65,8 @@ class Transaction:
         self._store = store
         self._states: dict[str, Incident | None] = {}
         self._ids: dict[int, int] = {}  # year -> the highest id number taken so far
+        self._fresh: set[str] = set()  # ids this transaction allocated: no event holds them yet
+        self.looked_up: dict[int, tuple[int, int]] = {}  # year -> (highest id number, as of this seq)
         self.appended: list[ev.BaseEvent] = []
 
     async def state(self, incident_id: str) -> Incident | None:
@@ -81,19 +83,34 @@ class Transaction:
         """Validate every event in order (all or none), then write them in one statement."""
         events = [clean_event(e) for e in events]  # secrets and control characters never reach the file
         for event in events:
-            if event.incident_id not in self._states:
+            if event.incident_id in self._fresh:
+                self._states.setdefault(event.incident_id, None)
+            elif event.incident_id not in self._states:
                 self._states[event.incident_id] = await self._store._catch_up(event.incident_id)
         states = dict(self._states)
         mine = len(events)  # the caller's events come first; queued notifications follow them
         plan = self._store.outbox
+        run: list[ev.BaseEvent] = []  # consecutive events of one incident that queue nothing: folded at once
+
+        def fold_run() -> None:
+            if run:
+                states[run[0].incident_id] = fold(states[run[0].incident_id], run)  # raises InvalidEvent
+                run.clear()
+
         for event in list(events):
-            before = states[event.incident_id]
-            states[event.incident_id] = after = apply(before, event)  # raises InvalidEvent
             if plan is not None and event.kind in TRIGGER_KINDS:
+                fold_run()
+                before = states[event.incident_id]
+                states[event.incident_id] = after = apply(before, event)  # raises InvalidEvent
                 for queued in plan.queue(before, after, event):  # the outbox: committed with what it delivers
                     queued = clean_event(queued)
                     states[event.incident_id] = after = apply(after, queued)
                     events.append(queued)
+            else:
+                if run and run[0].incident_id != event.incident_id:
+                    fold_run()
+                run.append(event)
+        fold_run()
         rows = [
             (e.incident_id, e.at.isoformat(), e.actor, e.kind, e.model_dump_json(exclude=ENVELOPE)) for e in events
         ]
@@ -119,19 +136,17 @@ class Transaction:
 
         Every caller declares the incident under the id it is given, in the same transaction (a
         rollback takes the declaration and the id back together), so an alert storm allocates
-        thousands of ids without scanning the file for each.
+        thousands of ids without scanning the file for each. Between transactions the store keeps
+        the highest id it has seen and reads only the declarations appended since.
         """
         taken = self._ids.get(year)
         if taken is None:
-            prefix = f"INC-{year:04d}-"
-            async with self._store._db.execute(
-                "SELECT DISTINCT incident_id FROM events WHERE incident_id LIKE ? AND kind = 'incident.declared'",
-                (prefix + "%",),
-            ) as cursor:
-                existing = [row[0] for row in await cursor.fetchall()]
-            taken = int(next_incident_id(year, existing).rsplit("-", 1)[1]) - 1
+            taken, as_of = await self._store._highest_id(year)
+            self.looked_up[year] = (taken, as_of)  # kept by the store once this transaction commits
         self._ids[year] = taken + 1
-        return format_incident_id(year, taken + 1)
+        incident_id = format_incident_id(year, taken + 1)
+        self._fresh.add(incident_id)
+        return incident_id
 
     async def incidents_for_keys(self, keys: Sequence[str]) -> dict[str, str]:
         """``{key: incident id}`` for every key of ``keys`` that is bound (one query per 500 keys)."""
@@ -163,6 +178,7 @@ class EventStore:
         self._owner: asyncio.Task[Any] | None = None  # the task holding ``_lock``
         self._tx_open = False  # a transaction() is open: reads may see rows it could still roll back
         self._cache: dict[str, Incident] = {}
+        self._highest: dict[int, tuple[int, int]] = {}  # year -> (highest id number, as of this seq)
         #: The configured notification channels: events that publish queue their deliveries (None: no outbox).
         self.outbox: OutboxPlan | None = None
 
@@ -243,6 +259,7 @@ class EventStore:
             for incident_id, state in tx._states.items():
                 if state is not None:
                     self._cache[incident_id] = state
+            self._highest.update(tx.looked_up)
 
     async def append(self, event: ev.BaseEvent) -> ev.BaseEvent:
         """Append one event in its own transaction; returns it with its ``seq``.
@@ -459,6 +476,24 @@ class EventStore:
         if "locked" in text or "busy" in text:
             return StoreError(f"the database {self.path} stayed locked by another process ({text})")
         return StoreError(f"the database {self.path} failed: {text}")
+
+    async def _highest_id(self, year: int) -> tuple[int, int]:
+        """The highest id number of ``year`` declared so far, and the last seq looked at (inside a
+        transaction: no one else declares meanwhile).
+
+        Declarations are read from where the last committed look ended (by ``seq``), so a storm's
+        hundred transactions do not each scan every incident in the file."""
+        highest, seen = self._highest.get(year, (0, 0))
+        prefix = f"INC-{year:04d}-"
+        async with self._db.execute(
+            "SELECT incident_id, seq FROM events WHERE seq > ? AND kind = 'incident.declared' AND incident_id LIKE ?",
+            (seen, prefix + "%"),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        newest = int(next_incident_id(year, [row[0] for row in rows]).rsplit("-", 1)[1]) - 1
+        async with self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM events") as cursor:
+            last = int((await cursor.fetchone())[0])  # type: ignore[index]
+        return max(highest, newest), max(seen, last)
 
     async def _begin(self) -> None:
         await self._db._execute(begin_blocking, self._db._conn, self.path)
