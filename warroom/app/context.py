@@ -7,9 +7,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from warroom.data.paths import default_actor, default_config_path, default_db_path, user_path
 from warroom.data.store import EventStore
+
+if TYPE_CHECKING:
+    from warroom.data.config import Config
 
 
 class NoSuchFolder(ValueError):
@@ -46,13 +50,23 @@ class CommandContext:
     @asynccontextmanager
     async def store(self) -> AsyncIterator[EventStore]:
         """The database, queueing notifications for the configured channels (``[notify.*]``)."""
-        from warroom.data.config import load_config
         from warroom.data.notify import attach_outbox
 
-        config = load_config(self.config_path)  # before opening: a bad config creates no database
+        config = load_settings(self.config_path)  # before opening: a bad config creates no database
         store = await EventStore.open(self.db_path)
         try:
             attach_outbox(store, config)
             yield store
         finally:
             await store.close()
+
+
+def load_settings(path: Path | None) -> Config:
+    """The configuration at ``path`` (defaults when None), with its process-wide parts put in force:
+    the ``[evidence]`` limits every evidence reader of this command obeys."""
+    from warroom.data.config import load_config
+    from warroom.data.evidence_limits import configure
+
+    config = load_config(path)
+    configure(config.evidence)
+    return config

@@ -40,9 +40,10 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from warroom.data.durations import DurationError, parse_duration
+from warroom.data.evidence_limits import EvidenceLimits
 from warroom.data.models import Severity
-from warroom.data.policy import DEFAULT_POLICY, Policy, SeverityPolicy
 from warroom.data.notify.config import NotifyConfig
+from warroom.data.policy import DEFAULT_POLICY, Policy, SeverityPolicy
 from warroom.data.paths import NotARegularFile, read_regular_file
 from warroom.data.roster import Roster
 
@@ -108,6 +109,7 @@ class Config(BaseModel):
     anthropic: AnthropicSettings = AnthropicSettings()
     roster: Roster = Roster()
     notify: NotifyConfig = NotifyConfig()
+    evidence: EvidenceLimits = EvidenceLimits()
 
 
 def load_config(path: Path | None) -> Config:

@@ -120,16 +120,25 @@ def _kept(value: Any, one_line: bool) -> bool:
     if kind is str:
         if one_line and ("\n" in value or "\t" in value):
             return False
-        return _text_kept(value) if len(value) <= _SHORT else not (may_strip(value) or may_redact(value))
+        return _text_kept(value) if len(value) <= _SHORT else _long_kept(value)
     if kind is dict or isinstance(value, Mapping):
-        for key, item in value.items():
-            if type(key) is str and not _key_kept(key, type(item) is str and bool(item)):
+        for key, item in value.items():  # strings inline: most of a payload's values are short strings
+            if type(item) is str:
+                if type(key) is str and not _key_kept(key, bool(item)):
+                    return False
+                if not (_text_kept(item) if len(item) <= _SHORT else _long_kept(item)):
+                    return False
+                continue
+            if type(key) is str and not _key_kept(key, False):
                 return False
             if not _kept(item, False):
                 return False
         return True
     if kind is list or kind is tuple:
-        return all(_kept(item, one_line) for item in value)
+        for item in value:
+            if not _kept(item, one_line):
+                return False
+        return True
     if isinstance(value, Enum) or value is None or kind is int or kind is float or kind is bool:
         return True
     if isinstance(value, BaseModel):
@@ -147,6 +156,11 @@ def _text_kept(text: str) -> bool:
     """Whether neither control stripping nor redaction changes the short ``text`` (redacted to know: a
     trigger word alone, ``groupKey``'s "key", is common in short values and names)."""
     return not may_strip(text) and (not may_redact(text) or redact(text) == text)
+
+
+def _long_kept(text: str) -> bool:
+    """:func:`_text_kept` for a long text (a note, an agent's output): searched, never redacted twice."""
+    return not may_strip(text) and not may_redact(text)
 
 
 @lru_cache(maxsize=4_096)

@@ -124,10 +124,11 @@ class Transaction:
                 last = int((await cursor.fetchone())[0])  # type: ignore[index]
         # Inside BEGIN IMMEDIATE no one else writes, so the batch's seqs are contiguous.
         stored = [e.with_seq(last - len(events) + 1 + i) for i, e in enumerate(events)]
-        for event in stored:
-            state = states[event.incident_id]
+        newest = {event.incident_id: event.seq for event in stored}  # seqs ascend: the last one wins
+        for incident_id, seq in newest.items():
+            state = states[incident_id]
             assert state is not None
-            self._states[event.incident_id] = evolve(state, {"last_seq": max(state.last_seq, event.seq)})
+            self._states[incident_id] = evolve(state, {"last_seq": max(state.last_seq, seq)})
         self.appended.extend(stored)
         return stored[:mine]
 
