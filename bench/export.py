@@ -1,6 +1,8 @@
 """Export benchmark: time to export an incident of 10,000 events (aim: under 1 s).
 
-Run: ``python bench/export.py [--events N] [--repeat R]``. The incident is a
+Run: ``python bench/export.py [--events N] [--repeat R]``; ``--sizes [--million]`` prints instead the
+time and peak memory of replay, ``show``, ``export`` and ``stats`` on one incident of 10k / 100k
+(/ 1M) events, each in its own process (``bench/sizes.py``). The incident is a
 busy P0: notes, agent runs with streamed chunks and multi-kilobyte documents,
 status updates, action items, a review. Figures, best of R runs:
 
@@ -27,6 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import sizes  # noqa: E402
 from warroom.data import events as ev  # noqa: E402
 from warroom.data.export import export_incident, render_incident  # noqa: E402
 from warroom.data.export.record import build_record  # noqa: E402
@@ -95,7 +98,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=5)
+    sizes.add_arguments(parser)
     args = parser.parse_args()
+    if args.sizes:  # the 10k/100k(/1M) table of every reader instead
+        sizes.run_from(args)
+        return
     events = busy_incident(args.events)
     files = render_incident(events)
     size = sum(len(t.encode()) for t in files.values())

@@ -1,6 +1,8 @@
 """Event store benchmark: durable appends per second and the replay time of a 100,000-event incident.
 
-Run: ``python bench/store.py [--quick]``. Every figure is compared with a
+Run: ``python bench/store.py [--quick]``; ``--sizes [--million]`` prints instead the time and peak
+memory of replay, ``show``, ``export`` and ``stats`` on one incident of 10k / 100k (/ 1M) events
+(``bench/sizes.py``). Every figure is compared with a
 baseline measured in the same run on the same disk: plain ``sqlite3`` doing the
 same INSERT in its own transaction (the floor for one durable commit), and
 plain ``sqlite3`` + ``json.loads`` reading the same rows (the floor for a
@@ -21,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import sizes  # noqa: E402
 from warroom.data import events as ev  # noqa: E402
 from warroom.data.store import INSERT, MIGRATIONS, EventStore  # noqa: E402
 
@@ -161,7 +164,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller sizes, one round (a smoke run)")
     parser.add_argument("--dir", type=Path, default=Path.cwd(), help="where the databases go (default: here); "
                         "durable appends are bound by this disk's fsync")  # fmt: skip
+    sizes.add_arguments(parser)
     args = parser.parse_args()
+    if args.sizes:  # the 10k/100k(/1M) table of every reader instead
+        sizes.run_from(args)
+        return
     print(f"databases in {args.dir.resolve()} (fsync-bound: results depend on this disk and its load)")
     asyncio.run(run(args.quick, args.dir))
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from tests.pg_server import PgServer, unavailable_reason
 from warroom.data.store import EventStore
+from warroom.data.store_api import open_store
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
@@ -31,6 +34,47 @@ def db_path(tmp_path: Path) -> Path:
 @pytest.fixture
 async def store(db_path: Path) -> AsyncIterator[EventStore]:
     s = await EventStore.open(db_path)
+    try:
+        yield s
+    finally:
+        await s.close()
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """A PostgreSQL server of this test process (each xdist worker starts its own), stopped at the end."""
+    reason = unavailable_reason()
+    if reason is not None:
+        pytest.skip(reason)
+    server = PgServer()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture
+def pg_url(pg_server: PgServer) -> Iterator[str]:
+    """The URL of a fresh, empty PostgreSQL database (dropped after the test)."""
+    url = pg_server.database()
+    try:
+        yield url
+    finally:
+        pg_server.drop(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_location(request: pytest.FixtureRequest, db_path: Path) -> str | Path:
+    """Where a store lives, once per engine: an SQLite file path, then a PostgreSQL URL."""
+    if request.param == "sqlite":
+        return db_path
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+async def any_store(db_location: str | Path) -> AsyncIterator[Any]:
+    """An open store of either engine (the tests that take it run once per engine)."""
+    s = await open_store(db_location)
     try:
         yield s
     finally:

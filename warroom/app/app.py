@@ -55,6 +55,7 @@ class WarroomApp(App[int]):
         orchestrator_factory: OrchestratorFactory | None = None,
         roster: Any = None,
         config: Any = None,
+        read_only: bool = False,
     ) -> None:
         super().__init__()
         self.db_path = Path(db_path)
@@ -66,6 +67,9 @@ class WarroomApp(App[int]):
         self.orchestrator_factory = orchestrator_factory
         self.roster = roster  # warroom.data.roster.Roster from the config, offered by the roles modal
         self.config = config  # warroom.data.config.Config: its [notify.*] channels are delivered to while the app runs
+        #: A view for people who watch (``warroom serve``): every screen disables its decision keys,
+        #: nothing is recorded, no playbook runs and no notification is sent from this app.
+        self.read_only = read_only
         self._store: EventStore | None = None
         self._store_ready = asyncio.Event()
 
@@ -79,7 +83,7 @@ class WarroomApp(App[int]):
         await self.push_screen(self.first_screen())  # drawn while the database opens
         self.call_after_refresh(resume_gc)  # paused for start-up by warroom.app.launch
         self._store = await EventStore.open(self.db_path)
-        if self.config is not None and self.config.notify.channels:
+        if not self.read_only and self.config is not None and self.config.notify.channels:
             from warroom.data.notify import attach_outbox
 
             attach_outbox(self._store, self.config)
@@ -110,7 +114,7 @@ class WarroomApp(App[int]):
         return await built if inspect.isawaitable(built) else built
 
     def open_incident(self, incident_id: str, *, read_only: bool = False) -> None:
-        """Push the war room (or the review screen) for ``incident_id``."""
+        """Push the war room (or the review screen) for ``incident_id`` (read-only in a read-only app)."""
         if read_only:
             from warroom.screens.review import ReviewScreen
 
@@ -118,13 +122,13 @@ class WarroomApp(App[int]):
         else:
             from warroom.screens.war_room import WarRoomScreen
 
-            self.push_screen(WarRoomScreen(incident_id))
+            self.push_screen(WarRoomScreen(incident_id, read_only=self.read_only))
 
     def switch_screen_to_incident(self, incident_id: str) -> None:
         """Replace the current screen (the intake form) with the incident's war room."""
         from warroom.screens.war_room import WarRoomScreen
 
-        self.switch_screen(WarRoomScreen(incident_id))
+        self.switch_screen(WarRoomScreen(incident_id, read_only=self.read_only))
 
     def action_help(self) -> None:
         from warroom.screens.help import HelpScreen

@@ -20,6 +20,7 @@ from warroom.app.usage import CommandParser
 
 COMMAND_MODULES: tuple[str, ...] = (
     "warroom.app.commands.incidents",
+    "warroom.app.commands.show",
     "warroom.app.commands.tui",
     "warroom.app.commands.run",
     "warroom.app.commands.ingest",
@@ -30,6 +31,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "warroom.app.commands.response",
     "warroom.app.commands.decisions",
     "warroom.app.commands.outbox",
+    "warroom.app.commands.serve",
 )
 
 
@@ -49,7 +51,7 @@ def common_options() -> argparse.ArgumentParser:
 COMMANDS: dict[str, str] = {
     "new": "warroom.app.commands.incidents",
     "list": "warroom.app.commands.incidents",
-    "show": "warroom.app.commands.incidents",
+    "show": "warroom.app.commands.show",
     "note": "warroom.app.commands.incidents",
     "open": "warroom.app.commands.tui",
     "review": "warroom.app.commands.tui",
@@ -66,6 +68,7 @@ COMMANDS: dict[str, str] = {
     "regulator-notified": "warroom.app.commands.response",
     "branches": "warroom.app.commands.response",
     "outbox": "warroom.app.commands.outbox",
+    "serve": "warroom.app.commands.serve",
     **{name: "warroom.app.commands.decisions" for name in
        ("ack", "assign", "severity", "escalate", "mitigate", "update", "resolve", "close", "gate")},
 }

@@ -45,6 +45,15 @@ MIGRATIONS: tuple[str, ...] = (
         expires_at REAL NOT NULL
     );
     """,
+    # 3: the folded state of each incident at a seq, a cache of the log (warroom.data.snapshots)
+    """
+    CREATE TABLE snapshots (
+        incident_id TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL,
+        fold_version TEXT NOT NULL,
+        state TEXT NOT NULL
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -34,6 +34,10 @@ from warroom.data.models import (
 
 M = TypeVar("M", bound=BaseModel)
 
+#: Raise when a rule changes what the fold makes of the same events: stored snapshots of the
+#: state (``warroom.data.snapshots``) from another version are then rebuilt from the events.
+FOLD_VERSION = 1
+
 
 class InvalidEvent(ValueError):
     """An event that cannot be applied to the incident in its current state."""

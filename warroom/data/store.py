@@ -26,6 +26,7 @@ from typing import Any
 import aiosqlite
 
 from warroom.data import events as ev
+from warroom.data import snapshots
 from warroom.data.dbfile import (  # noqa: F401  (re-exported: the store's public errors and schema)
     MIGRATIONS,
     SCHEMA_VERSION,
@@ -40,12 +41,14 @@ from warroom.data.dbfile import (  # noqa: F401  (re-exported: the store's publi
     not_a_database,
     read_only_folder,
 )
+from warroom.data.batch import checked_batch, numbered
 from warroom.data.entry import clean_event
 from warroom.data.fold import apply, evolve, fold
 from warroom.data.ids import format_incident_id, next_incident_id, validate_incident_id
 from warroom.data.leases import Lease, LeaseHolder
 from warroom.data.notify.plan import TRIGGER_KINDS, OutboxPlan
 from warroom.data.rows import row_to_event as _row_to_event
+from warroom.data.selection import Selection
 from warroom.data.writelock import begin_blocking
 from warroom.data.models import Incident
 
@@ -81,36 +84,14 @@ class Transaction:
 
     async def append_many(self, events: Sequence[ev.BaseEvent]) -> list[ev.BaseEvent]:
         """Validate every event in order (all or none), then write them in one statement."""
-        events = [clean_event(e) for e in events]  # secrets and control characters never reach the file
         for event in events:
             if event.incident_id in self._fresh:
                 self._states.setdefault(event.incident_id, None)
             elif event.incident_id not in self._states:
                 self._states[event.incident_id] = await self._store._catch_up(event.incident_id)
-        states = dict(self._states)
         mine = len(events)  # the caller's events come first; queued notifications follow them
-        plan = self._store.outbox
-        run: list[ev.BaseEvent] = []  # consecutive events of one incident that queue nothing: folded at once
-
-        def fold_run() -> None:
-            if run:
-                states[run[0].incident_id] = fold(states[run[0].incident_id], run)  # raises InvalidEvent
-                run.clear()
-
-        for event in list(events):
-            if plan is not None and event.kind in TRIGGER_KINDS:
-                fold_run()
-                before = states[event.incident_id]
-                states[event.incident_id] = after = apply(before, event)  # raises InvalidEvent
-                for queued in plan.queue(before, after, event):  # the outbox: committed with what it delivers
-                    queued = clean_event(queued)
-                    states[event.incident_id] = after = apply(after, queued)
-                    events.append(queued)
-            else:
-                if run and run[0].incident_id != event.incident_id:
-                    fold_run()
-                run.append(event)
-        fold_run()
+        states = dict(self._states)
+        events = checked_batch(events, states, self._store.outbox)  # raises InvalidEvent: nothing written
         rows = [
             (e.incident_id, e.at.isoformat(), e.actor, e.kind, e.model_dump_json(exclude=ENVELOPE)) for e in events
         ]
@@ -123,12 +104,8 @@ class Transaction:
             async with db.execute("SELECT last_insert_rowid()") as cursor:
                 last = int((await cursor.fetchone())[0])  # type: ignore[index]
         # Inside BEGIN IMMEDIATE no one else writes, so the batch's seqs are contiguous.
-        stored = [e.with_seq(last - len(events) + 1 + i) for i, e in enumerate(events)]
-        newest = {event.incident_id: event.seq for event in stored}  # seqs ascend: the last one wins
-        for incident_id, seq in newest.items():
-            state = states[incident_id]
-            assert state is not None
-            self._states[incident_id] = evolve(state, {"last_seq": max(state.last_seq, seq)})
+        stored = numbered(events, last - len(events) + 1, states)
+        self._states.update(states)
         self.appended.extend(stored)
         return stored[:mine]
 
@@ -180,6 +157,7 @@ class EventStore:
         self._tx_open = False  # a transaction() is open: reads may see rows it could still roll back
         self._cache: dict[str, Incident] = {}
         self._highest: dict[int, tuple[int, int]] = {}  # year -> (highest id number, as of this seq)
+        self._snapshot_seqs: dict[str, int] = {}  # incident -> the seq of its stored snapshot (0: none)
         #: The configured notification channels: events that publish queue their deliveries (None: no outbox).
         self.outbox: OutboxPlan | None = None
 
@@ -374,6 +352,30 @@ class EventStore:
         if limit is not None:
             sql += " LIMIT ?"
             params += (limit,)
+        return await self._decoded(sql, params)
+
+    async def select(self, incident_id: str, selection: Selection, since: int = 0, limit: int | None = None) -> list[ev.BaseEvent]:
+        """The events of ``selection`` with ``seq > since``, oldest first (at most ``limit``)."""
+        where, params = selection.where()
+        sql = f"SELECT seq, incident_id, at, actor, kind, data FROM events WHERE incident_id = ? AND seq > ? AND {where} ORDER BY seq"
+        return await self._decoded(sql + (" LIMIT ?" if limit is not None else ""),
+                                   (validate_incident_id(incident_id), since, *params, *(() if limit is None else (limit,))))  # fmt: skip
+
+    async def tail(self, incident_id: str, limit: int, selection: Selection = Selection(), before: int | None = None) -> list[ev.BaseEvent]:
+        """The last ``limit`` events of ``selection`` (with ``seq < before``), oldest first: a reverse read."""
+        where, params = selection.where()
+        sql = f"SELECT seq, incident_id, at, actor, kind, data FROM events WHERE incident_id = ? AND seq < ? AND {where} ORDER BY seq DESC LIMIT ?"
+        rows = await self._decoded(sql, (validate_incident_id(incident_id), before or 2**62, *params, limit))
+        return rows[::-1]
+
+    async def count(self, incident_id: str, selection: Selection = Selection(), before: int | None = None) -> int:
+        """How many events of ``selection`` the incident has (with ``seq < before``)."""
+        where, params = selection.where()
+        sql = f"SELECT COUNT(*) FROM events WHERE incident_id = ? AND seq < ? AND {where}"
+        rows = await self._fetch(sql, (validate_incident_id(incident_id), before or 2**62, *params))
+        return int(rows[0][0])
+
+    async def _decoded(self, sql: str, params: tuple[Any, ...]) -> list[ev.BaseEvent]:
         rows = await self._fetch(sql, params)
         with _no_gc():
             try:
@@ -428,6 +430,10 @@ class EventStore:
     async def incident_for_key(self, fingerprint: str) -> str | None:
         rows = await self._fetch("SELECT incident_id FROM alert_keys WHERE fingerprint = ?", (fingerprint,))
         return rows[0][0] if rows else None
+
+    async def wait_for_append(self, incident_id: str, after: int, timeout: float) -> None:
+        """Wait until events after ``after`` may exist: a file has no notifications, so followers poll."""
+        await asyncio.sleep(timeout)
 
     async def _fetch(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
         """Rows of a read, with database errors said as one sentence."""
@@ -501,6 +507,8 @@ class EventStore:
 
     async def _catch_up(self, incident_id: str) -> Incident | None:
         state = self._cache.get(incident_id)
+        if state is None:  # a cold load starts from the incident's snapshot, if it has a usable one
+            state = await self._snapshot(incident_id)
         since = state.last_seq if state else 0
         while True:  # in batches: a 100,000-event replay never holds all its events at once
             batch = await self._events(incident_id, since, REPLAY_BATCH)
@@ -513,7 +521,24 @@ class EventStore:
                 break
         if state is not None and not self._tx_open:  # a transaction caches its states only once committed
             self._cache[incident_id] = state
+            if state.last_seq - self._snapshot_seqs.get(incident_id, 0) >= snapshots.SNAPSHOT_EVERY:
+                await self._write_snapshot(state)
         return state
+
+    async def _snapshot(self, incident_id: str) -> Incident | None:
+        """The incident's stored snapshot, or None (none yet, stale or damaged: the events are replayed)."""
+        try:
+            rows = await self._fetch(snapshots.SELECT, (incident_id,))
+        except StoreError:  # a file from before schema 3 cannot be here (migrated on open); a damaged table is no snapshot
+            return None
+        state = snapshots.decode(rows[0], incident_id) if rows else None
+        self._snapshot_seqs[incident_id] = state.last_seq if state is not None else 0
+        return state
+
+    async def _write_snapshot(self, state: Incident) -> None:
+        row = snapshots.encode(state)
+        if await self._db._execute(snapshots.write, self._db._conn, row, 30_000):
+            self._snapshot_seqs[state.incident_id] = state.last_seq
 
 
 def _why(exc: ValueError) -> str:

@@ -21,6 +21,8 @@ from warroom.data import events as ev
 from warroom.data.fold import InvalidEvent
 from warroom.data.models import Incident, Role, Status
 from warroom.data.store import StoreError
+from warroom.screens.view_only import VIEW_ONLY_NOTICE, view_only
+
 if TYPE_CHECKING:
     from warroom.screens.modals import (
         CloseConfirmation,
@@ -35,10 +37,10 @@ if TYPE_CHECKING:
 
 __all__ = ["DECISION_ACTIONS", "DecisionActions"]
 
-#: Actions that change the incident (disabled on the read-only review screen).
+#: Actions that change the incident (disabled on the read-only review screen and in a read-only app).
 DECISION_ACTIONS = {
     "acknowledge", "roles", "severity", "escalate", "mitigate", "status_update", "note", "gate", "rerun",
-    "resolve", "close",
+    "resolve", "close", "retry_deliveries",
 }  # fmt: skip
 
 
@@ -66,8 +68,15 @@ class DecisionActions:
     app: Any
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in DECISION_ACTIONS and self.read_only:
+        if action in DECISION_ACTIONS and (self.read_only or view_only(self)):
             return False
+        return True
+
+    def _refused_here(self) -> bool:
+        """In a read-only app nothing is recorded, whichever way a decision got this far (say so once)."""
+        if not view_only(self):
+            return False
+        self.notify(VIEW_ONLY_NOTICE, title="Not recorded", severity="warning")  # type: ignore[attr-defined]
         return True
 
     # -- recording -----------------------------------------------------------------------------
@@ -77,6 +86,8 @@ class DecisionActions:
     @work(group="record", exit_on_error=False)
     async def record(self, build: Callable[[], Sequence[ev.BaseEvent]], done: str = "") -> list[ev.BaseEvent]:
         """Build and append events atomically; a refusal is said in one sentence."""
+        if self._refused_here():
+            return []
         try:
             stored = await self.app.store.append_many(build())
         except InvalidEvent as exc:
@@ -101,6 +112,8 @@ class DecisionActions:
     @work(group="record", exit_on_error=False)
     async def take(self, decision: Callable[[Any], Any], done: str = "", nothing: str = "") -> list[ev.BaseEvent]:
         """Run ``decision(decider)``; say ``done`` (or ``nothing`` when it recorded nothing), or the refusal."""
+        if self._refused_here():
+            return []
         try:
             stored = await decision(self.decider())
         except InvalidEvent as exc:
@@ -245,6 +258,8 @@ class DecisionActions:
     @work(group="gates", exit_on_error=False)
     async def decide_gate(self, answer: GateAnswer) -> None:
         """Hand the answer to the orchestrator (it records the decision and carries on)."""
+        if self._refused_here():
+            return
         await self.orchestrator.decide(answer.gate_id, answer.choice, answer.rationale, self.app.actor)
 
     def action_rerun(self) -> None:
@@ -260,6 +275,8 @@ class DecisionActions:
 
     @work(group="rerun", exit_on_error=False)
     async def rerun_step(self, step_id: str) -> None:
+        if self._refused_here():
+            return
         await self.orchestrator.rerun(step_id)
 
     # -- x c ------------------------------------------------------------------------------------

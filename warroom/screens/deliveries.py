@@ -10,6 +10,7 @@ from textual.binding import Binding
 from warroom.data import events as ev
 from warroom.data.models import Incident
 from warroom.data.text import strip_control
+from warroom.screens.view_only import view_only
 
 __all__ = ["CRITICAL_AUDIENCES", "DeliveryActions"]
 
@@ -50,7 +51,7 @@ class DeliveryActions:
                         severity="error" if critical else "warning", markup=False, timeout=120 if critical else 15)  # fmt: skip
 
     def action_retry_deliveries(self) -> None:
-        if self.read_only or self.state is None:
+        if self.read_only or view_only(self) or self.state is None:
             return
         given_up = [n.notification_id for n in self.state.notifications.values() if n.state == "failed"]
         if not given_up:

@@ -9,6 +9,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from warroom.screens.view_only import VIEW_ONLY_NOTICE, view_only
+
 __all__ = ["HelpScreen", "key_table"]
 
 
@@ -19,15 +21,20 @@ def key_table(screen: Screen, key_display: object) -> Table:
     table.add_column("Does")
     seen: set[str] = set()
     sources = [screen, *screen.query("*")]
+    watching = view_only(screen)
     for node in sources:
         for binding in getattr(node, "BINDINGS", []):
             if not isinstance(binding, Binding) or binding.id in seen or not binding.description:
                 continue
+            if watching and node.check_action(binding.action, ()) is False:
+                continue  # a read-only view lists only the keys that work in it
             seen.add(binding.id or binding.action)
             key = key_display(binding) if callable(key_display) else binding.key
             table.add_row(str(key), binding.tooltip or binding.description)
     table.add_row("Ctrl+P", "Command palette: every command by name")
     table.add_row("Tab / Shift+Tab", "Move between panes and fields")
+    if watching:
+        table.add_row("", VIEW_ONLY_NOTICE)
     return table
 
 

@@ -21,6 +21,7 @@ from warroom.data.durations import format_duration
 from warroom.data.models import Incident
 from warroom.data.policy import Policy
 from warroom.data.text import strip_control
+from warroom.screens.view_only import view_only
 from warroom.widgets.header_line import SEVERITY_STYLE
 from warroom.widgets.banners import BranchBanners
 
@@ -77,7 +78,10 @@ class IncidentListScreen(Screen[None]):
         self.open_ids: list[str] = []
 
     def compose(self) -> ComposeResult:
-        yield Static("warroom · incidents (Enter opens)", classes="screen-title")
+        title = "warroom · incidents (Enter opens)"
+        if view_only(self):
+            title += " · read-only view: decisions are taken in the terminal"
+        yield Static(title, classes="screen-title")
         yield BranchBanners(self.app.ready_store, policy=self.app.policy, id="branch-banners")
         table: DataTable[Text | str] = DataTable(id="incident-table", cursor_type="row", zebra_stripes=True)
         table.add_columns("ID", "Sev", "Status", "Age", "Nearest deadline", "Title")

@@ -22,6 +22,7 @@ from textual.widgets import Button, Footer, Input, Label, Select, Static
 from warroom.data.models import Severity
 from warroom.data.policy import levels_for
 from warroom.data.text import strip_control
+from warroom.screens.view_only import VIEW_ONLY_NOTICE, view_only
 
 __all__ = ["IntakeAnswers", "IntakeError", "IntakeScreen", "declaration_fields", "parse_start_time"]
 
@@ -192,7 +193,13 @@ class IntakeScreen(Screen[None]):
         event.stop()
         self.action_declare()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (action == "declare" and view_only(self))
+
     def action_declare(self) -> None:
+        if view_only(self):  # the button as well as Ctrl+S: a read-only view declares nothing
+            self.query_one("#intake-error", Label).update(VIEW_ONLY_NOTICE)
+            return
         try:
             fields = declaration_fields(self.answers(), self.app.now(), self.severity)
         except IntakeError as exc:

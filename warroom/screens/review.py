@@ -25,9 +25,13 @@ from warroom.data.models import ActionStatus, Horizon
 from warroom.data.text import strip_control
 from warroom.screens.decisions import export_now
 from warroom.screens.messages import IncidentRefreshed
+from warroom.screens.view_only import view_only
 from warroom.screens.war_room import WarRoomScreen
 
 __all__ = ["ReviewScreen", "parse_due"]
+
+#: What the review records or writes (disabled in a read-only app, like the war room's decisions).
+REVIEW_ACTIONS = {"save_review", "add_action", "advance_action", "export"}
 
 HORIZONS = (("Immediate (1 week)", Horizon.IMMEDIATE.value), ("Short term (1 month)", Horizon.SHORT_TERM.value),
             ("Long term (3 months)", Horizon.LONG_TERM.value))  # fmt: skip
@@ -79,6 +83,18 @@ class ReviewScreen(WarRoomScreen):
                 yield Input(placeholder="owner", id="action-owner", max_length=200)
                 yield Input(placeholder="due YYYY-MM-DD", id="action-due", max_length=10)
                 yield Select(HORIZONS, id="action-horizon", allow_blank=False, value=Horizon.SHORT_TERM.value)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in REVIEW_ACTIONS and view_only(self):
+            return False
+        return super().check_action(action, parameters)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        if view_only(self):  # a watcher reads the review; typing in it would only be lost
+            self.query_one("#review-text", TextArea).read_only = True
+            for field in self.query("#review-editor Input, #review-editor Select"):
+                field.disabled = True
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if event.option_list.id != "review-sections" or event.option.id is None:

@@ -31,6 +31,7 @@ from warroom.data.text import strip_control
 from warroom.screens.decisions import DecisionActions
 from warroom.screens.deliveries import DeliveryActions
 from warroom.screens.messages import EventsArrived, IncidentRefreshed, PlaybookDriverChanged
+from warroom.screens.view_only import view_only
 from warroom.widgets.agent_output import AgentOutput
 from warroom.widgets.banners import BranchBanners
 from warroom.widgets.header_line import IncidentHeader
@@ -92,7 +93,9 @@ class WarRoomScreen(DecisionActions, DeliveryActions, Screen[None]):
 
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield IncidentHeader(actor=self.app.actor, read_only=self.read_only, id="incident-header")
+        watching = view_only(self)  # a read-only app (warroom serve): every war room read-only, and no "you:"
+        self.read_only = self.read_only or watching
+        yield IncidentHeader(actor="" if watching else self.app.actor, read_only=self.read_only, id="incident-header")
         yield BranchBanners(self.app.db_path, policy=self.app.policy, exclude=self.incident_id, id="branch-banners")
         with Container(id="panes"):
             with Vertical(id="timeline-pane", classes="pane") as pane:

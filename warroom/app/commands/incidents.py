@@ -1,4 +1,4 @@
-"""``warroom new | list | show | note``: declare, list, inspect and annotate incidents.
+"""``warroom new | list | note``: declare, list and annotate incidents (``show`` is in ``show.py``).
 
 Input files (``--alerts``) are read and checked before the database is
 touched, and the declaration with its alerts is one transaction: bad input
@@ -19,7 +19,6 @@ from warroom.data import events as ev
 from warroom.data.alerts.intake import declare_in, parse_alerts
 from warroom.data.alerts.payload import read_payload_bytes
 from warroom.data.attachments import declare_with_evidence
-from warroom.data.describe import describe_event
 from warroom.data.evidence.changes import is_git_repository
 from warroom.data.ids import validate_incident_id
 from warroom.data.models import Incident, NormalisedAlert, Severity
@@ -52,11 +51,6 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     lister.add_argument("--json", action="store_true", help="machine-readable output")
     lister.add_argument("--open", action="store_true", help="only open incidents")
     lister.set_defaults(handler=cmd_list)
-
-    show = subparsers.add_parser("show", parents=[common], help="print an incident's state and timeline")
-    show.add_argument("incident_id", metavar="ID")
-    show.add_argument("--json", action="store_true", help="the whole state as JSON (the fold of the events)")
-    show.set_defaults(handler=cmd_show)
 
     note = subparsers.add_parser("note", parents=[common], help="add a note to the timeline")
     note.add_argument("incident_id", metavar="ID")
@@ -176,44 +170,6 @@ async def cmd_list(args: argparse.Namespace) -> int:
     for i in incidents:
         print(f"{i.incident_id}  {i.severity.value}  {i.status.value:<13} {i.declared_at:%Y-%m-%d %H:%M}Z  {plain(i.title)}")
     return 2 if damaged else 0
-
-
-def state_lines(i: Incident) -> list[str]:
-    """The incident's state as plain, terminal-safe lines."""
-    lines = [
-        f"{i.incident_id}: {plain(i.title)}",
-        f"  severity {i.severity.value} (impact {i.impact.value}, urgency {i.urgency.value})  status {i.status.value}",
-        f"  tier {i.tier}  escalation {i.hierarchical.value}  phase {plain(i.phase) or '-'}",
-        f"  declared {i.declared_at:%Y-%m-%d %H:%M:%S}Z by {plain(i.reporter) or '-'} ({plain(i.detection_method)})",
-    ]
-    if i.service:
-        lines.append(f"  service {plain(i.service)}")
-    if i.summary:
-        lines.append(f"  summary {plain(i.summary.strip().splitlines()[0])}")
-    for role, person in i.roles.items():
-        lines.append(f"  {role.title}: {plain(person)}")
-    if i.alerts:
-        lines.append(f"  alerts {len(i.alerts)} (latest: {i.alerts[-1].status})")
-    return lines
-
-
-async def cmd_show(args: argparse.Namespace) -> int:
-    incident_id = validate_incident_id(args.incident_id)
-    ctx = CommandContext.from_args(args)
-    async with ctx.store() as store:
-        incident = await store.load(incident_id)
-        if getattr(args, "json", False):
-            print(incident.model_dump_json(indent=2))
-            return 0
-        events = await store.events(incident_id)
-    for line in state_lines(incident):
-        print(line)
-    print("timeline:")
-    for event in events:
-        if event.kind == "agent.output":
-            continue
-        print(f"  {event.at:%Y-%m-%d %H:%M:%S}Z  {plain(event.actor):<12} {plain(describe_event(event))}")
-    return 0
 
 
 async def cmd_note(args: argparse.Namespace) -> int:

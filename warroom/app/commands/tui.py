@@ -37,8 +37,9 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
 
 
 def build_app(args: argparse.Namespace, first_screen: Callable[[], Any], *, playbook: str | None = None,
-              backend: str = "offline", evidence_root: Path | None = None) -> Any:  # fmt: skip
-    """The app for ``args`` (database, config policy, actor, export dir), optionally running ``playbook``."""
+              backend: str = "offline", evidence_root: Path | None = None, read_only: bool = False) -> Any:  # fmt: skip
+    """The app for ``args`` (database, config policy, actor, export dir), optionally running ``playbook``;
+    ``read_only``: a view that records nothing (``warroom serve``)."""
     from warroom.app.app import WarroomApp, utc_now
 
     ctx = CommandContext.from_args(args)
@@ -62,7 +63,7 @@ def build_app(args: argparse.Namespace, first_screen: Callable[[], Any], *, play
         )  # fmt: skip
 
     return WarroomApp(ctx.db_path, first_screen, actor=ctx.actor, policy=config.policy, export_dir=export_dir,
-                      orchestrator_factory=factory, roster=config.roster, config=config)  # fmt: skip
+                      orchestrator_factory=factory, roster=config.roster, config=config, read_only=read_only)  # fmt: skip
 
 
 class NeedsTerminal(ValueError):

@@ -15,6 +15,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, OptionList, Static
 
+from warroom.screens.view_only import VIEW_ONLY_NOTICE, view_only
+
 __all__ = ["FormError", "FormModal"]
 
 T = TypeVar("T")
@@ -74,7 +76,13 @@ class FormModal(ModalScreen[T], Generic[T]):
     def action_cancel(self) -> None:
         self.dismiss(None)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (action == "submit" and view_only(self))
+
     def action_submit(self) -> None:
+        if view_only(self):  # the button as well as Ctrl+S: a read-only view records nothing
+            self.query_one("#form-error", Label).update(VIEW_ONLY_NOTICE)
+            return
         try:
             result = self.collect()
         except FormError as exc:
