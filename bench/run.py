@@ -141,6 +141,19 @@ def parse_rca(out: str) -> list[Row]:
              "every shared case; >= 60% unseen", "")]
 
 
+def parse_web_view(out: str) -> list[Row]:
+    rows: list[Row] = []
+    base = _find(r"append to a bare store tail every [\d.]+ s \(baseline\): median (\d+) ms, p99 (\d+) ms", out)
+    if m := _find(r"append to browser text \((\d+) notes\): median (\d+) ms, p99 (\d+) ms", out):
+        rows.append(("web view: append to browser text", f"median {m[2]} ms, p99 {m[3]} ms", "< 2 s",
+                     f"store tail median {base[1]} ms, p99 {base[2]} ms" if base else ""))
+    if m := _find(r"page to incident list ([\d.]+) s, to the war room ([\d.]+) s", out):
+        rows.append(("web view: page load to incident list", f"{m[1]} s", "-", ""))
+    if m := _find(r"one browser's app process: (\d+) MB resident", out):
+        rows.append(("web view: memory per browser", f"{m[1]} MB", "-", ""))
+    return rows
+
+
 BENCHES = [
     Bench("store", [], ["--quick"], parse_store),
     Bench("tui", [], [], parse_tui),
@@ -151,6 +164,7 @@ BENCHES = [
     Bench("rca", [], [], parse_rca),
     Bench("storm", [], ["--alerts", "5000"], parse_storm),
     Bench("notify", [], ["--updates", "50"], parse_notify),
+    Bench("web_view", [], ["--notes", "10"], parse_web_view),
 ]
 
 

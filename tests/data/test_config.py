@@ -137,7 +137,7 @@ def test_bom_and_empty_file_are_fine(tmp_path: Path) -> None:
         ('[sla.P1]\nresolve = "0m"\n', "sla.P1.resolve: '0m' is not a positive duration"),
         ('[sla.P1]\nresolve = "400d"\n', "sla.P1.resolve: '400d' is longer than 366 days"),
         ('[regulatory]\n"../etc" = "1d"\n', "regulatory.'../etc': a regime is a short name"),
-        ('[telemetry]\nurl = "x"\n', "unknown section 'telemetry' (known: sla, escalation, review, regulatory, anthropic, roster, notify)"),
+        ('[telemetry]\nurl = "x"\n', "unknown section 'telemetry' (known: sla, escalation, review, regulatory, anthropic, roster, notify, store, evidence)"),
         ('anthropic = "claude"\n', "anthropic must be a table"),
         ('[anthropic]\nmodle = "x"\n', "anthropic.modle: unknown key (known: model, max_budget_usd, max_retries, max_output_tokens, max_turns, max_step_tokens, max_step_time, structured_output)"),
         ('[anthropic]\nmax_retries = "3"\n', "anthropic.max_retries: Input should be a valid integer"),
@@ -237,3 +237,13 @@ def test_config_error_is_a_user_error() -> None:
     error = ConfigError("warroom.toml: sla.P1.engage: '30x' is not a duration (use e.g. 15m, 2h, 1d)")
     assert isinstance(error, USER_ERRORS)
     assert explain(error) == str(error)
+
+
+def test_the_store_section_takes_a_postgresql_url_or_a_path(tmp_path: Path) -> None:
+    url = "postgresql://warroom@db.internal:5432/warroom?sslmode=require"
+    assert load_config(write(tmp_path, f'[store]\nurl = "{url}"\n')).store.url == url
+    assert load_config(write(tmp_path, '[store]\nurl = "/srv/warroom/warroom.db"\n')).store.url == "/srv/warroom/warroom.db"
+    assert load_config(None).store.url is None
+    assert "give a postgresql:// URL" in refused(tmp_path, '[store]\nurl = "mysql://db/warroom"\n')
+    assert "control characters" in refused(tmp_path, '[store]\nurl = "postgresql://db/\\u001b[31m"\n')
+    assert "store.host: unknown key (known: url)" in refused(tmp_path, '[store]\nhost = "db"\n')

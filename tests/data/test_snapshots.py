@@ -68,6 +68,11 @@ async def _fresh_load(path: Path) -> Incident:
         return await store.load(ID)
 
 
+async def _fresh_summary(path: Path) -> Incident:
+    async with await EventStore.open(path) as store:
+        return await store.load_summary(ID)
+
+
 def _snapshot_row(path: Path) -> tuple[int, str] | None:
     db = sqlite3.connect(path)
     try:
@@ -87,6 +92,8 @@ def test_snapshot_then_tail_equals_the_full_fold(tmp_path_factory: pytest.TempPa
     full = replay(stored)
     if bump:  # a new fold version: the stored snapshot is stale, ignored, and rebuilt from the events
         monkeypatch.setattr(snapshots, "fold_version", lambda: "2-changed")
+    summary = asyncio.run(_fresh_summary(path))  # the snapshot without its documents, and the tail
+    assert summary == snapshots.summary_of(full) and all(not run.output for run in summary.runs.values())
     loaded = asyncio.run(_fresh_load(path))
     assert loaded == full
     assert loaded.model_dump_json() == full.model_dump_json()

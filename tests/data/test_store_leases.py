@@ -100,7 +100,7 @@ async def test_a_schema_1_file_keeps_every_event_and_gains_the_leases_table(db_p
     notes = [ev.NoteAdded(incident_id=INCIDENT, at=T0 + timedelta(seconds=i), actor="tester", text=f"note {i}")
              for i in range(1, 6)]  # fmt: skip
     _version_1_file(db_path, [declared, *notes])
-    assert SCHEMA_VERSION == 3  # 2: leases, 3: snapshots of the fold
+    assert SCHEMA_VERSION == 4  # 2: leases, 3 and 4: snapshots of the fold
     store = await EventStore.open(db_path)
     try:
         stored = await store.events(INCIDENT)
@@ -113,7 +113,7 @@ async def test_a_schema_1_file_keeps_every_event_and_gains_the_leases_table(db_p
         await store.close()
     conn = sqlite3.connect(db_path)
     try:
-        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("3",)
+        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("4",)
         assert conn.execute("SELECT COUNT(*) FROM snapshots").fetchone() == (0,)  # six events: no snapshot yet
         assert conn.execute("SELECT incident_id, token FROM leases").fetchall() == [(INCIDENT, "alice-token")]
     finally:

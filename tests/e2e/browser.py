@@ -86,12 +86,12 @@ async def start_chromium(binary: str, profile: Path, *, timeout: float = 15.0) -
 
 
 def stop_chromium(process: subprocess.Popen[bytes]) -> None:
-    """End Chromium and every process it started (its own process group)."""
-    if process.poll() is None:
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+    """End Chromium and every process it started (its own process group, which outlives the browser
+    process itself for a moment after ``Browser.close``)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass  # the whole group has already gone
     process.wait(timeout=10)
 
 

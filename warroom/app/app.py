@@ -55,10 +55,12 @@ class WarroomApp(App[int]):
         orchestrator_factory: OrchestratorFactory | None = None,
         roster: Any = None,
         config: Any = None,
+        db_url: str | None = None,
         read_only: bool = False,
     ) -> None:
         super().__init__()
-        self.db_path = Path(db_path)
+        self.db_path = Path(db_path)  # with ``db_url``: the local folder's anchor for files kept beside the database
+        self.db_url = db_url  # a PostgreSQL URL: the store lives there
         self.first_screen = first_screen
         self.actor = actor
         self.now = now
@@ -74,6 +76,11 @@ class WarroomApp(App[int]):
         self._store_ready = asyncio.Event()
 
     @property
+    def db_location(self) -> str | Path:
+        """What opens the store: the PostgreSQL URL, else the file path (for connections of their own)."""
+        return self.db_url or self.db_path
+
+    @property
     def store(self) -> EventStore:
         if self._store is None:
             raise RuntimeError("the store is not open yet")
@@ -82,7 +89,12 @@ class WarroomApp(App[int]):
     async def on_mount(self) -> None:
         await self.push_screen(self.first_screen())  # drawn while the database opens
         self.call_after_refresh(resume_gc)  # paused for start-up by warroom.app.launch
-        self._store = await EventStore.open(self.db_path)
+        if self.db_url is not None:
+            from warroom.data.store_api import open_store
+
+            self._store = await open_store(self.db_url, path=self.db_path)
+        else:
+            self._store = await EventStore.open(self.db_path)
         if not self.read_only and self.config is not None and self.config.notify.channels:
             from warroom.data.notify import attach_outbox
 

@@ -12,6 +12,8 @@ Shape (every key optional; anything not set keeps its default)::
     [regulatory]               # notification windows by regime
     GDPR = "72h"
     [roster]                   # people, escalation chains, backups (see warroom.data.roster)
+    [store]
+    url = "postgresql://warroom@db.internal/warroom"  # or an SQLite file path; --db and WARROOM_DB win
     [anthropic]
     model = "claude-sonnet-4-6"
     max_budget_usd = 5.0       # max_retries = 2, max_output_tokens = 4096
@@ -43,9 +45,10 @@ from warroom.data.durations import DurationError, parse_duration
 from warroom.data.evidence_limits import EvidenceLimits
 from warroom.data.models import Severity
 from warroom.data.notify.config import NotifyConfig
-from warroom.data.policy import DEFAULT_POLICY, Policy, SeverityPolicy
 from warroom.data.paths import NotARegularFile, read_regular_file
+from warroom.data.policy import DEFAULT_POLICY, Policy, SeverityPolicy
 from warroom.data.roster import Roster
+from warroom.data.store_settings import StoreSettings
 
 __all__ = ["AnthropicSettings", "Config", "ConfigError", "MAX_CONFIG_BYTES", "load_config", "parse_config"]
 
@@ -109,6 +112,7 @@ class Config(BaseModel):
     anthropic: AnthropicSettings = AnthropicSettings()
     roster: Roster = Roster()
     notify: NotifyConfig = NotifyConfig()
+    store: StoreSettings = StoreSettings()
     evidence: EvidenceLimits = EvidenceLimits()
 
 

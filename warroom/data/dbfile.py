@@ -54,6 +54,10 @@ MIGRATIONS: tuple[str, ...] = (
         state TEXT NOT NULL
     );
     """,
+    # 4: the runs' documents apart from the rest of the state, so a summary read parses only the rest
+    """
+    ALTER TABLE snapshots ADD COLUMN outputs TEXT NOT NULL DEFAULT '{}';
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

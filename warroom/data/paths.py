@@ -58,11 +58,26 @@ def read_regular_file(path: str | os.PathLike[str], limit: int) -> bytes:
 
 
 def default_db_path() -> Path:
-    """``WARROOM_DB`` if set, else ``warroom.db`` in the user data dir."""
+    """``WARROOM_DB`` if set (and a path), else ``warroom.db`` in the user data dir.
+
+    A ``WARROOM_DB`` that is a PostgreSQL URL (see :func:`default_db_url`) leaves the data
+    dir's path: it anchors the files kept beside the database (attached evidence).
+    """
     env = os.environ.get("WARROOM_DB")
-    if env:
+    if env and not is_db_url(env):
         return user_path(env, "$WARROOM_DB")
     return Path(user_data_dir(APP)) / "warroom.db"
+
+
+def default_db_url() -> str | None:
+    """``WARROOM_DB`` when it is a PostgreSQL URL (``postgresql://...``), else None."""
+    env = os.environ.get("WARROOM_DB")
+    return env if env and is_db_url(env) else None
+
+
+def is_db_url(location: object) -> bool:
+    """True for a PostgreSQL URL; a path (anything else) is an SQLite file."""
+    return isinstance(location, str) and location[:13].lower().startswith(("postgresql://", "postgres://"))
 
 
 def default_config_path() -> Path | None:

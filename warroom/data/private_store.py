@@ -3,7 +3,7 @@
 Replaying other incidents (banners, similar incidents) is CPU work; on the UI's
 event loop it would stall every keystroke and frame. A worker thread calls
 :func:`with_private_store`, which opens its own connection to the same file
-(SQLite in WAL mode serves both), runs the coroutine and closes it.
+(SQLite in WAL mode serves both; PostgreSQL serves any number), runs the coroutine and closes it.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from warroom.data.store import EventStore
+from warroom.data.store_api import open_store
 
 __all__ = ["with_private_store"]
 
@@ -24,7 +25,7 @@ def with_private_store(path: str | Path, work: Callable[[EventStore], Awaitable[
     """``work(store)`` on a new event loop with its own connection to ``path``; blocks until it returns."""
 
     async def main() -> T:
-        store = await EventStore.open(path)
+        store = await open_store(path)
         try:
             return await work(store)
         finally:

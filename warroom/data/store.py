@@ -149,6 +149,8 @@ class Transaction:
 class EventStore:
     """Async access to one warroom database file."""
 
+    engine = "sqlite"  # which database holds the store (``PgEventStore``: "postgresql")
+
     def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
         self._db = db
         self.path = path
@@ -505,10 +507,33 @@ class EventStore:
     async def _begin(self) -> None:
         await self._db._execute(begin_blocking, self._db._conn, self.path)
 
+    async def load_summary(self, incident_id: str) -> Incident:
+        """The incident's current state without its agents' documents (every run's ``output`` is empty).
+
+        What a report needs (``show``, ``stats``): on a cold load only the snapshot's state is
+        parsed, not the documents beside it, and the tail is folded onto it (nothing is cached).
+        """
+        validate_incident_id(incident_id)
+        async with self._locked():
+            state = None if incident_id in self._cache else await self._snapshot(incident_id, summary=True)
+            state = await self._fold_tail(incident_id, state) if state is not None else await self._catch_up(incident_id)
+        if state is None:
+            raise UnknownIncident(incident_id)
+        return snapshots.summary_of(state)
+
     async def _catch_up(self, incident_id: str) -> Incident | None:
         state = self._cache.get(incident_id)
         if state is None:  # a cold load starts from the incident's snapshot, if it has a usable one
             state = await self._snapshot(incident_id)
+        state = await self._fold_tail(incident_id, state)
+        if state is not None and not self._tx_open:  # a transaction caches its states only once committed
+            self._cache[incident_id] = state
+            if state.last_seq - self._snapshot_seqs.get(incident_id, 0) >= snapshots.SNAPSHOT_EVERY:
+                await self._write_snapshot(state)
+        return state
+
+    async def _fold_tail(self, incident_id: str, state: Incident | None) -> Incident | None:
+        """``state`` with the incident's events after its ``last_seq`` folded on."""
         since = state.last_seq if state else 0
         while True:  # in batches: a 100,000-event replay never holds all its events at once
             batch = await self._events(incident_id, since, REPLAY_BATCH)
@@ -519,16 +544,12 @@ class EventStore:
             since = batch[-1].seq
             if len(batch) < REPLAY_BATCH:
                 break
-        if state is not None and not self._tx_open:  # a transaction caches its states only once committed
-            self._cache[incident_id] = state
-            if state.last_seq - self._snapshot_seqs.get(incident_id, 0) >= snapshots.SNAPSHOT_EVERY:
-                await self._write_snapshot(state)
         return state
 
-    async def _snapshot(self, incident_id: str) -> Incident | None:
-        """The incident's stored snapshot, or None (none yet, stale or damaged: the events are replayed)."""
+    async def _snapshot(self, incident_id: str, summary: bool = False) -> Incident | None:
+        """The incident's stored snapshot (without documents for a summary), or None: the events are replayed."""
         try:
-            rows = await self._fetch(snapshots.SELECT, (incident_id,))
+            rows = await self._fetch(snapshots.SELECT_SUMMARY if summary else snapshots.SELECT, (incident_id,))
         except StoreError:  # a file from before schema 3 cannot be here (migrated on open); a damaged table is no snapshot
             return None
         state = snapshots.decode(rows[0], incident_id) if rows else None

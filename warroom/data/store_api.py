@@ -19,13 +19,12 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from warroom.data import events as ev
 from warroom.data.leases import Lease, LeaseHolder
 from warroom.data.models import Incident
+from warroom.data.paths import is_db_url
 
 if TYPE_CHECKING:
     from warroom.data.notify.plan import OutboxPlan
 
 __all__ = ["Store", "StoreTransaction", "is_database_url", "open_store", "shown_location"]
-
-_URL = re.compile(r"^postgres(?:ql)?://", re.IGNORECASE)
 
 
 @runtime_checkable
@@ -50,6 +49,7 @@ class Store(Protocol):
     is the notification plan appends queue deliveries with (None: no outbox).
     """
 
+    engine: str  # "sqlite" or "postgresql"
     path: Path
     outbox: "OutboxPlan | None"
 
@@ -86,7 +86,7 @@ class Store(Protocol):
 
 def is_database_url(location: object) -> bool:
     """True for a PostgreSQL URL (``postgresql://...`` or ``postgres://...``); a path is SQLite."""
-    return isinstance(location, str) and bool(_URL.match(location))
+    return is_db_url(location)
 
 
 def shown_location(location: str | Path) -> str:

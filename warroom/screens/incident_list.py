@@ -111,7 +111,7 @@ class IncidentListScreen(Screen[None]):
     def action_open_metrics(self) -> None:
         from warroom.screens.metrics import MetricsScreen
 
-        self.app.push_screen(MetricsScreen(self.app.db_path, self.app.now))
+        self.app.push_screen(MetricsScreen(self.app.db_location, self.app.now))
 
     def show_rows(self, rows: list[tuple[Text | str, ...]]) -> None:
         key = tuple(tuple(str(cell) for cell in row) for row in rows)

@@ -20,7 +20,7 @@ from textual.widgets import Footer, Label, Sparkline, Static, TabbedContent, Tab
 
 from warroom.data.insights import Figures, compute_figures, load_history
 from warroom.data.insights.report import cell_text
-from warroom.data.store import EventStore
+from warroom.data.store_api import open_store
 from warroom.widgets.metrics_table import MetricsTable
 
 __all__ = ["MetricsScreen"]
@@ -72,7 +72,7 @@ class MetricsScreen(Screen[None]):
 
     @work(exclusive=True, group="metrics", exit_on_error=False)
     async def load_figures(self) -> None:
-        store = await EventStore.open(Path(self.source))  # type: ignore[arg-type]
+        store = await open_store(self.source)  # type: ignore[arg-type]
         try:
             history = await load_history(store, chunks=False)
         finally:

@@ -96,7 +96,7 @@ class WarRoomScreen(DecisionActions, DeliveryActions, Screen[None]):
         watching = view_only(self)  # a read-only app (warroom serve): every war room read-only, and no "you:"
         self.read_only = self.read_only or watching
         yield IncidentHeader(actor="" if watching else self.app.actor, read_only=self.read_only, id="incident-header")
-        yield BranchBanners(self.app.db_path, policy=self.app.policy, exclude=self.incident_id, id="branch-banners")
+        yield BranchBanners(self.app.db_location, policy=self.app.policy, exclude=self.incident_id, id="branch-banners")
         with Container(id="panes"):
             with Vertical(id="timeline-pane", classes="pane") as pane:
                 pane.border_title = "Timeline"
@@ -138,7 +138,7 @@ class WarRoomScreen(DecisionActions, DeliveryActions, Screen[None]):
 
         now, actor = self.app.now(), self.app.actor
         matches = with_private_store(
-            self.app.db_path, lambda store: record_related(store, self.incident_id, now=now, actor=actor)
+            self.app.db_location, lambda store: record_related(store, self.incident_id, now=now, actor=actor)
         )
         if matches:
             lines = "\n".join(f"{m.incident_id}: {m.title[:60]}" for m in matches[:3])

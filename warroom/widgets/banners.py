@@ -161,7 +161,7 @@ class BranchBanners(Vertical):
 
     def on_mount(self) -> None:
         if isinstance(self._store, (str, Path)):
-            self.watch_file(Path(self._store))
+            self.watch_file(self._store)
         elif self._store is not None:
             self.watch_store()
 
@@ -179,7 +179,7 @@ class BranchBanners(Vertical):
             await asyncio.sleep(self._interval)
 
     @work(thread=True, exclusive=True, group="branch-banners", exit_on_error=False)
-    def watch_file(self, path: Path) -> None:
+    def watch_file(self, path: str | Path) -> None:
         """Poll the open incidents in a thread, on a connection of its own (its cache keeps later polls cheap)."""
         worker = get_current_worker()
 

@@ -74,7 +74,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def session_command(args: argparse.Namespace, ctx: CommandContext) -> str:
     """The shell command textual-serve runs for each browser: this program, same database, config and actor."""
-    words = [sys.executable, "-m", "warroom", "--db", str(ctx.db_path.resolve()), "--as", ctx.actor]
+    words = [sys.executable, "-m", "warroom", "--db", ctx.db_url or str(ctx.db_path.resolve()), "--as", ctx.actor]
     if getattr(args, "config", None):
         words += ["--config", str(ctx.config_path)]
     words += ["serve", "--session"] + (["--allow-decisions"] if args.allow_decisions else [])

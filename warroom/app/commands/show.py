@@ -4,7 +4,8 @@ The timeline is never held whole: the default is its last rows (``--tail N``, 20
 backwards from the store, with one line saying how many earlier rows are hidden and how
 to see them; ``--tail 0`` prints every row, read and printed in batches. ``--since TIME``
 and ``--kind KIND`` narrow the rows in the store's query. The state comes from
-``EventStore.load`` (a snapshot plus the tail of the log, see :mod:`warroom.data.snapshots`).
+``EventStore.load_summary`` (a snapshot without the agents' documents plus the tail of the log,
+see :mod:`warroom.data.snapshots`); ``--json`` prints the whole state (``EventStore.load``).
 """
 
 from __future__ import annotations
@@ -111,10 +112,10 @@ async def cmd_show(args: argparse.Namespace) -> int:
     ctx = CommandContext.from_args(args)
     out = sys.stdout
     async with ctx.store() as store:
-        incident = await store.load(incident_id)
         if args.json:
-            out.write(incident.model_dump_json(indent=2) + "\n")
+            out.write((await store.load(incident_id)).model_dump_json(indent=2) + "\n")
             return 0
+        incident = await store.load_summary(incident_id)  # the header needs no agent documents
         out.write("\n".join(state_lines(incident)) + "\ntimeline:\n")
         last = incident.last_seq + 1  # rows appended after the state was read are not shown against it
         if tail:

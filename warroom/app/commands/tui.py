@@ -63,7 +63,8 @@ def build_app(args: argparse.Namespace, first_screen: Callable[[], Any], *, play
         )  # fmt: skip
 
     return WarroomApp(ctx.db_path, first_screen, actor=ctx.actor, policy=config.policy, export_dir=export_dir,
-                      orchestrator_factory=factory, roster=config.roster, config=config, read_only=read_only)  # fmt: skip
+                      orchestrator_factory=factory, roster=config.roster, config=config, read_only=read_only,
+                      db_url=ctx.db_url)  # fmt: skip
 
 
 class NeedsTerminal(ValueError):

@@ -19,7 +19,9 @@ from warroom.data import events as ev
 from warroom.data.dbfile import DamagedRow
 from warroom.data.fold import replay
 from warroom.data.models import Incident
+from warroom.data.paths import is_db_url
 from warroom.data.rows import row_to_event
+from warroom.data.selection import Selection
 from warroom.data.store import EventStore, StoreError
 
 History = list[tuple[Incident, list[ev.BaseEvent]]]
@@ -30,15 +32,16 @@ async def load_history(store: EventStore, *, chunks: bool = True) -> History:
 
     With ``chunks=False`` the ``agent.output`` events are not read (runs show 0 chunks).
     """
-    if not chunks:
+    if not chunks and store.engine == "sqlite":
         rows = await asyncio.to_thread(_rows_without_chunks, str(store.path))
         try:
             return _fold_rows(rows)
         except DamagedRow as exc:
             raise exc.at(store.path) from None
+    without_chunks = Selection(exclude=("agent.output",))
     out: History = []
     for incident_id in await store.incident_ids():
-        events = await store.events(incident_id)
+        events = await (store.events(incident_id) if chunks else store.select(incident_id, without_chunks))
         state = replay(events)
         if state is not None:
             out.append((state, events))
@@ -51,8 +54,11 @@ def recurrence_marks(events: Sequence[ev.BaseEvent]) -> list[ev.RecurrenceMarked
 
 
 def require_database(path: str | Path) -> None:
-    """Raise :class:`StoreError` when there is no database file at ``path``; nothing is created."""
-    if not Path(path).exists():
+    """Raise :class:`StoreError` when there is no database file at ``path``; nothing is created.
+
+    A PostgreSQL URL passes: the server says whether its database exists when it is opened.
+    """
+    if not is_db_url(path) and not Path(path).exists():
         raise StoreError(f"there is no warroom database at {path} (nothing was created): check --db or WARROOM_DB")
 
 

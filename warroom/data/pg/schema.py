@@ -43,6 +43,13 @@ PG_MIGRATIONS: tuple[str, ...] = (
         expires_at DOUBLE PRECISION NOT NULL, proof BIGINT NOT NULL
     );
     """,
+    # 3: the folded state of each incident at a seq, a cache of the log (warroom.data.snapshots, its format 2)
+    """
+    CREATE TABLE snapshots (
+        incident_id TEXT PRIMARY KEY, seq BIGINT NOT NULL, fold_version TEXT NOT NULL,
+        state TEXT NOT NULL, outputs TEXT NOT NULL DEFAULT '{}'
+    );
+    """,
 )
 PG_SCHEMA_VERSION = len(PG_MIGRATIONS)
 MIGRATION_LOCK = 0x5741524F  # "WARO": the advisory lock migrations take

@@ -20,9 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from warroom.data import events as ev
+from warroom.data import snapshots
 from warroom.data.batch import checked_batch, numbered
 from warroom.data.dbfile import StoreError
 from warroom.data.ids import format_incident_id, next_incident_id, validate_incident_id
+from warroom.data.models import Incident
 from warroom.data.paths import default_db_path
 from warroom.data.pg.follow import CHANNEL, Follower
 from warroom.data.pg.leases import PgLeases
@@ -46,6 +48,11 @@ WITH written AS (
     UPDATE event_counter SET last = $7 WHERE only_row
 )
 SELECT pg_notify('{CHANNEL}', note) FROM unnest($8::text[]) AS note
+"""
+UPSERT_SNAPSHOT = """
+INSERT INTO snapshots (incident_id, seq, fold_version, state, outputs) VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (incident_id) DO UPDATE SET seq = excluded.seq, fold_version = excluded.fold_version,
+    state = excluded.state, outputs = excluded.outputs WHERE snapshots.seq <= excluded.seq
 """
 LOCK_COUNTER = "SELECT last FROM event_counter WHERE only_row FOR UPDATE"
 
@@ -125,6 +132,8 @@ class PgEventStore(PgLeases, EventStore):
     connection's task lock), so both engines fold, validate and cache alike.
     ``tests/data/pg/test_pg_store.py`` checks that no SQLite statement is left inherited.
     """
+
+    engine = "postgresql"
 
     def __init__(self, db: Any, url: str, path: Path) -> None:
         EventStore.__init__(self, db, path)  # ``path``: the local folder for the files kept beside the database
@@ -253,6 +262,26 @@ class PgEventStore(PgLeases, EventStore):
         sql = postgres_sql(f"SELECT COUNT(*) FROM events WHERE incident_id = ? AND seq < ? AND {where}")
         rows = await self._fetch(sql, validate_incident_id(incident_id), before or 2**62, *params)
         return int(rows[0][0])
+
+    # -- snapshots (a cache of the log: see warroom.data.snapshots) ----------------------------
+    async def _snapshot(self, incident_id: str, summary: bool = False) -> Incident | None:
+        """The incident's stored snapshot (without documents for a summary), or None: the events are replayed."""
+        rows = await self._fetch(postgres_sql(snapshots.SELECT_SUMMARY if summary else snapshots.SELECT), incident_id)
+        state = snapshots.decode(tuple(rows[0]), incident_id) if rows else None
+        self._snapshot_seqs[incident_id] = state.last_seq if state is not None else 0
+        return state
+
+    async def _write_snapshot(self, state: Incident) -> None:
+        """Store a newer snapshot of ``state`` (never inside a transaction; a failure leaves it for the next load)."""
+        if self._tx_open or self._db.is_closed():
+            return
+        try:
+            await self._db.execute(UPSERT_SNAPSHOT, *snapshots.encode(state))
+        except Exception as exc:  # noqa: BLE001 - a cache: read-only standby, lost connection, no space
+            if not _from_driver(exc):
+                raise
+            return
+        self._snapshot_seqs[state.incident_id] = state.last_seq
 
     # -- following ---------------------------------------------------------------------------
     async def wait_for_append(self, incident_id: str, after: int, timeout: float) -> None:
