@@ -119,8 +119,19 @@ class Transaction:
         """
         taken = self._ids.get(year)
         if taken is None:
-            taken, as_of = await self._store._highest_id(year)
-            self.looked_up[year] = (taken, as_of)  # kept by the store once this transaction commits
+            # Declarations are read from where the store's last committed look ended (by seq), so a
+            # storm's hundred transactions do not each scan every incident in the file.
+            highest, seen = self._store._highest.get(year, (0, 0))
+            db = self._store._db
+            async with db.execute(
+                "SELECT incident_id FROM events WHERE seq > ? AND kind = 'incident.declared' AND incident_id LIKE ?",
+                (seen, f"INC-{year:04d}-%"),
+            ) as cursor:
+                newest = int(next_incident_id(year, [row[0] for row in await cursor.fetchall()]).rsplit("-", 1)[1]) - 1
+            async with db.execute("SELECT COALESCE(MAX(seq), 0) FROM events") as cursor:
+                last = int((await cursor.fetchone())[0])  # type: ignore[index]
+            taken = max(highest, newest)
+            self.looked_up[year] = (taken, max(seen, last))  # kept by the store once this transaction commits
         self._ids[year] = taken + 1
         incident_id = format_incident_id(year, taken + 1)
         self._fresh.add(incident_id)
@@ -485,24 +496,6 @@ class EventStore:
         if "locked" in text or "busy" in text:
             return StoreError(f"the database {self.path} stayed locked by another process ({text})")
         return StoreError(f"the database {self.path} failed: {text}")
-
-    async def _highest_id(self, year: int) -> tuple[int, int]:
-        """The highest id number of ``year`` declared so far, and the last seq looked at (inside a
-        transaction: no one else declares meanwhile).
-
-        Declarations are read from where the last committed look ended (by ``seq``), so a storm's
-        hundred transactions do not each scan every incident in the file."""
-        highest, seen = self._highest.get(year, (0, 0))
-        prefix = f"INC-{year:04d}-"
-        async with self._db.execute(
-            "SELECT incident_id, seq FROM events WHERE seq > ? AND kind = 'incident.declared' AND incident_id LIKE ?",
-            (seen, prefix + "%"),
-        ) as cursor:
-            rows = await cursor.fetchall()
-        newest = int(next_incident_id(year, [row[0] for row in rows]).rsplit("-", 1)[1]) - 1
-        async with self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM events") as cursor:
-            last = int((await cursor.fetchone())[0])  # type: ignore[index]
-        return max(highest, newest), max(seen, last)
 
     async def _begin(self) -> None:
         await self._db._execute(begin_blocking, self._db._conn, self.path)
