@@ -27,8 +27,8 @@ import asyncpg
 __all__ = ["PgServer", "find_binaries", "name_of", "unavailable_reason"]
 
 T = TypeVar("T")
-SETTINGS = ("-c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-            "-c max_connections=200 -c shared_buffers=16MB")  # fmt: skip
+SETTINGS = "-c listen_addresses='' -c max_connections=200 -c shared_buffers=16MB"
+FAST = "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"  # the tests: behaviour, not durability
 
 
 def name_of(url: str) -> str:
@@ -62,11 +62,14 @@ def unavailable_reason() -> str | None:
 class PgServer:
     """A running server; :meth:`database` makes a fresh database and returns its URL."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, durable: bool = False, parent: Path | None = None) -> None:
+        """``durable``: fsync every commit as a production server does (``bench/store.py``, its data folder in
+        ``parent``, on the disk measured); else the tests' fast mode in the temporary folder."""
+        self.settings = SETTINGS if durable else f"{SETTINGS} {FAST}"
         binaries = find_binaries()
         assert binaries is not None
         self.bin = binaries
-        self.folder = Path(tempfile.mkdtemp(prefix="warroom-pg-"))
+        self.folder = Path(tempfile.mkdtemp(prefix="warroom-pg-", dir=parent))
         self.data = self.folder / "data"
         self.log = self.folder / "server.log"
         self._as_user: list[str] = []
@@ -81,7 +84,7 @@ class PgServer:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="pg-server-admin", daemon=True)
         self._thread.start()
-        self._admin_conn = self._on_loop(asyncpg.connect(self.url()))
+        self._admin_conn: Any = None
 
     @property
     def socket_dir(self) -> str:
@@ -92,7 +95,7 @@ class PgServer:
 
     def start(self) -> None:
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60",
-                  "-o", f"-k {self.folder} {SETTINGS}", "start")  # fmt: skip
+                  "-o", f"-k {self.folder} {self.settings}", "start")  # fmt: skip
 
     def stop(self, mode: str = "fast") -> None:
         self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop", check=False)
@@ -114,19 +117,33 @@ class PgServer:
     def database(self) -> str:
         """A new empty database; its URL."""
         name = f"t{os.getpid()}_{next(self._names)}"
-        self._on_loop(self._admin_conn.execute(f"CREATE DATABASE {name}"))
+        self._on_loop(self._admin("CREATE DATABASE " + name))
         return self.url(name)
 
     def drop(self, url: str) -> None:
         """Drop the database of ``url`` (closing whatever a test left connected to it)."""
-        self._on_loop(self._admin_conn.execute(f"DROP DATABASE IF EXISTS {name_of(url)} WITH (FORCE)"))
+        self._on_loop(self._admin(f"DROP DATABASE IF EXISTS {name_of(url)} WITH (FORCE)"))
+
+    async def _admin(self, statement: str) -> None:
+        """Run ``statement`` on the superuser's connection (opened again after a restart)."""
+        for attempt in (1, 2):
+            if self._admin_conn is None or self._admin_conn.is_closed():
+                self._admin_conn = await asyncpg.connect(self.url())
+            try:
+                await self._admin_conn.execute(statement)
+                return
+            except (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError):
+                self._admin_conn.terminate()  # the server restarted under it: once more on a new connection
+                if attempt == 2:
+                    raise
 
     def _on_loop(self, work: Coroutine[Any, Any, T]) -> T:
         """Run ``work`` on this server's own event loop thread (callable from sync and async code alike)."""
         return asyncio.run_coroutine_threadsafe(work, self._loop).result(timeout=120)
 
     def close(self) -> None:
-        self._on_loop(self._admin_conn.close())
+        if self._admin_conn is not None and not self._admin_conn.is_closed():
+            self._on_loop(self._admin_conn.close())
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
         self.stop("immediate")

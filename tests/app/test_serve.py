@@ -9,8 +9,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import shlex
+import signal
 import socket
+import subprocess
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -77,6 +80,9 @@ def test_the_session_command_runs_this_program_on_the_same_database(tmp_path: Pa
     assert words[-2:] == ["serve", "--session"]
     args.allow_decisions = True
     assert shlex.split(session_command(args, CommandContext.from_args(args)))[-1] == "--allow-decisions"
+    args.db = "postgresql://warroom:hunter2-password@db.example/warroom"
+    command = session_command(args, CommandContext.from_args(args))
+    assert "hunter2" not in command and "--db" not in command  # the sessions get the URL as WARROOM_DB
 
 
 # -- the gate, on a real server ---------------------------------------------------------------------
@@ -192,3 +198,84 @@ async def test_a_name_pointed_at_this_server_by_someone_else_is_refused(tmp_path
         assert not marker.exists()
     finally:
         await runner.cleanup()
+
+
+async def test_hostile_messages_from_a_browser_neither_end_the_session_nor_reach_the_app_unbounded(tmp_path: Path) -> None:
+    """Garbage, binary, a wrong-typed key and an absurd terminal size: the session goes on, the size is bounded."""
+    received = tmp_path / "stdin"
+    stand_in = "\n".join([  # records what reaches the app, and quits when told to, as an app does
+        "import os", "print('__GANGLION__', flush=True)", f"out = open({str(received)!r}, 'wb', 0)",
+        "while (chunk := os.read(0, 65536)):", "    out.write(chunk)", "    if b'\"quit\"' in chunk: break",
+    ])  # fmt: skip
+    view = WebView(f"exec {shlex.quote(sys.executable)} -c {shlex.quote(stand_in)}", host="127.0.0.1", port=0, title="t")
+    runner, url = await _served(view)
+    try:
+        async with aiohttp.ClientSession() as http:
+            socket_ = await http.ws_connect(f"{url}/ws?width=99999999&height=-3")
+            for junk in ("not json", "[]", '["stdin"]', '{"a": 1, "b": 2}', '["stdin", 123]', '["resize", "big"]',
+                         '["resize", {"width": 1e400, "height": 1000000000}]', "\x00\xff" * 1000):  # fmt: skip
+                await socket_.send_str(junk)
+            await socket_.send_bytes(b"\x00" * 4096)
+            await socket_.send_json(["stdin", "q"])
+            await socket_.send_json(["ping", "still there"])
+            answer = await socket_.receive_json(timeout=10)
+            assert answer == ["pong", "still there"]
+            await socket_.close()
+        for _ in range(200):
+            if received.exists() and b'"quit"' in received.read_bytes():
+                break
+            await asyncio.sleep(0.05)
+        sent = received.read_bytes()
+    finally:
+        await runner.cleanup()
+    assert b'"width": 80, "height": 200' in sent  # 1e400 is no number; a billion rows is 200
+    assert b"D\x00\x00\x00\x01q" in sent  # the one real key reached the app
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            if re.search(rf"^PPid:\s+{pid}$", status.read_text(), re.M):
+                found.append(int(status.parent.name))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc to find the session process")
+async def test_a_browser_session_ends_when_its_server_is_killed(tmp_path: Path) -> None:
+    """SIGKILL leaves the server no chance to stop its sessions: each notices and quits by itself."""
+    said = tmp_path / "serve.out"
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    env.pop(TOKEN_VARIABLE, None)
+    with said.open("wb") as out:
+        server = subprocess.Popen([sys.executable, "-m", "warroom", "--db", str(tmp_path / "w.db"), "serve", "--port", "0"],
+                                  stdout=out, stderr=subprocess.DEVNULL, env=env)  # fmt: skip
+    session = None
+    try:
+        for _ in range(400):
+            if match := re.search(r"http://127\.0\.0\.1:\d+", said.read_text()):
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("warroom serve did not start")
+        async with aiohttp.ClientSession() as http:
+            socket_ = await http.ws_connect(f"{match[0]}/ws?width=80&height=24")
+            await socket_.receive(timeout=30)  # the app's first bytes: the session is running
+            (session,) = _children(server.pid)
+            server.kill()
+            server.wait()
+            await socket_.close()
+        for _ in range(300):  # it checks every second and then has 5 s to quit
+            if not Path(f"/proc/{session}").exists() or "zombie" in Path(f"/proc/{session}/status").read_text():
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("the session outlived its server")
+    finally:
+        if server.poll() is None:
+            server.kill()
+        server.wait()
+        if session is not None and Path(f"/proc/{session}").exists():
+            os.kill(session, signal.SIGKILL)

@@ -1,4 +1,4 @@
-"""Alert intake against a real store: dedup onto one incident, one transaction, nothing half-written."""
+"""Alert intake against a real store (SQLite and PostgreSQL): dedup onto one incident, one transaction, nothing half-written."""
 
 from __future__ import annotations
 
@@ -17,6 +17,12 @@ from warroom.data.store import EventStore
 
 PAYLOADS = Path(__file__).parent / "payloads"
 SAMPLE = Path(__file__).resolve().parents[2] / "warroom" / "data" / "alerts" / "samples" / "alertmanager-checkout.json"
+
+
+@pytest.fixture
+def store(any_store: EventStore) -> EventStore:
+    """The store of every test here: one run per engine (SQLite, PostgreSQL)."""
+    return any_store
 
 
 def load(name: str) -> object:

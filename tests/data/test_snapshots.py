@@ -13,6 +13,7 @@ import asyncio
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -173,3 +174,20 @@ def test_a_snapshot_write_never_waits_for_another_writer(tmp_path: Path, monkeyp
     assert _snapshot_row(path) is None  # skipped this time; the next load writes it
     asyncio.run(_fresh_load(path))
     assert _snapshot_row(path) == (stored[-1].seq, snapshots.fold_version())
+
+
+async def test_both_engines_load_from_their_snapshot(db_location: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from warroom.data.store_api import open_store
+
+    monkeypatch.setattr(snapshots, "SNAPSHOT_EVERY", 40)
+    async with await open_store(db_location) as store:
+        stored = await store.append_many(_stream(100))
+    async with await open_store(db_location) as store:
+        assert await store.load(ID) == replay(stored)  # the cold load writes the snapshot
+    async with await open_store(db_location) as store:
+        more = await store.append_many(_stream(105)[-5:])
+    async with await open_store(db_location) as store:
+        assert store._snapshot_seqs == {}
+        assert await store.load_summary(ID) == snapshots.summary_of(replay(stored + more))
+        assert store._snapshot_seqs == {ID: stored[-1].seq}  # read from the snapshot, then the five after it
+        assert await store.load(ID) == replay(stored + more)

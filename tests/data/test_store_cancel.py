@@ -1,5 +1,7 @@
 """The event store when tasks are cancelled mid-write and read while another task's transaction is open.
 
+Every test runs on both engines (SQLite and PostgreSQL).
+
 aiosqlite runs every statement on the connection's own thread; cancelling the awaiting task does not
 stop a statement already queued there. A transaction cancelled around its BEGIN must still roll back,
 or the connection keeps the write lock for good (every later write fails, other processes wait).
@@ -17,13 +19,20 @@ from tests.conftest import T0
 from warroom.data import events as ev
 from warroom.data.fold import replay
 from warroom.data.store import EventStore
+from warroom.data.store_api import open_store
+
+
+@pytest.fixture
+def store(any_store: EventStore) -> EventStore:
+    """The store of every test here: one run per engine (SQLite, PostgreSQL)."""
+    return any_store
 
 
 def note(incident_id: str, i: int) -> ev.NoteAdded:
     return ev.NoteAdded(incident_id=incident_id, at=T0 + timedelta(seconds=i), actor="tester", text=f"note {i}")
 
 
-async def test_cancelling_writers_at_every_step_leaves_no_transaction_open(store: EventStore, db_path: Path) -> None:
+async def test_cancelling_writers_at_every_step_leaves_no_transaction_open(store: EventStore, db_location: str | Path) -> None:
     incident_id = (await store.declare(T0, title="Checkout down")).incident_id
     for steps in range(40):  # cancel after 0, 1, 2 ... turns of the loop: before, during and after BEGIN
         for write in (lambda i: store.append_many([note(incident_id, i), note(incident_id, i + 1)]),
@@ -35,7 +44,7 @@ async def test_cancelling_writers_at_every_step_leaves_no_transaction_open(store
             await asyncio.gather(task, return_exceptions=True)
             await store.append(note(incident_id, 1000 + steps))  # this connection still writes
     # ... and another process's connection can take the write lock at once.
-    other = await EventStore.open(db_path)
+    other = await open_store(db_location)
     try:
         await asyncio.wait_for(other.append(note(incident_id, 9999)), 5)
         assert (await other.load(incident_id)).last_seq == (await store.load(incident_id)).last_seq

@@ -1,6 +1,7 @@
 """Playbook leases in the store: taken, renewed, released, taken over once expired; schema 1 files migrate.
 
-Lease times are plain numbers passed in (a fake wall clock); the store reads no clock.
+Lease times are plain numbers passed in (a fake wall clock); the store reads no clock. The lease
+tests run on both engines (SQLite and PostgreSQL); the schema 1 file is SQLite's own.
 """
 
 from __future__ import annotations
@@ -11,18 +12,27 @@ import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import T0
 from warroom.data import events as ev
 from warroom.data.leases import HOST, LeaseHolder, pid_alive
 from warroom.data.store import ENVELOPE, MIGRATIONS, SCHEMA_VERSION, EventStore
+from warroom.data.store_api import open_store
 
 ALICE = LeaseHolder(HOST, os.getpid(), "alice-token")  # a live process: only expiry frees its lease
 BOB = LeaseHolder(HOST, os.getpid(), "bob-token")
 INCIDENT = "INC-2026-0001"
 
 
-async def test_one_holder_at_a_time_until_it_releases_or_expires(store: EventStore, db_path: Path) -> None:
-    other = await EventStore.open(db_path)  # a second connection to the same file: another session
+@pytest.fixture
+def store(any_store: EventStore) -> EventStore:
+    """The store of every test here: one run per engine (SQLite, PostgreSQL)."""
+    return any_store
+
+
+async def test_one_holder_at_a_time_until_it_releases_or_expires(store: EventStore, db_location: str | Path) -> None:
+    other = await open_store(db_location)  # a second connection to the same database: another session
     try:
         first = await store.acquire_lease(INCIDENT, ALICE, now=100.0, seconds=15)
         assert first.held_by(ALICE) and (first.acquired_at, first.expires_at) == (100.0, 115.0)
@@ -60,7 +70,7 @@ async def test_a_dead_holder_on_this_host_is_taken_over_before_expiry(store: Eve
     assert (await store.acquire_lease(INCIDENT, BOB, now=115.0, seconds=15)).held_by(BOB)
 
 
-async def test_cancelling_lease_writes_at_every_step_leaves_no_transaction_open(store: EventStore, db_path: Path) -> None:
+async def test_cancelling_lease_writes_at_every_step_leaves_no_transaction_open(store: EventStore, db_location: str | Path) -> None:
     for steps in range(30):  # cancel after 0, 1, 2 ... turns of the loop: before, during and after BEGIN
         for write in (lambda: store.acquire_lease(INCIDENT, ALICE, now=100.0 + steps, seconds=15),
                       lambda: store.renew_lease(INCIDENT, ALICE, now=100.0 + steps, seconds=15),
@@ -72,7 +82,7 @@ async def test_cancelling_lease_writes_at_every_step_leaves_no_transaction_open(
             await asyncio.gather(task, return_exceptions=True)
             assert (await store.acquire_lease(INCIDENT, ALICE, now=200.0, seconds=15)).held_by(ALICE)  # still writes
             await store.release_lease(INCIDENT, ALICE)
-    other = await EventStore.open(db_path)  # ... and another connection takes the write lock at once
+    other = await open_store(db_location)  # ... and another connection takes the write lock at once
     try:
         assert (await asyncio.wait_for(other.acquire_lease(INCIDENT, BOB, now=300.0, seconds=15), 5)).held_by(BOB)
     finally:

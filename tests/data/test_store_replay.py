@@ -1,4 +1,4 @@
-"""Loading replays in batches (bounded memory) and gives exactly the fold of every event."""
+"""Loading replays in batches (bounded memory) and gives exactly the fold of every event, on both engines."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from tests.conftest import T0
 from warroom.data import events as ev
 from warroom.data import store as store_module
 from warroom.data.fold import replay
-from warroom.data.store import EventStore
+from warroom.data.store_api import open_store
 
 
 @pytest.mark.parametrize("batch", [1, 7, 50, 5_000])
-async def test_a_cold_load_in_batches_equals_the_fold_of_all_events(db_path: Path, batch: int,
+async def test_a_cold_load_in_batches_equals_the_fold_of_all_events(db_location: str | Path, batch: int,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
-    writer = await EventStore.open(db_path)
+    writer = await open_store(db_location)
     try:
         incident_id = (await writer.declare(T0, title="Checkout down")).incident_id
         events: list[ev.BaseEvent] = [ev.AgentStepStarted(incident_id=incident_id, at=T0, run_id="r1", step_id="s")]
@@ -29,7 +29,7 @@ async def test_a_cold_load_in_batches_equals_the_fold_of_all_events(db_path: Pat
     finally:
         await writer.close()
     monkeypatch.setattr(store_module, "REPLAY_BATCH", batch)
-    reader = await EventStore.open(db_path)
+    reader = await open_store(db_location)
     try:
         loaded = await reader.load(incident_id)
         everything = await reader.events(incident_id)

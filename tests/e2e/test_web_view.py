@@ -51,6 +51,19 @@ async def _demo(db: Path) -> str:
         await store.close()
 
 
+async def _declared(db: Path) -> str:
+    """A plain incident (the demo's evidence is not needed to show who may decide)."""
+    from warroom.data.models import Severity
+
+    store = await EventStore.open(db)
+    try:
+        declared = await store.declare(datetime.now(timezone.utc), title="Payments API timeouts", severity=Severity.P2,
+                                       actor="alertmanager")  # fmt: skip
+        return declared.incident_id
+    finally:
+        await store.close()
+
+
 @contextmanager
 def _serving(tmp_path: Path, *options: str, token: str = "") -> Iterator[tuple[Path, str]]:
     """``warroom serve --port 0 OPTIONS`` on a fresh database; yields the database and the page's address."""
@@ -130,12 +143,12 @@ async def _watch_and_try_to_decide(page: Page, db: Path, url: str) -> None:
 async def test_decisions_are_served_only_to_a_browser_that_presents_the_token(tmp_path: Path, page: Page) -> None:
     token = f"token-{os.getpid()}-0123456789abcdef"
     with _serving(tmp_path, "--allow-decisions", token=token) as (db, url):
-        incident_id = await _demo(db)
+        incident_id = await _declared(db)
         await page.navigate(url)
         await _wait_for_body(page, "needs its token")  # the server's 403: no terminal, no app process
         assert await page.screen_text() == ""
         await page.navigate(f"{url}?token={token}")
-        listed = await page.wait_for_text(incident_id, "Enter opens", timeout=20)
+        listed = await page.wait_for_text(incident_id, "Payments API timeouts", timeout=20)
         assert "read-only" not in listed
         assert "token" not in str(await page.evaluate("window.location.href"))  # the cookie carries it from here
         await page.focus_terminal()

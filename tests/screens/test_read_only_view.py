@@ -17,7 +17,8 @@ from warroom.data import events as ev
 from warroom.screens.decisions import DECISION_ACTIONS
 from warroom.screens.help import HelpScreen, key_table
 from warroom.screens.incident_list import IncidentListScreen
-from warroom.screens.modals import NoteModal
+from warroom.screens.modals import NoteModal, RolesModal
+from warroom.screens.modals.discard import DiscardEditsModal
 from warroom.screens.review import REVIEW_ACTIONS, ReviewScreen
 from warroom.screens.view_only import VIEW_ONLY_NOTICE
 from warroom.screens.war_room import WarRoomScreen
@@ -90,6 +91,19 @@ async def test_a_decision_that_gets_past_the_keys_is_still_not_recorded(make_app
         await pilot.pause(0.1)
         assert pilot.app.screen is modal
         assert "read-only view" in str(modal.query_one("#form-error").render())
+        modal.dismiss(None)
+        roles = RolesModal(screen.state, "alice")
+        await pilot.app.push_screen(roles)
+        await pilot.press("tab", *"bob", "ctrl+n")  # marking someone unavailable records it: not from here
+        await pilot.pause(0.1)
+        assert not roles.query_one("#unavailable-reason").display
+        await roles._record_unavailable("bob", "asleep").wait()  # the recording itself refuses too
+        assert "read-only view" in str(roles.query_one("#form-error").render())
+        roles.dismiss(None)
+        leaving: list[bool | None] = []
+        await pilot.app.push_screen(DiscardEditsModal(["Summary"]), leaving.append)
+        await pilot.click("#submit")  # a question that records nothing is still answered
+        await until(pilot, lambda: leaving == [True])
         assert await kinds(seeded.db_path, seeded.active) == before
 
 

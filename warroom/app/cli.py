@@ -32,6 +32,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "warroom.app.commands.decisions",
     "warroom.app.commands.outbox",
     "warroom.app.commands.serve",
+    "warroom.app.commands.migrate",
 )
 
 
@@ -40,7 +41,7 @@ def common_options() -> argparse.ArgumentParser:
     # SUPPRESS: an option given before the command (``warroom --db X list``) is not reset by the
     # subcommand's copy of the same option defaulting to None.
     common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
-    common.add_argument("--db", metavar="PATH", help="database file (default: $WARROOM_DB or the user data dir)")
+    common.add_argument("--db", metavar="PATH", help="database file or postgresql:// URL (default: $WARROOM_DB, [store] url, the user data dir)")
     common.add_argument("--config", metavar="PATH", help="warroom.toml (default: $WARROOM_CONFIG or the user config dir)")
     common.add_argument("--as", dest="actor", metavar="NAME", help="who you are on the timeline (default: login name)")
     return common
@@ -69,6 +70,7 @@ COMMANDS: dict[str, str] = {
     "branches": "warroom.app.commands.response",
     "outbox": "warroom.app.commands.outbox",
     "serve": "warroom.app.commands.serve",
+    "migrate": "warroom.app.commands.migrate",
     **{name: "warroom.app.commands.decisions" for name in
        ("ack", "assign", "severity", "escalate", "mitigate", "update", "resolve", "close", "gate")},
 }

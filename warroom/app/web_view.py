@@ -41,8 +41,17 @@ _HOST_VALUE = re.compile(r"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?
 _OUTSIDE_FONT = re.compile(r"<link[^>]*fonts\.googleapis\.com[^>]*>", re.S)
 _LOCAL_FONT = ('<style>@font-face {{ font-family: "Roboto Mono"; '
                'src: url("{static}fonts/RobotoMono-VariableFont_wght.ttf") format("truetype"); }}</style>')
+#: The largest terminal a browser may ask for (a 4K screen at a small font is about 400 × 150).
+MAX_COLUMNS, MAX_ROWS = 500, 200
 #: How long a session may take to quit when the server stops, before it is killed.
 SESSION_QUIT_SECONDS = 5.0
+
+
+def _size(width: object, height: object) -> tuple[int, int]:
+    """A terminal size from the browser, within what a screen can be (a hostile one cannot exhaust memory)."""
+    columns = to_int(str(width), 80) if width is not None else 80
+    rows = to_int(str(height), 24) if height is not None else 24
+    return max(10, min(columns, MAX_COLUMNS)), max(5, min(rows, MAX_ROWS))
 
 
 class WebView(Server):
@@ -169,7 +178,7 @@ class WebView(Server):
         session = (websocket, service)
         self.sessions.add(session)
         try:
-            await service.start(to_int(request.query.get("width", "80"), 80), to_int(request.query.get("height", "24"), 24))
+            await service.start(*_size(request.query.get("width"), request.query.get("height")))
             await self.relay(websocket, service)
         except asyncio.CancelledError:
             await websocket.close()
@@ -191,7 +200,7 @@ class WebView(Server):
             if kind == "stdin" and isinstance(data, str):
                 await service.send_bytes(data.encode("utf-8"))
             elif kind == "resize" and isinstance(data, dict):
-                await service.set_terminal_size(to_int(str(data.get("width")), 80), to_int(str(data.get("height")), 24))
+                await service.set_terminal_size(*_size(data.get("width"), data.get("height")))
             elif kind == "ping":
                 await websocket.send_json(["pong", data])
             elif kind == "blur":

@@ -445,8 +445,8 @@ class EventStore:
         return rows[0][0] if rows else None
 
     async def wait_for_append(self, incident_id: str, after: int, timeout: float) -> None:
-        """Wait until events after ``after`` may exist: a file has no notifications, so followers poll."""
-        await asyncio.sleep(timeout)
+        """Wait until events after ``after`` may exist: a file has no notifications, so followers poll (0.25 s)."""
+        await asyncio.sleep(min(timeout, 0.25))
 
     async def _fetch(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
         """Rows of a read, with database errors said as one sentence."""

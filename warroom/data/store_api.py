@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from warroom.data import events as ev
+from warroom.data.dbfile import StoreError
 from warroom.data.leases import Lease, LeaseHolder
 from warroom.data.models import Incident
 from warroom.data.paths import is_db_url
@@ -24,7 +25,14 @@ from warroom.data.paths import is_db_url
 if TYPE_CHECKING:
     from warroom.data.notify.plan import OutboxPlan
 
-__all__ = ["Store", "StoreTransaction", "is_database_url", "open_store", "shown_location"]
+__all__ = ["Store", "StoreTransaction", "StoreUnavailable", "is_database_url", "open_store", "shown_location"]
+
+
+class StoreUnavailable(StoreError):
+    """The database cannot be reached now (its server restarts, the network dropped); a later call may succeed.
+
+    Nothing of the call that raised it was stored. Followers retry with backoff.
+    """
 
 
 @runtime_checkable

@@ -7,7 +7,16 @@ from textual.message import Message
 from warroom.data import events as ev
 from warroom.data.models import Incident
 
-__all__ = ["EventsArrived", "IncidentRefreshed", "PlaybookDriverChanged"]
+__all__ = ["EventsArrived", "IncidentRefreshed", "PlaybookDriverChanged", "StoreReachable"]
+
+
+class StoreReachable(Message, bubble=False):
+    """The database stopped answering (``reachable`` False, with why) or answers again after that."""
+
+    def __init__(self, reachable: bool, reason: str = "") -> None:
+        super().__init__()
+        self.reachable = reachable
+        self.reason = reason
 
 
 class EventsArrived(Message, bubble=False):

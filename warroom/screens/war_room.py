@@ -27,10 +27,11 @@ from warroom.data.fold import InvalidEvent, fold
 from warroom.data.models import Incident
 from warroom.data.private_store import with_private_store
 from warroom.data.store import UnknownIncident
+from warroom.data.store_api import StoreUnavailable
 from warroom.data.text import strip_control
 from warroom.screens.decisions import DecisionActions
 from warroom.screens.deliveries import DeliveryActions
-from warroom.screens.messages import EventsArrived, IncidentRefreshed, PlaybookDriverChanged
+from warroom.screens.messages import EventsArrived, IncidentRefreshed, PlaybookDriverChanged, StoreReachable
 from warroom.screens.view_only import view_only
 from warroom.widgets.agent_output import AgentOutput
 from warroom.widgets.banners import BranchBanners
@@ -39,9 +40,11 @@ from warroom.widgets.phase_tracker import PhaseTracker, steps_from_plan, steps_f
 from warroom.widgets.sla_board import SlaBoard
 from warroom.widgets.timeline import Timeline
 
-__all__ = ["POLL_SECONDS", "StreamedTexts", "WarRoomScreen"]
+__all__ = ["FOLLOW_WAIT_SECONDS", "POLL_SECONDS", "StreamedTexts", "WarRoomScreen"]
 
-POLL_SECONDS = 0.25
+POLL_SECONDS = 0.25  # how often a follower of an SQLite file reads (EventStore.wait_for_append)
+FOLLOW_WAIT_SECONDS = 5.0  # the longest wait for a notification (PostgreSQL) before reading anyway
+RECONNECT_FIRST, RECONNECT_MOST = 0.2, 5.0  # seconds between reads while the database is unreachable
 BATCH = 5_000
 FIRST_BATCH = 200
 
@@ -90,6 +93,7 @@ class WarRoomScreen(DecisionActions, DeliveryActions, Screen[None]):
         self._attempted_breaches: set[tuple[str, Any]] = set()
         self._announced_gates: set[str] = set()
         self._failed_shown: set[str] = set()
+        self._caught_up = False
 
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -121,6 +125,7 @@ class WarRoomScreen(DecisionActions, DeliveryActions, Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#timeline-search-input", Input).display = False
         self.query_one(self.FIRST_FOCUS).focus()
+        self.call_after_refresh(self._open_timeline)  # the last screenful of rows, read straight from the store
         self.call_after_refresh(self.follow_store)  # the first frame does not wait for the replay
         self.set_interval(1.0, self.tick, name="sla-clocks")
         if not self.read_only and self.app.orchestrator_factory is not None:
@@ -144,6 +149,10 @@ class WarRoomScreen(DecisionActions, DeliveryActions, Screen[None]):
             lines = "\n".join(f"{m.incident_id}: {m.title[:60]}" for m in matches[:3])
             self.app.call_from_thread(self.notify, lines, title="Similar past incidents", markup=False, timeout=8)
 
+    async def _open_timeline(self) -> None:
+        await self.app.ready_store()  # the store has created or migrated the file before the pane reads it
+        self.query_one(Timeline).open(self.app.db_location, self.incident_id)
+
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")
 
@@ -155,8 +164,19 @@ class WarRoomScreen(DecisionActions, DeliveryActions, Screen[None]):
         state: Incident | None = None
         last = 0
         limit = FIRST_BATCH  # a small first batch puts the header on screen at once
+        pause = 0.0  # while the database is unreachable: the backoff between reads
         while True:
-            batch = await store.events(self.incident_id, since=last, limit=limit)
+            try:
+                batch = await store.events(self.incident_id, since=last, limit=limit)
+            except StoreUnavailable as exc:  # its server restarts: say so, read again with backoff
+                if not pause:
+                    self.post_message(StoreReachable(False, str(exc)))
+                pause = min(max(pause * 2, RECONNECT_FIRST), RECONNECT_MOST)
+                await asyncio.sleep(pause)
+                continue
+            if pause:
+                pause = 0.0
+                self.post_message(StoreReachable(True))
             if batch:
                 gc_was = gc.isenabled()
                 gc.disable()
@@ -174,20 +194,26 @@ class WarRoomScreen(DecisionActions, DeliveryActions, Screen[None]):
                     continue
             elif state is None:
                 raise UnknownIncident(self.incident_id)
-            await asyncio.sleep(POLL_SECONDS)
+            await store.wait_for_append(self.incident_id, last, FOLLOW_WAIT_SECONDS)
 
     def on_events_arrived(self, message: EventsArrived) -> None:
         self.state = message.state
         timeline = self.query_one(Timeline)
         timeline.set_origin(message.state.detected_at)
-        timeline.add_events(message.events)
+        timeline.add_events(message.events)  # an SQLite pane reads its rows from the file: only "some arrived"
         for event in message.events:
             if isinstance(event, ev.AgentStepOutput):
                 self.agent_texts.setdefault(event.run_id, []).append(event.text)
-        if message.caught_up and not self.loaded.is_set():
-            self.loaded.set()
+        if message.caught_up and not self._caught_up:
+            self._caught_up = True
             self.tick()
+            self._check_loaded()
         self.post_message(IncidentRefreshed())
+
+    def _check_loaded(self) -> None:
+        """``loaded`` once the fold has caught up and the timeline has read its rows."""
+        if self._caught_up and self.query_one(Timeline).complete and not self.loaded.is_set():
+            self.loaded.set()
 
     def on_incident_refreshed(self, message: IncidentRefreshed) -> None:
         if self.state is None:
@@ -215,6 +241,7 @@ class WarRoomScreen(DecisionActions, DeliveryActions, Screen[None]):
 
     def on_timeline_filtered(self, message: Timeline.Filtered) -> None:
         self._title_timeline()
+        self._check_loaded()
 
     def _title_timeline(self) -> None:
         timeline = self.query_one(Timeline)
@@ -223,7 +250,10 @@ class WarRoomScreen(DecisionActions, DeliveryActions, Screen[None]):
             title += f" · {timeline.filter}"
         if timeline.search:
             title += f" · “{timeline.search[:20]}”"
-        title += f" · {timeline.shown:,}" + (f"/{timeline.total:,}" if timeline.shown != timeline.total else "")
+        if not timeline.complete:
+            title += " · reading…"
+        else:
+            title += f" · {timeline.shown:,}" + (f"/{timeline.total:,}" if timeline.shown != timeline.total else "")
         pane = self.query_one("#timeline-pane")
         if pane.border_title != title:
             pane.border_title = title
@@ -265,6 +295,16 @@ class WarRoomScreen(DecisionActions, DeliveryActions, Screen[None]):
             self.post_message(IncidentRefreshed())  # the phase pane shows the playbook's steps and its pending gate
             await self.orchestrator.run(follow=True)  # another session drives it: follow, take over when it stops
 
+    def on_store_reachable(self, message: StoreReachable) -> None:
+        pane = self.query_one("#timeline-pane")
+        if not message.reachable:
+            pane.border_subtitle = "reconnecting…"
+            self.notify(f"{message.reason} — reconnecting; nothing is lost, the timeline catches up when it answers.",
+                        title="Database", severity="warning", markup=False, timeout=8)  # fmt: skip
+        else:
+            pane.border_subtitle = ""
+            self.notify("The database answers again: the timeline has caught up.", title="Database", timeout=5)
+
     def on_playbook_driver_changed(self, message: PlaybookDriverChanged) -> None:
         pane = self.query_one("#phase-pane")
         if message.driver:
@@ -285,6 +325,7 @@ class WarRoomScreen(DecisionActions, DeliveryActions, Screen[None]):
     # -- timeline filter and search ------------------------------------------------------------
     def action_cycle_filter(self) -> None:
         self.query_one(Timeline).cycle_filter()
+        self._title_timeline()  # at once: a large incident's count follows from a thread
 
     def action_search(self) -> None:
         field = self.query_one("#timeline-search-input", Input)

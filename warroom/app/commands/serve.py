@@ -15,6 +15,8 @@ import os
 import shlex
 import signal
 import sys
+import threading
+import time
 from typing import Any
 
 from warroom.app.context import CommandContext
@@ -25,6 +27,9 @@ TOKEN_VARIABLE = "WARROOM_SERVE_TOKEN"
 MIN_TOKEN_LENGTH = 16
 #: How long stopping the server waits for the browsers' sessions to end.
 SHUTDOWN_SECONDS = 10.0
+#: How often a session checks that its server is still there, and how long it then has to quit.
+SERVER_WATCH_SECONDS = 1.0
+SESSION_QUIT_SECONDS = 5.0
 
 
 class ServeRefused(ValueError):
@@ -64,6 +69,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise ServeRefused(f"--public-url {args.public_url[:80]!r}: give the address as http://… or https://…")
     ctx = CommandContext.from_args(args)
     asyncio.run(_check_store(ctx))  # a bad database or config is said once here, not in every browser
+    if ctx.db_url:  # to the sessions through their environment: a command line is public (ps), a password in it too
+        os.environ["WARROOM_DB"] = ctx.db_url
     from warroom.app.web_view import WebView
 
     mode = "decisions allowed" if args.allow_decisions else "read-only"
@@ -73,8 +80,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def session_command(args: argparse.Namespace, ctx: CommandContext) -> str:
-    """The shell command textual-serve runs for each browser: this program, same database, config and actor."""
-    words = [sys.executable, "-m", "warroom", "--db", ctx.db_url or str(ctx.db_path.resolve()), "--as", ctx.actor]
+    """The shell command textual-serve runs for each browser: this program, same database, config and actor
+    (a PostgreSQL URL is not in it: the sessions read it from ``WARROOM_DB``)."""
+    words = [sys.executable, "-m", "warroom", "--as", ctx.actor]
+    if ctx.db_url is None:
+        words += ["--db", str(ctx.db_path.resolve())]
     if getattr(args, "config", None):
         words += ["--config", str(ctx.config_path)]
     words += ["serve", "--session"] + (["--allow-decisions"] if args.allow_decisions else [])
@@ -117,4 +127,20 @@ def run_session(args: argparse.Namespace) -> int:
     from warroom.screens.incident_list import IncidentListScreen
 
     app = build_app(args, IncidentListScreen, read_only=not args.allow_decisions)
+    threading.Thread(target=_end_with_the_server, args=(app, os.getppid()), name="server-watch", daemon=True).start()
     return int(app.run() or 0)
+
+
+def _end_with_the_server(app: Any, server: int) -> None:
+    """A session never outlives its server: when the server is gone (killed, say), quit the app.
+
+    Every event it recorded is already committed; a session that will not quit in time is ended.
+    """
+    while os.getppid() == server:
+        time.sleep(SERVER_WATCH_SECONDS)
+    try:
+        app.call_from_thread(app.exit)
+    except Exception:  # not running (yet, or any more): nothing to ask, just end
+        os._exit(0)
+    time.sleep(SESSION_QUIT_SECONDS)
+    os._exit(0)

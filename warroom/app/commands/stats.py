@@ -9,8 +9,9 @@ from datetime import date, datetime, time, timezone
 from typing import Any
 
 from warroom.app.context import CommandContext
-from warroom.data.insights import compute_figures, load_history
+from warroom.data.insights import compute_figures
 from warroom.data.insights.history import require_database
+from warroom.data.insights.summaries import load_summaries
 from warroom.data.insights.report import render_markdown, render_plain
 
 
@@ -41,7 +42,7 @@ async def cmd_stats(args: argparse.Namespace) -> int:
     require_database(ctx.db_path)  # a report creates no database (opening the store would)
     now = datetime.now(timezone.utc)
     async with ctx.store() as store:
-        history = await load_history(store, chunks=False)
+        history = await load_summaries(store)  # summaries and recurrence marks, never whole logs
     figures = compute_figures(history, now, since=since)
     if args.json:
         json.dump(figures.to_json(), sys.stdout, indent=2, ensure_ascii=False)

@@ -40,7 +40,7 @@ from warroom.data.export.sections import (
     section_title,
     unknown_sections,
 )
-from warroom.data.models import ActionStatus, Audience, Severity
+from warroom.data.models import ActionStatus, Audience, Incident, Severity
 from warroom.data.policy import DEFAULT_POLICY, Policy
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -327,7 +327,10 @@ def render_record(rec: Record) -> dict[str, str]:
     return dict(sorted(files.items()))
 
 
-def render_incident(events: list[ev.BaseEvent], *, policy: Policy = DEFAULT_POLICY) -> dict[str, str]:
-    """``{relative path: text}`` for the incident ``events`` describe; same events, same bytes."""
+def render_incident(events: list[ev.BaseEvent], *, policy: Policy = DEFAULT_POLICY, state: Incident | None = None) -> dict[str, str]:
+    """``{relative path: text}`` for the incident ``events`` describe; same events, same bytes.
+
+    ``state``: the fold of every event, when ``events`` leave out the streamed chunks (see ``build_record``).
+    """
     with md.memo():
-        return render_record(build_record(list(events), policy))
+        return render_record(build_record(list(events), policy, state))

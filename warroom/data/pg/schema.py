@@ -18,7 +18,7 @@ from typing import Any
 import asyncpg
 
 from warroom.data.dbfile import NewerSchemaError, StoreError
-from warroom.data.store_api import shown_location
+from warroom.data.store_api import StoreUnavailable, shown_location
 
 __all__ = ["CONNECTION_LOST", "PG_MIGRATIONS", "PG_SCHEMA_VERSION", "connect", "explain", "migrate", "schema_version"]
 
@@ -74,13 +74,15 @@ async def connect(url: str, *, timeout: float = 10.0) -> Any:
         raise StoreError(f"the PostgreSQL database of {where} does not exist ({_first_line(exc)}); create it first") from exc
     except (asyncpg.InvalidPasswordError, asyncpg.InvalidAuthorizationSpecificationError) as exc:
         raise StoreError(f"PostgreSQL refused the login for {where}: {_first_line(exc)}") from exc
+    except (asyncpg.CannotConnectNowError, asyncpg.exceptions.OperatorInterventionError) as exc:  # starting, stopping
+        raise StoreUnavailable(f"the PostgreSQL server of {where} is not accepting connections now: {_first_line(exc)}") from exc
     except asyncpg.TooManyConnectionsError as exc:
         raise StoreError(f"the PostgreSQL server of {where} has no connection slot left: {_first_line(exc)}") from exc
     except asyncpg.PostgresError as exc:
         raise StoreError(f"PostgreSQL at {where} refused the connection: {_first_line(exc)}") from exc
     except (socket.gaierror, OSError, asyncio.TimeoutError, asyncpg.InterfaceError) as exc:
         why = _first_line(exc) or "timed out"
-        raise StoreError(f"cannot connect to the PostgreSQL server of {where}: {why}") from exc
+        raise StoreUnavailable(f"cannot connect to the PostgreSQL server of {where}: {why}") from exc
     except (ValueError, TypeError) as exc:  # asyncpg's own URL parser: an unknown option, a bad port
         raise StoreError(f"{where} is not a usable PostgreSQL URL: {_first_line(exc)}") from exc
 
@@ -91,7 +93,7 @@ def explain(exc: BaseException, url: str) -> StoreError:
     if isinstance(exc, StoreError):
         return exc
     if isinstance(exc, CONNECTION_LOST):
-        return StoreError(f"lost the connection to PostgreSQL at {where} ({_first_line(exc) or type(exc).__name__}); "
+        return StoreUnavailable(f"lost the connection to PostgreSQL at {where} ({_first_line(exc) or type(exc).__name__}); "
                           "nothing of the unfinished write was stored, and the next call reconnects")  # fmt: skip
     if isinstance(exc, asyncpg.InsufficientPrivilegeError):
         return StoreError(f"the PostgreSQL user of {where} lacks a privilege warroom needs: {_first_line(exc)}")

@@ -22,7 +22,6 @@ from typing import Any
 from warroom.data import events as ev
 from warroom.data import snapshots
 from warroom.data.batch import checked_batch, numbered
-from warroom.data.dbfile import StoreError
 from warroom.data.ids import format_incident_id, next_incident_id, validate_incident_id
 from warroom.data.models import Incident
 from warroom.data.paths import default_db_path
@@ -32,7 +31,7 @@ from warroom.data.pg.schema import CONNECTION_LOST, connect, explain, migrate
 from warroom.data.rows import row_to_event
 from warroom.data.selection import Selection
 from warroom.data.store import EventStore, Transaction, _no_gc
-from warroom.data.store_api import shown_location
+from warroom.data.store_api import StoreUnavailable, shown_location
 
 __all__ = ["PgEventStore", "PgTransaction"]
 
@@ -197,19 +196,24 @@ class PgEventStore(PgLeases, EventStore):
                 await began.start()
                 return began, int(await self._db.fetchval(LOCK_COUNTER))
             except CONNECTION_LOST:
+                self._db.terminate()
                 if attempt == 2:
                     raise
-                self._db.terminate()
+            except BaseException:  # cancelled around BEGIN: never leave a transaction (and the counter's lock) open
+                await self._rollback(began)
+                raise
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _rollback(self, began: Any) -> None:
+        """Roll back; when that fails (never begun, connection gone, cancelled again) drop the connection.
+
+        The server rolls back a dropped session (and frees the counter's lock); the next call
+        reconnects. A connection left with a half-known transaction would nest the next one inside it.
+        """
         try:
             await began.rollback()
-        except BaseException:  # noqa: BLE001 - the connection is gone (or the rollback was cancelled): drop it
-            pass
-        finally:
-            if not self._db.is_closed() and self._db.is_in_transaction():
-                self._db.terminate()  # never leave the counter locked: the server rolls back a dropped session
+        except BaseException:  # noqa: BLE001 - the caller raises what ended the transaction
+            self._db.terminate()
 
     async def append(self, event: ev.BaseEvent) -> ev.BaseEvent:
         """Append one event in its own transaction; returns it with its ``seq``."""
@@ -320,7 +324,7 @@ class PgEventStore(PgLeases, EventStore):
         if not self._db.is_closed():
             return
         if self._tx_open:
-            raise StoreError(f"lost the connection to PostgreSQL at {self}: the transaction was rolled back")
+            raise StoreUnavailable(f"lost the connection to PostgreSQL at {self}: the transaction was rolled back")
         self._db = await connect(self.url)
         self._lease_proofs_lost()
 

@@ -76,11 +76,16 @@ class FormModal(ModalScreen[T], Generic[T]):
     def action_cancel(self) -> None:
         self.dismiss(None)
 
+    #: Whether its answer is recorded (refused in a read-only view); a modal that only asks says False.
+    RECORDS = True
+    #: Its actions that record something (disabled in a read-only view).
+    RECORDING_ACTIONS: frozenset[str] = frozenset({"submit"})
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return not (action == "submit" and view_only(self))
+        return not (self.RECORDS and action in self.RECORDING_ACTIONS and view_only(self))
 
     def action_submit(self) -> None:
-        if view_only(self):  # the button as well as Ctrl+S: a read-only view records nothing
+        if self.RECORDS and view_only(self):  # the button as well as Ctrl+S: a read-only view records nothing
             self.query_one("#form-error", Label).update(VIEW_ONLY_NOTICE)
             return
         try:

@@ -16,6 +16,7 @@ class DiscardEditsModal(FormModal[bool]):
     TITLE_TEXT = "Unsaved review edits"
     SUBMIT_LABEL = "Leave without saving"
     AUTO_FOCUS = "#cancel"
+    RECORDS = False  # leaving records nothing
 
     def __init__(self, unsaved: list[str]) -> None:
         super().__init__()

@@ -22,6 +22,7 @@ from warroom.data.models import Incident, Role
 from warroom.data.store import EventStore, StoreError
 from warroom.data.text import strip_control
 from warroom.screens.modals.base import FormError, FormModal
+from warroom.screens.view_only import VIEW_ONLY_NOTICE, view_only
 
 __all__ = ["RoleAssignment", "RolesModal"]
 
@@ -47,6 +48,7 @@ class RolesModal(FormModal[RoleAssignment]):
 
     TITLE_TEXT = "Assign a role"
     SUBMIT_LABEL = "Assign"
+    RECORDING_ACTIONS = frozenset({"submit", "mark_unavailable"})
     BINDINGS = [
         Binding("ctrl+n", "mark_unavailable", "Unavailable",
                 tooltip="Mark the typed person (or the role's holder) unavailable; the roster's backup is proposed",
@@ -177,6 +179,9 @@ class RolesModal(FormModal[RoleAssignment]):
     @work(exclusive=True, group="mark-unavailable", exit_on_error=False)
     async def _record_unavailable(self, person: str, reason: str) -> None:
         """Append ``person.unavailable`` (the same path as ``warroom unavailable``), then offer the backup."""
+        if view_only(self):
+            self._say(VIEW_ONLY_NOTICE)
+            return
         opener = self._store or getattr(self.app, "ready_store", None)
         if opener is None:
             self._say("Not recorded: there is no incident store to record it in.")
