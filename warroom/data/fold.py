@@ -36,7 +36,7 @@ M = TypeVar("M", bound=BaseModel)
 
 #: Raise when a rule changes what the fold makes of the same events: stored snapshots of the
 #: state (``warroom.data.snapshots``) from another version are then rebuilt from the events.
-FOLD_VERSION = 1
+FOLD_VERSION = 2  # 2: a failed or cancelled run keeps its joined text (``output``)
 
 
 class InvalidEvent(ValueError):
@@ -327,13 +327,13 @@ def _finished(s: Incident, e: ev.AgentStepFinished) -> dict[str, Any]:
 def _failed(s: Incident, e: ev.AgentStepFailed) -> dict[str, Any]:
     run = _running(s, e)
     state = RunState.INTERRUPTED if e.interrupted else RunState.FAILED
-    return _with_run(s, run, state=state, ended_at=e.at, error=e.error)
+    return _with_run(s, run, state=state, ended_at=e.at, error=e.error, output=e.output)
 
 
 @_on("agent.cancelled")
 def _cancelled(s: Incident, e: ev.AgentStepCancelled) -> dict[str, Any]:
     run = _running(s, e)
-    return _with_run(s, run, state=RunState.CANCELLED, ended_at=e.at, error=e.reason)
+    return _with_run(s, run, state=RunState.CANCELLED, ended_at=e.at, error=e.reason, output=e.output)
 
 
 @_on("decision.taken")
