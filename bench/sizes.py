@@ -6,7 +6,9 @@ built once with batched appends (``append_many``, 5,000 events per transaction) 
 command then runs in a fresh process, and its wall time and peak resident memory
 (``ru_maxrss`` of that one child, taken by the small ``bench/peak_rss.py``) are printed side by side:
 
-* ``replay``: ``EventStore.load`` in a bare interpreter (the floor every command pays);
+* ``replay``: ``EventStore.load`` in a bare interpreter (the floor every command pays); the
+  first load after the build replays the whole log and writes the snapshot (printed apart),
+  as a war room or any command does once per 10,000 events;
 * ``show``: ``warroom show ID`` (its default, the state and the last rows of the timeline);
 * ``export``: ``warroom export ID --out TMP`` (the whole markdown record, fsynced);
 * ``stats``: ``warroom stats`` over the database;
@@ -172,6 +174,10 @@ def run_sizes(sizes: list[int], directory: Path, repeat: int, timeout: float) ->
             seconds = asyncio.run(build(path, total))
             print(f"built {total:,} events in {seconds:.1f} s ({total / seconds:,.0f} events/s, batches of {BATCH:,}) "
                   f"-> {path} ({path.stat().st_size / 2**20:,.0f} MiB)", flush=True)  # fmt: skip
+        first = measure(command("replay", path, path.parent), timeout)  # the first load writes the snapshot, if due
+        if first is not None:
+            print(f"{total:>9,} events  first load (replays the log, writes the snapshot): {first[0]:.2f} s, {first[1]:.0f} MB",
+                  flush=True)  # fmt: skip
         row: dict[str, str] = {}
         with tempfile.TemporaryDirectory(prefix="warroom-bench-") as tmp:
             for name in ("python", *COMMANDS):

@@ -1,6 +1,7 @@
 """Event store benchmark: durable appends per second and the replay time of a 100,000-event incident.
 
-Run: ``python bench/store.py [--quick]``; ``--sizes [--million]`` prints instead the time and peak
+Run: ``python bench/store.py [--quick] [--pg URL | --no-pg]``: the same measures on PostgreSQL follow
+the SQLite ones, and the follow delay of both (``bench/store_pg.py``); ``--sizes [--million]`` prints instead the time and peak
 memory of replay, ``show``, ``export`` and ``stats`` on one incident of 10k / 100k (/ 1M) events
 (``bench/sizes.py``). Every figure is compared with a
 baseline measured in the same run on the same disk: plain ``sqlite3`` doing the
@@ -25,7 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import sizes  # noqa: E402
 from warroom.data import events as ev  # noqa: E402
+from bench import store_pg  # noqa: E402
 from warroom.data.store import INSERT, MIGRATIONS, EventStore  # noqa: E402
+from warroom.data.store_api import is_database_url, open_store  # noqa: E402
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 NOTE = "Rolled back checkout-api to v2.40.3; error rate falling (7.8% -> 0.4%)."
@@ -65,8 +68,15 @@ def plain_sqlite_single(path: Path, n: int, synchronous: str) -> float:
     return n / elapsed
 
 
-async def warroom_single(path: Path, n: int, synchronous: str) -> float:
-    store = await EventStore.open(path, synchronous=synchronous)
+async def opened(location: Path | str, synchronous: str = "FULL") -> EventStore:
+    """The store at ``location`` (a PostgreSQL URL: its server decides durability)."""
+    if is_database_url(location):
+        return await open_store(location)
+    return await EventStore.open(location, synchronous=synchronous)
+
+
+async def warroom_single(path: Path | str, n: int, synchronous: str = "FULL") -> float:
+    store = await opened(path, synchronous)
     incident_id = (await store.declare(T0, title="bench")).incident_id
     events = [note(incident_id, i) for i in range(n)]
     start = time.perf_counter()
@@ -77,8 +87,8 @@ async def warroom_single(path: Path, n: int, synchronous: str) -> float:
     return n / elapsed
 
 
-async def warroom_batches(path: Path, n: int, batch: int) -> float:
-    store = await EventStore.open(path)
+async def warroom_batches(path: Path | str, n: int, batch: int) -> float:
+    store = await opened(path)
     incident_id = (await store.declare(T0, title="bench")).incident_id
     events = [note(incident_id, i) for i in range(n)]
     start = time.perf_counter()
@@ -89,8 +99,8 @@ async def warroom_batches(path: Path, n: int, batch: int) -> float:
     return n / elapsed
 
 
-async def build_incident(path: Path, n: int) -> str:
-    store = await EventStore.open(path, synchronous="OFF")
+async def build_incident(path: Path | str, n: int) -> str:
+    store = await opened(path, "OFF")
     incident_id = (await store.declare(T0, title="a very long incident")).incident_id
     for offset in range(1, n, 5_000):
         await store.append_many([mixed(incident_id, i) for i in range(offset, min(offset + 5_000, n))])
@@ -98,8 +108,8 @@ async def build_incident(path: Path, n: int) -> str:
     return incident_id
 
 
-async def warroom_replay(path: Path, incident_id: str) -> tuple[float, int]:
-    store = await EventStore.open(path)
+async def warroom_replay(path: Path | str, incident_id: str) -> tuple[float, int]:
+    store = await opened(path)
     start = time.perf_counter()
     incident = await store.load(incident_id)
     elapsed = time.perf_counter() - start
@@ -120,11 +130,21 @@ def plain_read(path: Path, incident_id: str) -> float:
     return elapsed
 
 
+def replay_rows(engine: str, timings: list[tuple[float, int]], baseline: str = "", floor: float = 0.0) -> list[tuple[str, str, str, str]]:
+    """The first cold load folds every event (and writes the snapshot); later cold loads start from that snapshot."""
+    first, count = timings[0]
+    rows = [(f"replay of a {count:,}-event incident (cold load, full fold){engine}", f"{first:.3f} s", baseline,
+             f"{first / floor:.1f}x" if floor else "")]  # fmt: skip
+    if len(timings) > 1:
+        rows.append((f"  the same, from its snapshot{engine}", f"{min(t for t, _ in timings[1:]):.3f} s", "", ""))
+    return rows
+
+
 def best(values: list[float], higher: bool = True) -> float:
     return max(values) if higher else min(values)
 
 
-async def run(quick: bool, directory: Path) -> None:
+async def run(quick: bool, directory: Path, pg: str | None = None, with_pg: bool = True) -> None:
     n_single = 500 if quick else 2_000
     n_batch = 5_000 if quick else 50_000
     n_replay = 20_000 if quick else 100_000
@@ -149,10 +169,18 @@ async def run(quick: bool, directory: Path) -> None:
         incident_id = await build_incident(path, n_replay)
         floor = best([plain_read(path, incident_id) for _ in range(rounds)], higher=False)
         timings = [await warroom_replay(path, incident_id) for _ in range(rounds)]
-        elapsed = min(t for t, _ in timings)
-        count = timings[0][1]
-        rows.append((f"replay of a {count:,}-event incident (cold load)", f"{elapsed:.3f} s",
-                     f"{floor:.3f} s sqlite3 + json.loads", f"{elapsed / floor:.1f}x"))  # fmt: skip
+        rows += replay_rows("", timings, f"{floor:.3f} s sqlite3 + json.loads", floor)
+        follows = 50 if quick else 200
+        rows.append(store_pg.delay_row("SQLite (polling)", await store_pg.follow_delays(fresh(), follows)))
+        if with_pg:
+            async with store_pg.Databases(pg, directory) as dbs:
+                print(f"PostgreSQL: {dbs.where}")
+                measures = {"single": warroom_single, "batches": warroom_batches, "build": build_incident,
+                            "replay": warroom_replay, "replay_rows": replay_rows}  # fmt: skip
+                sizes_ = {"single": n_single, "batch": n_batch, "replay": n_replay}
+                rows += await store_pg.pg_rows(dbs, measures, sizes_, rounds)
+                rows.append(store_pg.delay_row("PostgreSQL (LISTEN/NOTIFY)",
+                                               await store_pg.follow_delays(await dbs.fresh(), follows)))  # fmt: skip
     width = max(len(r[0]) for r in rows)
     print(f"{'measure':<{width}}  {'warroom':>18}  {'baseline (same run)':>32}  ratio")
     for name, ours_text, base_text, ratio in rows:
@@ -164,13 +192,17 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller sizes, one round (a smoke run)")
     parser.add_argument("--dir", type=Path, default=Path.cwd(), help="where the databases go (default: here); "
                         "durable appends are bound by this disk's fsync")  # fmt: skip
+    engines = parser.add_mutually_exclusive_group()
+    engines.add_argument("--pg", metavar="URL", help="measure PostgreSQL on this server (the user needs CREATEDB); "
+                         "default: a temporary durable server started here")  # fmt: skip
+    engines.add_argument("--no-pg", action="store_true", help="SQLite only")
     sizes.add_arguments(parser)
     args = parser.parse_args()
     if args.sizes:  # the 10k/100k(/1M) table of every reader instead
         sizes.run_from(args)
         return
     print(f"databases in {args.dir.resolve()} (fsync-bound: results depend on this disk and its load)")
-    asyncio.run(run(args.quick, args.dir))
+    asyncio.run(run(args.quick, args.dir, args.pg, not args.no_pg))
 
 
 if __name__ == "__main__":

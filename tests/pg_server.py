@@ -27,8 +27,8 @@ import asyncpg
 __all__ = ["PgServer", "find_binaries", "name_of", "unavailable_reason"]
 
 T = TypeVar("T")
-SETTINGS = ("-c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-            "-c max_connections=200 -c shared_buffers=16MB")  # fmt: skip
+SETTINGS = "-c listen_addresses='' -c max_connections=200 -c shared_buffers=16MB"
+FAST = "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"  # the tests: behaviour, not durability
 
 
 def name_of(url: str) -> str:
@@ -62,11 +62,14 @@ def unavailable_reason() -> str | None:
 class PgServer:
     """A running server; :meth:`database` makes a fresh database and returns its URL."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, durable: bool = False, parent: Path | None = None) -> None:
+        """``durable``: fsync every commit as a production server does (``bench/store.py``, its data folder in
+        ``parent``, on the disk measured); else the tests' fast mode in the temporary folder."""
+        self.settings = SETTINGS if durable else f"{SETTINGS} {FAST}"
         binaries = find_binaries()
         assert binaries is not None
         self.bin = binaries
-        self.folder = Path(tempfile.mkdtemp(prefix="warroom-pg-"))
+        self.folder = Path(tempfile.mkdtemp(prefix="warroom-pg-", dir=parent))
         self.data = self.folder / "data"
         self.log = self.folder / "server.log"
         self._as_user: list[str] = []
@@ -92,7 +95,7 @@ class PgServer:
 
     def start(self) -> None:
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60",
-                  "-o", f"-k {self.folder} {SETTINGS}", "start")  # fmt: skip
+                  "-o", f"-k {self.folder} {self.settings}", "start")  # fmt: skip
 
     def stop(self, mode: str = "fast") -> None:
         self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop", check=False)

@@ -137,7 +137,7 @@ def test_bom_and_empty_file_are_fine(tmp_path: Path) -> None:
         ('[sla.P1]\nresolve = "0m"\n', "sla.P1.resolve: '0m' is not a positive duration"),
         ('[sla.P1]\nresolve = "400d"\n', "sla.P1.resolve: '400d' is longer than 366 days"),
         ('[regulatory]\n"../etc" = "1d"\n', "regulatory.'../etc': a regime is a short name"),
-        ('[telemetry]\nurl = "x"\n', "unknown section 'telemetry' (known: sla, escalation, review, regulatory, anthropic, roster, notify, store)"),
+        ('[telemetry]\nurl = "x"\n', "unknown section 'telemetry' (known: sla, escalation, review, regulatory, anthropic, roster, notify, store, evidence)"),
         ('anthropic = "claude"\n', "anthropic must be a table"),
         ('[anthropic]\nmodle = "x"\n', "anthropic.modle: unknown key (known: model, max_budget_usd, max_retries, max_output_tokens, max_turns, max_step_tokens, max_step_time, structured_output)"),
         ('[anthropic]\nmax_retries = "3"\n', "anthropic.max_retries: Input should be a valid integer"),

@@ -84,3 +84,52 @@ async def test_a_value_the_markers_make_too_long_is_refused_with_a_reason(tmp_pa
         with pytest.raises(InvalidEvent, match="title is not valid once secrets are redacted"):
             await store.declare(AT, title=" ".join(["password=x"] * 45))
         assert await store.incident_ids() == []
+
+
+def _events_holding(text: str) -> list[ev.BaseEvent]:
+    """``text`` in every kind of place an event keeps text: a note, a title, an alert's labels, annotations
+    (as value and as key) and nested raw payload."""
+    alert = NormalisedAlert(
+        source="alertmanager", fingerprint="f1", title=text[:500] or "t", started_at=AT, severity="P2",
+        labels={"alertname": "X", "pod": text}, annotations={"description": text, text[:60] or "k": "v"},
+        raw={"alerts": [{"labels": {"note": text}, "values": [1, 2.5, None, text]}]},
+    )  # fmt: skip
+    return [
+        ev.NoteAdded(incident_id="INC-2026-0001", at=AT, actor="bob", text=text or "x"),
+        ev.IncidentDeclared(incident_id="INC-2026-0001", at=AT, actor="am", title=text[:500] or "t", summary=text),
+        ev.AlertReceived(incident_id="INC-2026-0001", at=AT, actor="alertmanager", alert=alert),
+    ]
+
+
+def _texts() -> list[str]:
+    from tests.corpus.secret_kinds import LOOK_ALIKES, corpus
+
+    plain = ["checkout-api 5xx above 2%", "pod api-1234 is crash looping", "a\tb", "two\nlines", "kube-state-metrics-7d9f8"]
+    hostile = [HOSTILE, "title\r\nfake row", "\u202eevil", "tab\tin a title", "   ", "\x00nul", "\x85next line"]
+    return plain + hostile + list(LOOK_ALIKES) + [text for _kind, text, _secret in corpus()]
+
+
+@pytest.mark.parametrize("text", _texts())
+def test_the_fast_check_never_clears_an_event_that_cleaning_would_change(text: str) -> None:
+    from warroom.data.entry import _already_clean, _cleaned
+
+    for event in _events_holding(text):
+        if _already_clean(event):
+            assert _cleaned(event) == event, (type(event).__name__, text)
+
+
+def test_the_fast_check_clears_ordinary_alerts_and_catches_secrets_under_key_names() -> None:
+    from warroom.data.entry import _already_clean
+
+    assert all(_already_clean(e) for e in _events_holding("pod api-1234 is crash looping"))
+    alert = NormalisedAlert(source="alertmanager", fingerprint="f1", title="t", started_at=AT, severity="P2",
+                            labels={"db_password": "plain-looking-value"})  # fmt: skip
+    event = ev.AlertReceived(incident_id="INC-2026-0001", at=AT, actor="alertmanager", alert=alert)
+    assert not _already_clean(event)
+    assert "plain-looking-value" not in ev.AlertReceived.model_dump_json(clean_event_of(event))
+
+
+def clean_event_of(event: ev.BaseEvent) -> ev.BaseEvent:
+    from warroom.data.entry import clean_event
+
+    return clean_event(event)

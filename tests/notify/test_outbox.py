@@ -20,6 +20,7 @@ from warroom.data.config import parse_config
 from warroom.data.models import Audience, Level, Severity
 from warroom.data.notify import OutboxPlan
 from warroom.data.store import EventStore
+from warroom.data.store_api import open_store as open_any_store
 
 T0 = datetime(2026, 12, 3, 12, 0, tzinfo=timezone.utc)
 ENV = {"PD_KEY": "pd-routing-key-123", "SP_KEY": "sp-api-key-456", "HOOK_SECRET": "hook-signing-secret-789"}
@@ -76,8 +77,8 @@ timeout = 2.0
     return "\n".join(parts) + extra
 
 
-async def open_store(path: Path, text: str) -> EventStore:
-    store = await EventStore.open(path)
+async def open_store(path: Path | str, text: str) -> EventStore:
+    store = await open_any_store(path)
     config = parse_config(text)
     store.outbox = OutboxPlan(config.notify, config.policy)
     return store
@@ -96,11 +97,11 @@ def publish(incident_id: str, audience: Audience, text: str, at: datetime = T0) 
     return ev.StatusUpdatePublished(incident_id=incident_id, at=at, actor="alice", audience=audience, text=text)
 
 
-async def test_a_published_update_is_queued_with_it_and_delivered_to_every_channel(tmp_path: Path, http_rx: HttpReceiver,
+async def test_a_published_update_is_queued_with_it_and_delivered_to_every_channel(db_location: Path | str, http_rx: HttpReceiver,
                                                                                     smtp_rx: SmtpReceiver) -> None:  # fmt: skip
     text = config_for(http_rx, smtp_rx)
     clock = Clock()
-    store = await open_store(tmp_path / "w.db", text)
+    store = await open_store(db_location, text)
     try:
         iid = await declare(store)
         await store.append(publish(iid, Audience.INTERNAL, "Checkout errors at 40%; rolling back v2.4.0."))
@@ -273,11 +274,11 @@ async def test_hostile_text_arrives_inert_and_secrets_never_reach_the_database(t
         assert secret.encode() not in stored
 
 
-async def test_two_senders_on_one_database_never_both_send(tmp_path: Path, http_rx: HttpReceiver) -> None:
+async def test_two_senders_on_one_database_never_both_send(db_location: Path | str, http_rx: HttpReceiver) -> None:
     text = config_for(http_rx)
     clock = Clock()
-    store = await open_store(tmp_path / "w.db", text)
-    other = await EventStore.open(tmp_path / "w.db")
+    store = await open_store(db_location, text)
+    other = await open_any_store(db_location)
     try:
         iid = await declare(store, Severity.P3)
         first, second = outbox(store, text, clock), outbox(other, text, clock)

@@ -298,6 +298,8 @@ class Orchestrator(GateKeeping, LeaseKeeping):
     async def _end(self, output: OutputCoalescer, event: ev.BaseEvent) -> None:
         try:
             await output.close()
+            if isinstance(event, (ev.AgentStepFailed, ev.AgentStepCancelled)):  # the run's text, joined once
+                event = event.model_copy(update={"output": output.text})
             await self.store.append(event)
         except InvalidEvent:
             pass  # the run was already ended (marked interrupted by another process)

@@ -33,12 +33,14 @@ class OutputCoalescer:
         self._lock = asyncio.Lock()
         self.chunks = 0
         self.closed = False
+        self._all: list[str] = []  # every chunk taken: the run's text, joined once at its end (``text``)
 
     async def emit(self, text: str) -> None:
         """Take one chunk of streamed text."""
         if self.closed or not isinstance(text, str) or not text:
             return
         self._buffer.append(text)
+        self._all.append(text)
         self._size += len(text)
         loop = asyncio.get_running_loop()
         if self._size >= ev.MAX_TEXT or loop.time() - self._last >= self._interval:
@@ -63,6 +65,11 @@ class OutputCoalescer:
         self.chunks += len(parts)
         return [ev.AgentStepOutput(incident_id=self._incident_id, at=self._now(), actor=self._actor,
                                    run_id=self._run_id, text=part) for part in parts]  # fmt: skip
+
+    @property
+    def text(self) -> str:
+        """Everything streamed so far, joined (at most ``MAX_TEXT`` characters, as an event holds)."""
+        return "".join(self._all)[: ev.MAX_TEXT]
 
     async def flush(self) -> None:
         """Write what is buffered as one or more ``agent.output`` events."""

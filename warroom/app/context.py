@@ -13,10 +13,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from warroom.data.paths import default_actor, default_config_path, default_db_path, default_db_url, is_db_url, user_path
 from warroom.data.store import EventStore
 from warroom.data.store_api import open_store
+
+if TYPE_CHECKING:
+    from warroom.data.config import Config
 
 
 class NoSuchFolder(ValueError):
@@ -62,16 +66,26 @@ class CommandContext:
     @asynccontextmanager
     async def store(self) -> AsyncIterator[EventStore]:
         """The database, queueing notifications for the configured channels (``[notify.*]``)."""
-        from warroom.data.config import load_config
         from warroom.data.notify import attach_outbox
 
-        config = load_config(self.config_path)  # before opening: a bad config creates no database
+        config = load_settings(self.config_path)  # before opening: a bad config creates no database
         store = await open_store(self.db_url, path=self.db_path) if self.db_url else await EventStore.open(self.db_path)
         try:
             attach_outbox(store, config)
             yield store
         finally:
             await store.close()
+
+
+def load_settings(path: Path | None) -> Config:
+    """The configuration at ``path`` (defaults when None), with its process-wide parts put in force:
+    the ``[evidence]`` limits every evidence reader of this command obeys."""
+    from warroom.data.config import load_config
+    from warroom.data.evidence_limits import configure
+
+    config = load_config(path)
+    configure(config.evidence)
+    return config
 
 
 def _configured(config_path: Path | None, default: Path) -> tuple[str | None, Path]:

@@ -42,10 +42,11 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from warroom.data.durations import DurationError, parse_duration
+from warroom.data.evidence_limits import EvidenceLimits
 from warroom.data.models import Severity
-from warroom.data.policy import DEFAULT_POLICY, Policy, SeverityPolicy
 from warroom.data.notify.config import NotifyConfig
 from warroom.data.paths import NotARegularFile, read_regular_file
+from warroom.data.policy import DEFAULT_POLICY, Policy, SeverityPolicy
 from warroom.data.roster import Roster
 from warroom.data.store_settings import StoreSettings
 
@@ -112,6 +113,7 @@ class Config(BaseModel):
     roster: Roster = Roster()
     notify: NotifyConfig = NotifyConfig()
     store: StoreSettings = StoreSettings()
+    evidence: EvidenceLimits = EvidenceLimits()
 
 
 def load_config(path: Path | None) -> Config:

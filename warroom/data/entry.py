@@ -23,15 +23,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import Enum
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from warroom.data import events as ev
 from warroom.data.fold import InvalidEvent
-from warroom.data.redact import redact, redact_obj
-from warroom.data.text import strip_control
+from warroom.data.redact import may_redact, redact, redact_obj, secret_under
+from warroom.data.text import may_strip, strip_control
 
 __all__ = ["ONE_LINE_MAX", "clean_event", "clean_line", "clean_text"]
 
@@ -114,8 +114,82 @@ def _clean_model(model: BaseModel) -> BaseModel:
     return type(model).model_validate({**dict(model), **changes})
 
 
+def _kept(value: Any, one_line: bool) -> bool:
+    """Whether cleaning leaves ``value`` exactly as it is (each string checked as cleaning would treat it)."""
+    kind = type(value)
+    if kind is str:
+        if one_line and ("\n" in value or "\t" in value):
+            return False
+        return _text_kept(value) if len(value) <= _SHORT else _long_kept(value)
+    if kind is dict or isinstance(value, Mapping):
+        for key, item in value.items():  # strings inline: most of a payload's values are short strings
+            if type(item) is str:
+                if type(key) is str and not _key_kept(key, bool(item)):
+                    return False
+                if not (_text_kept(item) if len(item) <= _SHORT else _long_kept(item)):
+                    return False
+                continue
+            if type(key) is str and not _key_kept(key, False):
+                return False
+            if not _kept(item, False):
+                return False
+        return True
+    if kind is list or kind is tuple:
+        for item in value:
+            if not _kept(item, one_line):
+                return False
+        return True
+    if isinstance(value, Enum) or value is None or kind is int or kind is float or kind is bool:
+        return True
+    if isinstance(value, BaseModel):
+        return all(_kept(getattr(value, name), flag) for name, flag, _required in _fields(type(value)))
+    if isinstance(value, str):  # a str subclass that is no Enum
+        return _kept(str(value), one_line)
+    return True
+
+
+_SHORT = 256  # strings up to this long repeat (label values, states, URLs): each is checked once
+
+
+@lru_cache(maxsize=32_768)
+def _text_kept(text: str) -> bool:
+    """Whether neither control stripping nor redaction changes the short ``text`` (redacted to know: a
+    trigger word alone, ``groupKey``'s "key", is common in short values and names)."""
+    return not may_strip(text) and (not may_redact(text) or redact(text) == text)
+
+
+def _long_kept(text: str) -> bool:
+    """:func:`_text_kept` for a long text (a note, an agent's output): searched, never redacted twice."""
+    return not may_strip(text) and not may_redact(text)
+
+
+@lru_cache(maxsize=4_096)
+def _key_kept(key: str, holds_text: bool) -> bool:
+    """Whether a mapping key comes through cleaning unchanged, and does not mark the text under it secret."""
+    if "\n" in key or "\t" in key or not _text_kept(key):
+        return False
+    return not (holds_text and secret_under(key))
+
+
+def _already_clean(event: ev.BaseEvent) -> bool:
+    """Whether cleaning would leave ``event`` exactly as it is, found without rebuilding anything: an
+    alert storm stores tens of thousands of clean alerts whose label values mostly repeat."""
+    for name, one_line, required in _fields(type(event)):
+        value = getattr(event, name)
+        if required and isinstance(value, str) and not value.strip():
+            return False
+        if not _kept(value, one_line):
+            return False
+    return True
+
+
 def clean_event(event: ev.BaseEvent) -> ev.BaseEvent:
     """``event`` as it may be stored (itself when nothing needed cleaning); refuses what cleaning empties."""
+    return event if _already_clean(event) else _cleaned(event)
+
+
+def _cleaned(event: ev.BaseEvent) -> ev.BaseEvent:
+    """:func:`clean_event` field by field: each text cleaned for what it is, the event rebuilt if any changed."""
     changes: dict[str, Any] = {}
     for name, one_line, required in _fields(type(event)):
         value = getattr(event, name)

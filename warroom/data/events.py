@@ -174,12 +174,16 @@ class AgentStepFailed(BaseEvent):
     run_id: ShortText
     error: LongText
     interrupted: bool = False
+    #: The run's streamed text, joined once at its end (empty in older files and for an interrupted run).
+    output: LongText = ""
 
 
 class AgentStepCancelled(BaseEvent):
     kind: Literal["agent.cancelled"] = "agent.cancelled"
     run_id: ShortText
     reason: LongText = ""
+    #: The run's streamed text, joined once at its end (empty in older files).
+    output: LongText = ""
 
 
 class DecisionTaken(BaseEvent):

@@ -36,7 +36,7 @@ M = TypeVar("M", bound=BaseModel)
 
 #: Raise when a rule changes what the fold makes of the same events: stored snapshots of the
 #: state (``warroom.data.snapshots``) from another version are then rebuilt from the events.
-FOLD_VERSION = 1
+FOLD_VERSION = 2  # 2: a failed or cancelled run keeps its joined text (``output``)
 
 
 class InvalidEvent(ValueError):
@@ -92,13 +92,16 @@ def _first(event: ev.BaseEvent) -> Incident:
     return _declare(event)
 
 
-def changes_for(state: Incident, event: ev.BaseEvent) -> dict[str, Any]:
-    """The fields ``event`` changes on ``state``; raises :class:`InvalidEvent` if it does not apply."""
+def changes_for(state: Incident, event: ev.BaseEvent, **private: Any) -> dict[str, Any]:
+    """The fields ``event`` changes on ``state``; raises :class:`InvalidEvent` if it does not apply.
+
+    ``private`` hands a rule the state's own copy of a collection it may extend in place (``alerts``:
+    only :func:`fold`, which owns its state, does)."""
     _admit(state, event)
     handler = _HANDLERS.get(event.kind)
     if handler is None:
         raise InvalidEvent(event, "no rule for this kind of event")
-    changes = handler(state, event)
+    changes = handler(state, event, **private) if private else handler(state, event)
     changes["event_count"] = state.event_count + 1
     changes["last_seq"] = max(state.last_seq, event.seq)
     changes["updated_at"] = event.at
@@ -130,11 +133,14 @@ def fold(state: Incident | None, events: Iterable[ev.BaseEvent]) -> Incident | N
     # Agent output chunks are most of a long incident's events: their run is copied once
     # per call (``owned``) and counted in place, instead of copying the runs per chunk.
     owned: set[str] = set()
+    owned_alerts: list[Any] | None = None
     for event in events:
         if current is None:
             current = _first(event)
             continue
         values = current.__dict__
+        if owned_alerts is None and event.kind == "alert.received":
+            owned_alerts = values["alerts"] = list(values["alerts"])
         if event.kind == "agent.output":
             _admit(current, event)
             run = _running(current, event)
@@ -146,6 +152,10 @@ def fold(state: Incident | None, events: Iterable[ev.BaseEvent]) -> Incident | N
             values["event_count"] += 1
             values["last_seq"] = max(values["last_seq"], event.seq)
             values["updated_at"] = event.at
+        elif event.kind == "alert.received" and owned_alerts is not None:
+            # An alert storm lands thousands of alerts on one incident: the list is copied once per
+            # call and appended to in place, not rebuilt per alert (quadratic in the storm's size).
+            values.update(changes_for(current, event, alerts=owned_alerts))
         else:
             changes = changes_for(current, event)
             if "runs" in changes:
@@ -317,13 +327,13 @@ def _finished(s: Incident, e: ev.AgentStepFinished) -> dict[str, Any]:
 def _failed(s: Incident, e: ev.AgentStepFailed) -> dict[str, Any]:
     run = _running(s, e)
     state = RunState.INTERRUPTED if e.interrupted else RunState.FAILED
-    return _with_run(s, run, state=state, ended_at=e.at, error=e.error)
+    return _with_run(s, run, state=state, ended_at=e.at, error=e.error, output=e.output)
 
 
 @_on("agent.cancelled")
 def _cancelled(s: Incident, e: ev.AgentStepCancelled) -> dict[str, Any]:
     run = _running(s, e)
-    return _with_run(s, run, state=RunState.CANCELLED, ended_at=e.at, error=e.reason)
+    return _with_run(s, run, state=RunState.CANCELLED, ended_at=e.at, error=e.reason, output=e.output)
 
 
 @_on("decision.taken")
@@ -415,7 +425,10 @@ def _evidence(s: Incident, e: ev.EvidenceAttached) -> dict[str, Any]:
 
 
 @_on("alert.received")
-def _alert(s: Incident, e: ev.AlertReceived) -> dict[str, Any]:
+def _alert(s: Incident, e: ev.AlertReceived, alerts: list[Any] | None = None) -> dict[str, Any]:
+    if alerts is not None:  # the caller's private copy of s.alerts
+        alerts.append(e.alert)
+        return {}
     return {"alerts": [*s.alerts, e.alert]}
 
 

@@ -26,9 +26,9 @@ from typing import Any
 
 from warroom.data.redact_core import MARKER, MARKER_PREFIX, Rule, already, group, marker, span, whole
 from warroom.data.redact_more import CONTEXTUAL, PORTED, QUOTED
-from warroom.data.redact_passes import decoded, unwrapped
+from warroom.data.redact_passes import decoded, may_decode, may_unwrap, unwrapped
 
-__all__ = ["MARKER_PREFIX", "MARKER", "redact", "redact_obj", "marker", "is_sensitive_key"]
+__all__ = ["MARKER_PREFIX", "MARKER", "redact", "redact_obj", "marker", "is_sensitive_key", "may_redact", "secret_under"]
 
 # Values of "password: ..." style assignments that are plainly not secrets.
 _PLACEHOLDERS = frozenset(
@@ -48,9 +48,18 @@ _KEY_WORDS = rf"[\w.-]*?(?:{_SUFFIX_WORDS})|(?:[\w.-]*[_.-])?(?:{_WORD_WORDS})"
 _SENSITIVE_KEY = re.compile(rf"(?i)^(?:{_KEY_WORDS})$")
 
 
+@lru_cache(maxsize=4_096)
 def is_sensitive_key(name: str) -> bool:
     """Whether a field named ``name`` holds a secret (``password``, ``AWS_SECRET_ACCESS_KEY``, ``api-key`` ...)."""
     return bool(_SENSITIVE_KEY.match(name.strip().strip("\"'")))
+
+
+_WHOLE_VALUE_KEYS = ("authorization", "proxy-authorization", "cookie", "set-cookie")
+
+
+def secret_under(key: str) -> bool:
+    """Whether :func:`redact_obj` may replace a string stored under ``key`` whole."""
+    return key.lower() in _WHOLE_VALUE_KEYS or is_sensitive_key(key)
 
 
 def _name_before(src: str, end: int) -> str:
@@ -174,6 +183,7 @@ _RULES: tuple[Rule, ...] = (
         r"(://(?<=[a-z0-9]://)[^\s:/@\"'<>]*:)([^\s/?#\"'<>]+)(@)",
         group("url-password"),
         folded=True,
+        gate=r"://[^\s:/@\"'<>]*:[^\s/?#\"'<>]+@",  # every alert carries URLs: only one with user:password@ counts
     ),
     Rule(
         ("cookie",),
@@ -242,10 +252,10 @@ def _any_trigger(rules: tuple[Rule, ...], folded: bool) -> re.Pattern[str]:
                                              for t in rule.triggers})))  # fmt: skip
 
 
-def _any_gate(rules: tuple[Rule, ...]) -> re.Pattern[str] | None:
-    """Any rule's gate (searched on its own: inside the trie's alternation it would slow every position)."""
-    gates = sorted({rule.gate.pattern for rule in rules if rule.gate is not None and not rule.folded})
-    assert not any(rule.gate is not None and rule.folded for rule in rules), "gates run on the original text"
+def _any_gate(rules: tuple[Rule, ...], folded: bool) -> re.Pattern[str] | None:
+    """Any gate of the ``folded`` rules (searched on its own: inside the trie's alternation it would slow
+    every position); a folded rule's gate is searched in the lower-cased text, like its pattern."""
+    gates = sorted({rule.gate.pattern for rule in rules if rule.gate is not None and rule.folded is folded})
     return re.compile("|".join(gates)) if gates else None
 
 
@@ -254,13 +264,29 @@ assert all(rule.triggers for rule in _RULES), "a rule without triggers would def
 # no rule needs to be tried at all.
 _FOLDED_TRIGGER = _any_trigger(_RULES, True)
 _EXACT_TRIGGER = _any_trigger(_RULES, False)
-_GATE = _any_gate(_RULES)
+_GATE = _any_gate(_RULES, False)
+_FOLDED_GATE = _any_gate(_RULES, True)
+
+
+def _triggered(text: str, lowered: str) -> bool:
+    """Whether any rule's trigger (or gate) is in ``text``: when none is, no rule can match."""
+    return not (_FOLDED_TRIGGER.search(lowered) is None and _EXACT_TRIGGER.search(text) is None
+                and (_GATE is None or _GATE.search(text) is None)
+                and (_FOLDED_GATE is None or _FOLDED_GATE.search(lowered) is None))  # fmt: skip
+
+
+def may_redact(text: str) -> bool:
+    """False only when ``redact(text) == text`` for certain; cheap (a few searches, no rule is tried).
+
+    Exact for any concatenation too: a secret one piece holds is in the joined text, so a batch of
+    strings joined with spaces that ``may_redact`` clears holds nothing any of them would lose.
+    """
+    return _triggered(text, text.lower()) or may_unwrap(text) or may_decode(text)
 
 
 def _by_rules(text: str) -> str:
     lowered = text.lower()
-    if (_FOLDED_TRIGGER.search(lowered) is None and _EXACT_TRIGGER.search(text) is None
-            and (_GATE is None or _GATE.search(text) is None)):  # fmt: skip
+    if not _triggered(text, lowered):
         return text
     for rule in _RULES:
         new = rule.apply(text, lowered)
@@ -284,7 +310,7 @@ def redact_obj(obj: Any) -> Any:
         for key, value in obj.items():
             if isinstance(key, str) and isinstance(value, str) and value and not already(value):
                 lowered = key.lower()
-                if lowered in ("authorization", "proxy-authorization", "cookie", "set-cookie"):
+                if lowered in _WHOLE_VALUE_KEYS:
                     out[key] = marker("cookie" if "cookie" in lowered else "authorization", value)
                     continue
                 if is_sensitive_key(key) and value.lower() not in _PLACEHOLDERS:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 
 from warroom.data.redact_core import MARKER, Rule, marker
 
-__all__ = ["decoded", "unwrapped"]
+__all__ = ["decoded", "may_decode", "may_unwrap", "unwrapped"]
 
 _B64_RUN = re.compile(r"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{16,}={0,2}(?![A-Za-z0-9+/=_-])")
 _HEX = re.compile(r"[0-9a-fA-F]+")
@@ -42,13 +42,23 @@ def _text_of(run: str) -> str | None:
     return text
 
 
+def _decodable(run: str) -> bool:
+    """Whether :func:`decoded` looks inside ``run`` at all (not too long, not hex, letters or digits only)."""
+    return not (len(run) > _LONGEST_RUN or _HEX.fullmatch(run) or run.isalpha() or run.isdigit())
+
+
+def may_decode(text: str) -> bool:
+    """False only when :func:`decoded` leaves ``text`` as it is: no base64 run in it decodes to text."""
+    return any(_decodable(m.group(0)) and _text_of(m.group(0)) is not None for m in _B64_RUN.finditer(text))
+
+
 def decoded(text: str, redact: Callable[[str], str]) -> str:
     """``text`` with every base64 run that hides a secret replaced by a marker."""
     parts: list[str] = []
     last = 0
     for match in _B64_RUN.finditer(text):
         run = match.group(0)
-        if len(run) > _LONGEST_RUN or _HEX.fullmatch(run) or run.isalpha() or run.isdigit():
+        if not _decodable(run):
             continue
         inner = _text_of(run)
         if inner is None:
@@ -66,6 +76,11 @@ def decoded(text: str, redact: Callable[[str], str]) -> str:
 
 
 _JUNCTION = re.compile(r"(?<=[A-Za-z0-9_+/=.-])\\?\r?\n[ \t]*(?=[A-Za-z0-9_+/=.-])")
+
+
+def may_unwrap(text: str) -> bool:
+    """False only when :func:`unwrapped` leaves ``text`` as it is: no token is broken at a line end."""
+    return "\n" in text and _JUNCTION.search(text) is not None
 
 
 def unwrapped(text: str, rules: Sequence[Rule]) -> str:

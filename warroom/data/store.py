@@ -68,6 +68,8 @@ class Transaction:
         self._store = store
         self._states: dict[str, Incident | None] = {}
         self._ids: dict[int, int] = {}  # year -> the highest id number taken so far
+        self._fresh: set[str] = set()  # ids this transaction allocated: no event holds them yet
+        self.looked_up: dict[int, tuple[int, int]] = {}  # year -> (highest id number, as of this seq)
         self.appended: list[ev.BaseEvent] = []
 
     async def state(self, incident_id: str) -> Incident | None:
@@ -83,7 +85,9 @@ class Transaction:
     async def append_many(self, events: Sequence[ev.BaseEvent]) -> list[ev.BaseEvent]:
         """Validate every event in order (all or none), then write them in one statement."""
         for event in events:
-            if event.incident_id not in self._states:
+            if event.incident_id in self._fresh:
+                self._states.setdefault(event.incident_id, None)
+            elif event.incident_id not in self._states:
                 self._states[event.incident_id] = await self._store._catch_up(event.incident_id)
         mine = len(events)  # the caller's events come first; queued notifications follow them
         states = dict(self._states)
@@ -110,19 +114,28 @@ class Transaction:
 
         Every caller declares the incident under the id it is given, in the same transaction (a
         rollback takes the declaration and the id back together), so an alert storm allocates
-        thousands of ids without scanning the file for each.
+        thousands of ids without scanning the file for each. Between transactions the store keeps
+        the highest id it has seen and reads only the declarations appended since.
         """
         taken = self._ids.get(year)
         if taken is None:
-            prefix = f"INC-{year:04d}-"
-            async with self._store._db.execute(
-                "SELECT DISTINCT incident_id FROM events WHERE incident_id LIKE ? AND kind = 'incident.declared'",
-                (prefix + "%",),
+            # Declarations are read from where the store's last committed look ended (by seq), so a
+            # storm's hundred transactions do not each scan every incident in the file.
+            highest, seen = self._store._highest.get(year, (0, 0))
+            db = self._store._db
+            async with db.execute(
+                "SELECT incident_id FROM events WHERE seq > ? AND kind = 'incident.declared' AND incident_id LIKE ?",
+                (seen, f"INC-{year:04d}-%"),
             ) as cursor:
-                existing = [row[0] for row in await cursor.fetchall()]
-            taken = int(next_incident_id(year, existing).rsplit("-", 1)[1]) - 1
+                newest = int(next_incident_id(year, [row[0] for row in await cursor.fetchall()]).rsplit("-", 1)[1]) - 1
+            async with db.execute("SELECT COALESCE(MAX(seq), 0) FROM events") as cursor:
+                last = int((await cursor.fetchone())[0])  # type: ignore[index]
+            taken = max(highest, newest)
+            self.looked_up[year] = (taken, max(seen, last))  # kept by the store once this transaction commits
         self._ids[year] = taken + 1
-        return format_incident_id(year, taken + 1)
+        incident_id = format_incident_id(year, taken + 1)
+        self._fresh.add(incident_id)
+        return incident_id
 
     async def incidents_for_keys(self, keys: Sequence[str]) -> dict[str, str]:
         """``{key: incident id}`` for every key of ``keys`` that is bound (one query per 500 keys)."""
@@ -156,6 +169,7 @@ class EventStore:
         self._owner: asyncio.Task[Any] | None = None  # the task holding ``_lock``
         self._tx_open = False  # a transaction() is open: reads may see rows it could still roll back
         self._cache: dict[str, Incident] = {}
+        self._highest: dict[int, tuple[int, int]] = {}  # year -> (highest id number, as of this seq)
         self._snapshot_seqs: dict[str, int] = {}  # incident -> the seq of its stored snapshot (0: none)
         #: The configured notification channels: events that publish queue their deliveries (None: no outbox).
         self.outbox: OutboxPlan | None = None
@@ -237,6 +251,7 @@ class EventStore:
             for incident_id, state in tx._states.items():
                 if state is not None:
                     self._cache[incident_id] = state
+            self._highest.update(tx.looked_up)
 
     async def append(self, event: ev.BaseEvent) -> ev.BaseEvent:
         """Append one event in its own transaction; returns it with its ``seq``.

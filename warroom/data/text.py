@@ -16,6 +16,15 @@ _ESCAPES = re.compile(
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 
+# Every character :func:`strip_control` removes or starts a sequence with (ESC is among the C0 controls).
+_REMOVED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+def may_strip(text: str) -> bool:
+    """False only when ``strip_control(text) == text``: it holds no escape, control or bidi character."""
+    return _REMOVED.search(text) is not None
+
+
 def strip_control(text: str) -> str:
     """``text`` without terminal escape sequences, control characters or bidi controls."""
     return _BIDI.sub("", _ESCAPES.sub("", text))

@@ -120,7 +120,8 @@ class AgentOutput(Vertical):
         if meta != self._shown_meta:
             self._shown_meta = meta
             self._meta.update(Text(meta, no_wrap=True, overflow="ellipsis"))
-        body = run.output if run.state is RunState.FINISHED and run.output else texts.get(run.run_id, "")
+        # an ended run holds its text; a running one, or a failed one from an older file, is joined from its chunks
+        body = run.output if run.state is not RunState.RUNNING and run.output else texts.get(run.run_id, "")
         if run.error and run.state is not RunState.FINISHED:
             body += f"\n\n**{run.state.value}**: {run.error}"
         body = strip_control(body) or NO_OUTPUT

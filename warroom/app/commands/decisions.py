@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from warroom.app.context import CommandContext
+from warroom.app.context import CommandContext, load_settings
 from warroom.data.describe import describe_event
 from warroom.data.ids import validate_incident_id
 from warroom.data.text import plain
@@ -78,11 +78,10 @@ def _say(stored: list[Any], nothing: str) -> int:
 
 async def _decide(args: argparse.Namespace, decision: Any, nothing: str = "") -> int:
     from warroom.agents.decide import Decider
-    from warroom.data.config import load_config
 
     incident_id = validate_incident_id(args.incident_id)
     ctx = CommandContext.from_args(args)
-    config = load_config(ctx.config_path)
+    config = load_settings(ctx.config_path)
     async with ctx.store() as store:
         from warroom.app.commands.outbox import deliver_new
 
@@ -158,14 +157,13 @@ async def cmd_resolve(args: argparse.Namespace) -> int:
 
 
 async def cmd_close(args: argparse.Namespace) -> int:
-    from warroom.data.config import load_config
     from warroom.data.export import export_incident
 
     code = await _decide(args, lambda d: d.close(args.reason))
     ctx = CommandContext.from_args(args)
     async with ctx.store() as store:
         events = await store.events(validate_incident_id(args.incident_id))
-    path = export_incident(events, Path(args.out), policy=load_config(ctx.config_path).policy)
+    path = export_incident(events, Path(args.out), policy=load_settings(ctx.config_path).policy)
     print(f"record written to {path}")
     return code
 
@@ -173,11 +171,10 @@ async def cmd_close(args: argparse.Namespace) -> int:
 async def cmd_gate(args: argparse.Namespace) -> int:
     from warroom.agents.playbook_choice import orchestrator_for_incident
     from warroom.agents.registry import get_backend
-    from warroom.data.config import load_config
 
     incident_id = validate_incident_id(args.incident_id)
     ctx = CommandContext.from_args(args)
-    config = load_config(ctx.config_path)
+    config = load_settings(ctx.config_path)
     async with ctx.store() as store:
         orchestrator = await orchestrator_for_incident(store, incident_id, backend=lambda: get_backend("offline", config),
                                                        policy=config.policy, now=now, operator=ctx.actor)  # fmt: skip

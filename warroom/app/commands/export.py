@@ -13,6 +13,7 @@ from warroom.app.errors import say
 from warroom.data.paths import user_path
 from warroom.data.export import export_incident, render_json, write_json
 from warroom.data.ids import validate_incident_id
+from warroom.data.selection import TIMELINE
 
 DEFAULT_OUT = Path("incidents")
 
@@ -33,10 +34,10 @@ async def cmd_export(args: argparse.Namespace) -> int:
     incident_id = validate_incident_id(args.incident_id)
     ctx = CommandContext.from_args(args)
     async with ctx.store() as store:
-        await store.load(incident_id)  # raises UnknownIncident with a clear sentence
-        events = await store.events(incident_id)
+        state = await store.load(incident_id)  # raises UnknownIncident with a clear sentence; from its snapshot
+        events = await store.select(incident_id, TIMELINE)  # the streamed chunks are in no document
     if args.format == "json":
-        text = render_json(events)
+        text = render_json(events, state=state)
         if args.out == "-":
             sys.stdout.write(text)
             return 0
@@ -45,7 +46,7 @@ async def cmd_export(args: argparse.Namespace) -> int:
         return 0
     if args.out == "-":
         raise ValueError("--out - prints the JSON record only: add --format json, or name a directory")
-    target = export_incident(events, user_path(args.out, "--out"))
+    target = export_incident(events, user_path(args.out, "--out"), state=state)
     files = sum(1 for p in target.rglob("*") if p.is_file())
     say(f"exported {incident_id}: {files} files in {target}")
     return 0

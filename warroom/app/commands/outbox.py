@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 from typing import Any
 
-from warroom.app.context import CommandContext
+from warroom.app.context import CommandContext, load_settings
 from warroom.data.ids import validate_incident_id
 from warroom.data.insights.history import require_database
 from warroom.data.models import Notification
@@ -62,11 +62,10 @@ async def send_now(store: Any, config: Any, incident_id: str | None = None, *, r
 
 async def cmd_outbox(args: argparse.Namespace) -> int:
     from warroom.data import events as ev
-    from warroom.data.config import load_config
 
     ctx = CommandContext.from_args(args)
     incident_id = validate_incident_id(args.incident_id) if args.incident_id else None
-    config = load_config(ctx.config_path)
+    config = load_settings(ctx.config_path)
     require_database(ctx.db_path)
     async with ctx.store() as store:
         ids = [incident_id] if incident_id else await store.incident_ids()

@@ -15,10 +15,9 @@ from datetime import datetime, timezone
 from typing import Any
 
 from warroom.agents.branches import apply_branches, declare_freeze, lift_freeze, lift_hold, record_unavailable
-from warroom.app.context import CommandContext
+from warroom.app.context import CommandContext, load_settings
 from warroom.app.errors import say
 from warroom.data import events as ev
-from warroom.data.config import load_config
 from warroom.data.describe import describe_event
 from warroom.data.ids import validate_incident_id
 
@@ -64,7 +63,7 @@ def _say(stored: list[ev.BaseEvent]) -> None:
 async def _append_one(args: argparse.Namespace, build: Any) -> int:
     incident_id = validate_incident_id(args.incident_id)
     ctx = CommandContext.from_args(args)
-    config = load_config(ctx.config_path)
+    config = load_settings(ctx.config_path)
     async with ctx.store() as store:
         async with store.transaction() as tx:
             incident = await tx.state(incident_id)
@@ -79,7 +78,7 @@ async def cmd_unavailable(args: argparse.Namespace) -> int:
     """As Ctrl+N in the roles modal: someone neither the roster nor the incident knows is refused (a typo)."""
     incident_id = validate_incident_id(args.incident_id)
     ctx = CommandContext.from_args(args)
-    roster = load_config(ctx.config_path).roster
+    roster = load_settings(ctx.config_path).roster
     async with ctx.store() as store:
         stored, _ = await record_unavailable(store, incident_id, args.person, args.reason, now(), roster, ctx.actor)
     _say([stored])
@@ -125,7 +124,7 @@ async def cmd_freeze(args: argparse.Namespace) -> int:
 async def cmd_branches(args: argparse.Namespace) -> int:
     incident_id = validate_incident_id(args.incident_id)
     ctx = CommandContext.from_args(args)
-    config = load_config(ctx.config_path)
+    config = load_settings(ctx.config_path)
     async with ctx.store() as store:
         await store.load(incident_id)
         stored = await apply_branches(store, incident_id, now(), config.policy, config.roster, ctx.actor)

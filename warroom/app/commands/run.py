@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from warroom.app.context import CommandContext
+from warroom.app.context import CommandContext, load_settings
 from warroom.data.ids import validate_incident_id
 
 EXIT_WAITING = 3  # stopped at a gate: answer it (war room, a terminal run, or --auto) and run again
@@ -37,11 +37,10 @@ async def cmd_run(args: argparse.Namespace) -> int:
     from warroom.agents.registry import get_backend
     from warroom.agents.runner import run_headless
     from warroom.data.attachments import evidence_root
-    from warroom.data.config import load_config
 
     incident_id = validate_incident_id(args.incident_id)
     ctx = CommandContext.from_args(args)
-    config = load_config(ctx.config_path)
+    config = load_settings(ctx.config_path)
     if args.playbook:
         from warroom.agents.playbook import load_playbook
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from warroom.app.context import CommandContext
+from warroom.app.context import CommandContext, load_settings
 from warroom.data.ids import validate_incident_id
 
 __all__ = ["build_app", "open_incident_list", "open_intake", "register", "run_intake", "run_war_room"]
@@ -41,10 +41,9 @@ def build_app(args: argparse.Namespace, first_screen: Callable[[], Any], *, play
     """The app for ``args`` (database, config policy, actor, export dir), optionally running ``playbook``;
     ``read_only``: a view that records nothing (``warroom serve``)."""
     from warroom.app.app import WarroomApp, utc_now
-    from warroom.data.config import load_config
 
     ctx = CommandContext.from_args(args)
-    config = load_config(ctx.config_path)
+    config = load_settings(ctx.config_path)
     export_dir = Path(getattr(args, "export_dir", None) or "incidents")
     requested = None
     if playbook:

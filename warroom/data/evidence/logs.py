@@ -30,6 +30,7 @@ from typing import BinaryIO
 
 from warroom.data.evidence.fields import LOGFMT_START, json_fields, logfmt_fields
 from warroom.data.evidence.timestamps import KLOG_LEVELS, StampReader, find_level
+from warroom.data.evidence_limits import current as evidence_limits
 
 SNIFF_BYTES = 8192
 GZIP_MAGIC = b"\x1f\x8b"
@@ -121,21 +122,20 @@ def open_stream(path: Path) -> tuple[BinaryIO, bool]:
     return handle, False
 
 
-MAX_LOG_BYTES = 1 << 30  # bytes read from one log (after decompression): a gzip bomb stops here
-MAX_LOG_LINES = 5_000_000  # lines read from one log
-
-
 def read_log(path: Path, stats: ReadStats | None = None, *, max_line: int = 64 * 1024,
              source: str | None = None, reference: datetime | None = None, skip_lines: int = 0,
-             max_bytes: int = MAX_LOG_BYTES, max_lines: int = MAX_LOG_LINES) -> Iterator[LogRecord]:
+             max_bytes: int | None = None, max_lines: int | None = None) -> Iterator[LogRecord]:
     """The records of the log at ``path``, streamed; oddities are counted in ``stats``.
 
     ``source`` names the file in records (default: the path as given);
     ``reference`` is the time a syslog stamp's year is inferred from (default:
     the file's modification time); the first ``skip_lines`` lines are counted
     but not parsed (a header someone else has read). Reading stops after
-    ``max_bytes`` (decompressed) or ``max_lines``, with ``stats.capped`` saying so.
+    ``max_bytes`` (decompressed) or ``max_lines`` (default: the configured ``[evidence]`` limits), with
+    ``stats.capped`` saying so.
     """
+    limits = evidence_limits()
+    caps = (limits.max_bytes if max_bytes is None else max_bytes, limits.max_lines if max_lines is None else max_lines)
     stats = stats if stats is not None else ReadStats()
     path = Path(path)
     if reference is None:
@@ -147,8 +147,7 @@ def read_log(path: Path, stats: ReadStats | None = None, *, max_line: int = 64 *
             if looks_binary(head):
                 stats.binary_file = True
                 return
-            yield from _records(stream, stats, max_line, source or str(path), StampReader(reference), skip_lines,
-                                (max_bytes, max_lines))
+            yield from _records(stream, stats, max_line, source or str(path), StampReader(reference), skip_lines, caps)
         except (OSError, EOFError, zlib.error) as exc:
             stats.error = f"{type(exc).__name__}: {exc}"[:300]
 

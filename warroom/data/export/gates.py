@@ -16,10 +16,7 @@ from warroom.data import events as ev
 from warroom.data.durations import format_duration
 from warroom.data.export.record import Record
 from warroom.data.models import ActionStatus, Audience, Incident, Role, Severity
-from warroom.data.policy import pending_escalations
 
-#: An escalation fired by a timer lands a few seconds after its deadline; within this it counts as on time.
-ESCALATION_GRACE = timedelta(minutes=1)
 
 #: Built-in playbooks with no functional Tier 1 → 2 → 3 steps (``warroom/agents/playbooks/*.toml``), by the
 #: name an incident records; the data layer does not load playbooks. ``itil`` and any other name are judged by the tier timers.
@@ -47,21 +44,8 @@ def _within(label: str, start: datetime, moment: datetime | None, limit: timedel
 
 
 def _overdue_escalations(rec: Record, kinds: set[str]) -> dict[str, datetime]:
-    """Escalations of ``kinds`` that were due before the event that followed them: kind → due time."""
-    overdue: dict[str, datetime] = {}
-    cache: dict[tuple[object, ...], list] = {}
-    for state, event in rec.states:
-        if state is None:
-            continue
-        key = (state.severity, state.tier, state.tier_changed_at, state.status, state.management_notified_at,
-               state.executive_notified_at, state.security, state.guidance, state.detected_at, state.declared_at)  # fmt: skip
-        pending = cache.get(key)
-        if pending is None:
-            pending = cache[key] = pending_escalations(state, rec.policy)
-        for due in pending:
-            if due.kind in kinds and due.kind not in overdue and due.due_at + ESCALATION_GRACE < event.at:
-                overdue[due.kind] = due.due_at
-    return overdue
+    """Escalations of ``kinds`` that were due before the timeline row that followed them: kind → due time."""
+    return {kind: due for kind, due in rec.overdue.items() if kind in kinds}
 
 
 def _escalation_gate(rec: Record, label: str, kinds: set[str], done: dict[str, datetime | None]) -> Gate:

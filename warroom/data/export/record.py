@@ -20,7 +20,8 @@ from pydantic import BaseModel, ValidationError
 from warroom.data import events as ev
 from warroom.data.answers import ActionItems, FiveWhys, MitigationRecommendation, ProposedAction, SeverityProposal
 from warroom.data.describe import describe_event
-from warroom.data.fold import apply
+from warroom.data.export.overdue import overdue_escalations
+from warroom.data.fold import replay
 from warroom.data.models import Audience, Incident
 from warroom.data.policy import DEFAULT_POLICY, Policy, ResponseMetric, response_metrics
 
@@ -115,7 +116,8 @@ class Record:
     severity_proposal: SeverityProposal | None = None
     proposed_actions: list[ProposedAction] = field(default_factory=list)
     metrics: list[ResponseMetric] = field(default_factory=list)
-    states: list[tuple[Incident | None, ev.BaseEvent]] = field(default_factory=list)
+    #: Escalation kind -> when it fell due, for each that was still pending (past its grace) at a later timeline row.
+    overdue: dict[str, datetime] = field(default_factory=dict)
 
     @property
     def review(self) -> dict[str, str]:
@@ -172,26 +174,28 @@ def _structured(doc: AgentDoc, model: type[BaseModel], keys: tuple[str, ...]) ->
         return None
 
 
-def build_record(events: list[ev.BaseEvent], policy: Policy = DEFAULT_POLICY) -> Record:
-    """Fold ``events`` and gather what the documents need (raises :class:`ExportInputError`)."""
+def build_record(events: list[ev.BaseEvent], policy: Policy = DEFAULT_POLICY, state: Incident | None = None) -> Record:
+    """Fold ``events`` and gather what the documents need (raises :class:`ExportInputError`).
+
+    The streamed chunks (``agent.output``) are not needed by any document (each finished run's
+    event holds its whole output): ``events`` may leave them out when ``state``, the fold of
+    every event (the store's ``load``), is given. The record is the same either way.
+    """
     if not events:
         raise ExportInputError("there are no events to export")
     ordered = sorted(events, key=lambda e: (e.seq, e.at)) if any(e.seq for e in events) else list(events)
-    states: list[tuple[Incident | None, ev.BaseEvent]] = []
-    state: Incident | None = None
-    for event in ordered:
-        states.append((state, event))
-        state = apply(state, event)
-    if state is None:  # pragma: no cover - apply never returns None
+    if state is None:
+        state = replay(ordered)
+    ordered = [e for e in ordered if e.kind != "agent.output"]
+    if state is None:  # pragma: no cover - replay of a non-empty list never returns None
         raise ExportInputError("the events do not declare an incident")
-    rec = Record(incident=state, events=ordered, policy=policy, states=states)
+    rec = Record(incident=state, events=ordered, policy=policy, overdue=overdue_escalations(ordered, policy))
     started: dict[str, ev.AgentStepStarted] = {}
     latest_by_step: dict[str, AgentDoc] = {}
     phase_marks: list[ev.PhaseChanged] = []
     for event in ordered:
         kind = event.kind
-        if kind != "agent.output":
-            rec.timeline.append(TimelineRow(event.at, describe_event(event), event.actor, _timeline_notes(event), kind))
+        rec.timeline.append(TimelineRow(event.at, describe_event(event), event.actor, _timeline_notes(event), kind))
         if isinstance(event, ev.AgentStepStarted):
             started[event.run_id] = event
         elif isinstance(event, ev.AgentStepFinished):

@@ -19,6 +19,7 @@ from warroom.data.export import markdown as md
 from warroom.data.export.comms import communications
 from warroom.data.export.pir_context import pir_context
 from warroom.data.export.record import Record, build_record
+from warroom.data.models import Incident
 from warroom.data.policy import DEFAULT_POLICY, Policy
 
 SCHEMA = "warroom.incident-record/1"
@@ -90,10 +91,10 @@ def record_document(rec: Record) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def render_json(events: list[ev.BaseEvent], *, policy: Policy = DEFAULT_POLICY) -> str:
-    """The record of the incident ``events`` describe as JSON text; same events, same bytes."""
+def render_json(events: list[ev.BaseEvent], *, policy: Policy = DEFAULT_POLICY, state: Incident | None = None) -> str:
+    """The record of the incident ``events`` describe as JSON text; same events, same bytes (``state``: see ``build_record``)."""
     with md.memo():
-        document = _clean(record_document(build_record(list(events), policy)))
+        document = _clean(record_document(build_record(list(events), policy, state)))
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 

@@ -40,7 +40,7 @@ from warroom.data.export.sections import (
     section_title,
     unknown_sections,
 )
-from warroom.data.models import ActionStatus, Audience, Severity
+from warroom.data.models import ActionStatus, Audience, Incident, Severity
 from warroom.data.policy import DEFAULT_POLICY, Policy
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -200,11 +200,20 @@ def timeline_rows(rec: Record, kinds_left_out: frozenset[str] = frozenset(), not
     return md.Md("\n".join(rows))
 
 
-def notes_between(rec: Record, start: datetime, end: datetime) -> md.Md:
-    """Rows of the notes added between ``start`` and ``end`` (inclusive)."""
-    rows = [f"| {n.at.strftime('%Y-%m-%d %H:%M:%S UTC')} | {md.cell(n.actor)} | {md.cell(n.text, 2000)} |"
-            for n in rec.notes if start <= n.at <= end]  # fmt: skip
-    return md.Md("\n".join(rows))
+def notes_between(rec: Record, start: datetime, end: datetime, rows: dict[int, str] | None = None) -> md.Md:
+    """Rows of the notes added between ``start`` and ``end`` (inclusive).
+
+    ``rows``: each note's row by its index, kept by the caller across calls (every tier's document
+    lists its notes: a long incident's note is escaped once, not once per document).
+    """
+    rows = {} if rows is None else rows
+    out = []
+    for index, n in enumerate(rec.notes):
+        if start <= n.at <= end:
+            if index not in rows:
+                rows[index] = f"| {n.at.strftime('%Y-%m-%d %H:%M:%S UTC')} | {md.cell(n.actor)} | {md.cell(n.text, 2000)} |"
+            out.append(rows[index])
+    return md.Md("\n".join(out))
 
 
 def context(rec: Record) -> dict[str, Any]:
@@ -224,7 +233,7 @@ def context(rec: Record) -> dict[str, Any]:
         "drafted": drafted_sections(rec),
         "runs_in_order": sorted(i.runs.values(), key=lambda r: (r.started_at, r.run_id)),
         "timeline_table": timeline_rows(rec),
-        "notes_between": lambda start, end: notes_between(rec, start, end),
+        "notes_between": lambda start, end, rows={}: notes_between(rec, start, end, rows),  # noqa: B006 - one cache per render
         "mitigation_decisions": [d for d in i.decisions if "mitigat" in d.gate.lower()],
         "failed_mitigations": [m for m in i.mitigations if m.outcome == "failed"],
         "branches": branch_report(rec.events, i, rec.policy),
@@ -327,7 +336,10 @@ def render_record(rec: Record) -> dict[str, str]:
     return dict(sorted(files.items()))
 
 
-def render_incident(events: list[ev.BaseEvent], *, policy: Policy = DEFAULT_POLICY) -> dict[str, str]:
-    """``{relative path: text}`` for the incident ``events`` describe; same events, same bytes."""
+def render_incident(events: list[ev.BaseEvent], *, policy: Policy = DEFAULT_POLICY, state: Incident | None = None) -> dict[str, str]:
+    """``{relative path: text}`` for the incident ``events`` describe; same events, same bytes.
+
+    ``state``: the fold of every event, when ``events`` leave out the streamed chunks (see ``build_record``).
+    """
     with md.memo():
-        return render_record(build_record(list(events), policy))
+        return render_record(build_record(list(events), policy, state))

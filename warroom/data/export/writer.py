@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 from warroom.data import events as ev
 from warroom.data.export.render import render_incident
 from warroom.data.ids import validate_incident_id
+from warroom.data.models import Incident
 from warroom.data.policy import DEFAULT_POLICY, Policy
 
 
@@ -151,9 +152,9 @@ def write_json(text: str, out_dir: Path, incident_id: str, *, writer: FileWriter
 
 
 def export_incident(events: list[ev.BaseEvent], out_dir: Path, *, policy: Policy = DEFAULT_POLICY,
-                    writer: FileWriter = write_file) -> Path:  # fmt: skip
-    """Render ``events`` and write them under ``out_dir/<incident-id>/``; returns that directory."""
+                    writer: FileWriter = write_file, state: Incident | None = None) -> Path:  # fmt: skip
+    """Render ``events`` and write them under ``out_dir/<incident-id>/``; returns that directory (``state``: see ``build_record``)."""
     if not events:
         raise ExportError("there are no events to export")
-    files = render_incident(events, policy=policy)
+    files = render_incident(events, policy=policy, state=state)
     return write_export(files, Path(out_dir), events[0].incident_id, writer=writer)

@@ -10,6 +10,7 @@ lock), so two hosts never both take it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from warroom.data.leases import Lease, LeaseHolder
@@ -17,15 +18,16 @@ from warroom.data.leases import Lease, LeaseHolder
 if TYPE_CHECKING:
     from warroom.data.pg.store import PgEventStore
 
-__all__ = ["PgLeases", "proof_key"]
+__all__ = ["ConnectedLease", "PgLeases", "proof_key"]
 
 PROOF_CLASS = 0x57524C  # "WRL": the high 32 bits of every proof's advisory lock key
-SELECT_LEASE = "SELECT incident_id, host, pid, token, acquired_at, renewed_at, expires_at FROM leases WHERE incident_id = $1"
-PROOF_HELD = """
-SELECT EXISTS (
-    SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 AND classid = $1 AND objid = $2
+#: The lease row, and whether its holder's session still holds its proof (an advisory lock of this database).
+SELECT_LEASE = """
+SELECT incident_id, host, pid, token, acquired_at, renewed_at, expires_at, EXISTS (
+    SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1
+    AND classid = (leases.proof >> 32)::oid AND objid = (leases.proof & 4294967295)::oid
     AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-)
+) FROM leases WHERE incident_id = $1
 """
 
 
@@ -33,6 +35,16 @@ def proof_key(token: str) -> int:
     """The advisory lock key that proves the holder of ``token`` is connected (two non-negative 31-bit halves)."""
     low = int.from_bytes(token.encode("utf-8")[:64].ljust(4, b"\0"), "big") % 0x7FFFFFFF
     return (PROOF_CLASS << 32) | low
+
+
+@dataclass(frozen=True)
+class ConnectedLease(Lease):
+    """A lease read from PostgreSQL: ``connected`` is False once its holder's session is gone (killed, crashed)."""
+
+    connected: bool = True
+
+    def abandoned(self, now: float) -> bool:
+        return not self.connected or super().abandoned(now)
 
 
 class PgLeases:
@@ -44,7 +56,11 @@ class PgLeases:
     async def lease(self: "PgEventStore", incident_id: str) -> Lease | None:
         """The lease on the incident's playbook, or None."""
         rows = await self._fetch(SELECT_LEASE, incident_id)
-        return Lease.from_row(tuple(rows[0])) if rows else None
+        if not rows:
+            return None
+        lease = Lease.from_row(tuple(rows[0])[:7])
+        return ConnectedLease(lease.incident_id, lease.holder, lease.acquired_at, lease.renewed_at, lease.expires_at,
+                              connected=bool(rows[0][7]))  # fmt: skip
 
     async def acquire_lease(
         self: "PgEventStore", incident_id: str, holder: LeaseHolder, *, now: float, seconds: float
@@ -52,7 +68,7 @@ class PgLeases:
         """Take the lease for ``seconds`` from ``now`` unless another live, connected holder has it."""
         async with self.transaction():
             current = await self.lease(incident_id)
-            if current is not None and not current.held_by(holder) and not await self._abandoned(current, now):
+            if current is not None and not current.held_by(holder) and not current.abandoned(now):
                 return current
             acquired_at = current.acquired_at if current is not None and current.held_by(holder) else now
             proof = await self._hold_proof(holder)
@@ -91,12 +107,6 @@ class PgLeases:
                 await self._db.execute("SELECT pg_advisory_unlock($1)", key)
                 self._proofs.discard(key)
             return _count(status) > 0
-
-    async def _abandoned(self: "PgEventStore", lease: Lease, now: float) -> bool:
-        if lease.abandoned(now):
-            return True
-        key = proof_key(lease.holder.token)
-        return not await self._db.fetchval(PROOF_HELD, key >> 32, key & 0xFFFFFFFF)
 
     async def _hold_proof(self: "PgEventStore", holder: LeaseHolder) -> int:
         key = proof_key(holder.token)
