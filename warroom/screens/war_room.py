@@ -197,7 +197,7 @@ class WarRoomScreen(DecisionActions, DeliveryActions, Screen[None]):
 
         The timeline reads an SQLite file itself; for another engine the timeline's rows are
         read here (without the stream chunks). The agent pane gets the chunks of the runs that
-        have not finished (a finished run shows its output), read from the earliest one's start.
+        have no text of their own yet (an ended run holds its output), read from the earliest one's start.
         """
         pause = 0.0
         while True:
@@ -217,7 +217,8 @@ class WarRoomScreen(DecisionActions, DeliveryActions, Screen[None]):
                 self.post_message(EventsArrived(state, batch, caught_up=False))
                 since = batch[-1].seq
                 await asyncio.sleep(0)
-        streaming = {run.run_id: run.started_at for run in state.runs.values() if run.chunks and run.state is not RunState.FINISHED}
+        streaming = {run.run_id: run.started_at for run in state.runs.values()
+                     if run.chunks and (run.state is RunState.RUNNING or not run.output)}  # fmt: skip
         if streaming:
             chunks = await store.select(self.incident_id, Selection(kinds=(CHUNKS,), at_from=min(streaming.values())))
             chunks = [c for c in chunks if c.seq <= state.last_seq and getattr(c, "run_id", None) in streaming]
