@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from warroom.data import events as ev
-from warroom.data.alerts.intake import BATCH, parse_alerts, take_in
+from warroom.data.alerts.intake import BATCH, BATCH_SECONDS, MAX_BATCH, next_batch_size, parse_alerts, take_in
 from warroom.data.store import EventStore
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
@@ -67,3 +67,11 @@ def _alert_seqs(db: Path) -> list[tuple[int]]:
 
     with sqlite3.connect(db) as conn:
         return conn.execute("SELECT seq FROM events WHERE kind = 'alert.received' ORDER BY seq").fetchall()
+
+
+def test_batches_are_sized_to_hold_the_lock_about_the_aimed_time() -> None:
+    assert next_batch_size(BATCH, BATCH_SECONDS / 10) == 2 * BATCH  # fast: grows, but at most doubles
+    assert next_batch_size(1000, BATCH_SECONDS) == 1000  # on aim: stays
+    assert next_batch_size(1000, BATCH_SECONDS * 4) == 250  # slow disk or busy machine: shrinks
+    assert next_batch_size(BATCH, 60.0) == BATCH // 2  # never below half the first batch
+    assert next_batch_size(MAX_BATCH, 0.0) == MAX_BATCH  # never above the cap, even when instant
