@@ -130,6 +130,16 @@ def plain_read(path: Path, incident_id: str) -> float:
     return elapsed
 
 
+def replay_rows(engine: str, timings: list[tuple[float, int]], baseline: str = "", floor: float = 0.0) -> list[tuple[str, str, str, str]]:
+    """The first cold load folds every event (and writes the snapshot); later cold loads start from that snapshot."""
+    first, count = timings[0]
+    rows = [(f"replay of a {count:,}-event incident (cold load, full fold){engine}", f"{first:.3f} s", baseline,
+             f"{first / floor:.1f}x" if floor else "")]  # fmt: skip
+    if len(timings) > 1:
+        rows.append((f"  the same, from its snapshot{engine}", f"{min(t for t, _ in timings[1:]):.3f} s", "", ""))
+    return rows
+
+
 def best(values: list[float], higher: bool = True) -> float:
     return max(values) if higher else min(values)
 
@@ -159,17 +169,14 @@ async def run(quick: bool, directory: Path, pg: str | None = None, with_pg: bool
         incident_id = await build_incident(path, n_replay)
         floor = best([plain_read(path, incident_id) for _ in range(rounds)], higher=False)
         timings = [await warroom_replay(path, incident_id) for _ in range(rounds)]
-        elapsed = min(t for t, _ in timings)
-        count = timings[0][1]
-        rows.append((f"replay of a {count:,}-event incident (cold load)", f"{elapsed:.3f} s",
-                     f"{floor:.3f} s sqlite3 + json.loads", f"{elapsed / floor:.1f}x"))  # fmt: skip
+        rows += replay_rows("", timings, f"{floor:.3f} s sqlite3 + json.loads", floor)
         follows = 50 if quick else 200
         rows.append(store_pg.delay_row("SQLite (polling)", await store_pg.follow_delays(fresh(), follows)))
         if with_pg:
             async with store_pg.Databases(pg, directory) as dbs:
                 print(f"PostgreSQL: {dbs.where}")
                 measures = {"single": warroom_single, "batches": warroom_batches, "build": build_incident,
-                            "replay": warroom_replay}  # fmt: skip
+                            "replay": warroom_replay, "replay_rows": replay_rows}  # fmt: skip
                 sizes_ = {"single": n_single, "batch": n_batch, "replay": n_replay}
                 rows += await store_pg.pg_rows(dbs, measures, sizes_, rounds)
                 rows.append(store_pg.delay_row("PostgreSQL (LISTEN/NOTIFY)",

@@ -81,9 +81,7 @@ async def pg_rows(dbs: Databases, measures: dict[str, Callable[..., Awaitable[An
     url = await dbs.fresh()
     incident_id = await measures["build"](url, sizes["replay"])
     timings = [await measures["replay"](url, incident_id) for _ in range(rounds)]
-    rows.append((f"replay of a {timings[0][1]:,}-event incident (cold load), PostgreSQL", f"{min(t for t, _ in timings):.3f} s",
-                 "", ""))  # fmt: skip
-    return rows
+    return rows + measures["replay_rows"](", PostgreSQL", timings)
 
 
 async def follow_delays(location: str | Path, appends: int) -> list[float]:

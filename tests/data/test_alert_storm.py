@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from warroom.data import events as ev
-from warroom.data.alerts.intake import BATCH, parse_alerts, take_in
+from warroom.data.alerts.intake import BATCH, BATCH_SECONDS, MAX_BATCH, next_batch_size, parse_alerts, take_in
 from warroom.data.store import EventStore
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
@@ -39,10 +39,12 @@ async def test_a_storm_declares_one_incident_per_fingerprint_with_distinct_ids(t
         assert state is not None and len(state.alerts) == 2 and state.title.startswith("KubePodCrashLooping")
 
 
-async def test_another_writer_gets_in_while_a_storm_is_recorded(tmp_path: Path) -> None:
+async def test_another_writer_gets_in_while_a_storm_of_20000_alerts_is_recorded(tmp_path: Path) -> None:
     db = tmp_path / "w.db"
     payload = tmp_path / "storm.json"
-    payload.write_text(json.dumps(storm(BATCH * 12)))
+    document = storm(20_000)
+    document["groupKey"] = '{}:{alertname="KubePodCrashLooping"}'  # one group, as Alertmanager sends a storm
+    payload.write_text(json.dumps(document))
     async with await EventStore.open(db) as store:
         declared = await store.declare(T0, title="Checkout 5xx")
     env = {**os.environ, "WARROOM_DB": str(db)}
@@ -58,6 +60,10 @@ async def test_another_writer_gets_in_while_a_storm_is_recorded(tmp_path: Path) 
         events = await store.events(declared.incident_id)
     alert_seqs = [row[0] for row in _alert_seqs(db)]
     note_seqs = [e.seq for e in events if isinstance(e, ev.NoteAdded)]
+    assert len(alert_seqs) == 20_000
+    async with await EventStore.open(db) as store:
+        storm_incident = await store.load("INC-2026-0002")  # the group's one incident, with every alert
+        assert len(storm_incident.alerts) == 20_000 and await store.incident_ids() == ["INC-2026-0001", "INC-2026-0002"]
     # a note landed between the storm's first and last alert: the lock was released between batches
     assert any(alert_seqs[0] < seq < alert_seqs[-1] for seq in note_seqs), (notes, alert_seqs[0], alert_seqs[-1])
 
@@ -67,3 +73,11 @@ def _alert_seqs(db: Path) -> list[tuple[int]]:
 
     with sqlite3.connect(db) as conn:
         return conn.execute("SELECT seq FROM events WHERE kind = 'alert.received' ORDER BY seq").fetchall()
+
+
+def test_batches_are_sized_to_hold_the_lock_about_the_aimed_time() -> None:
+    assert next_batch_size(BATCH, BATCH_SECONDS / 10) == 2 * BATCH  # fast: grows, but at most doubles
+    assert next_batch_size(1000, BATCH_SECONDS) == 1000  # on aim: stays
+    assert next_batch_size(1000, BATCH_SECONDS * 4) == 250  # slow disk or busy machine: shrinks
+    assert next_batch_size(BATCH, 60.0) == BATCH // 2  # never below half the first batch
+    assert next_batch_size(MAX_BATCH, 0.0) == MAX_BATCH  # never above the cap, even when instant

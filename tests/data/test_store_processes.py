@@ -1,4 +1,7 @@
-"""The event store under real processes: SIGKILL mid-stream, two writers at once, one following the other."""
+"""The event store under real processes: SIGKILL mid-stream, two writers at once, one following the other.
+
+Each test runs on both engines (an SQLite file, a PostgreSQL database).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from pathlib import Path
 from tests.conftest import T0
 from warroom.data import events as ev
 from warroom.data.fold import replay
-from warroom.data.store import EventStore
+from warroom.data.store_api import open_store
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,11 +24,11 @@ WRITER = r"""
 import asyncio, sys
 from datetime import datetime, timedelta, timezone
 from warroom.data import events as ev
-from warroom.data.store import EventStore
+from warroom.data.store_api import open_store
 
 async def main(path, incident_id, who, count):
     t0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
-    store = await EventStore.open(path)
+    store = await open_store(path)
     try:
         for i in range(count):
             note = ev.NoteAdded(incident_id=incident_id, at=t0 + timedelta(milliseconds=i), actor=who, text=f"{who} {i}")
@@ -38,24 +41,24 @@ asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])))
 """
 
 
-def start_writer(db: Path, incident_id: str, who: str, count: int) -> subprocess.Popen[str]:
+def start_writer(db: Path | str, incident_id: str, who: str, count: int) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-c", WRITER, str(db), incident_id, who, str(count)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
     )  # fmt: skip
 
 
-async def declared(db: Path) -> str:
-    store = await EventStore.open(db)
+async def declared(db: Path | str) -> str:
+    store = await open_store(db)
     try:
         return (await store.declare(T0, title="Checkout down")).incident_id
     finally:
         await store.close()
 
 
-async def test_sigkill_mid_stream_loses_nothing_committed(db_path: Path) -> None:
-    incident_id = await declared(db_path)
-    writer = start_writer(db_path, incident_id, "writer", 1_000_000)
+async def test_sigkill_mid_stream_loses_nothing_committed(db_location: Path | str) -> None:
+    incident_id = await declared(db_location)
+    writer = start_writer(db_location, incident_id, "writer", 1_000_000)
     assert writer.stdout is not None
     reported: list[int] = []
     try:
@@ -69,7 +72,7 @@ async def test_sigkill_mid_stream_loses_nothing_committed(db_path: Path) -> None
     reported += [int(line) for line in rest.split()]  # committed before the kill, still in the pipe
     assert writer.returncode == -signal.SIGKILL
 
-    store = await EventStore.open(db_path)
+    store = await open_store(db_location)
     try:
         stored = await store.events(incident_id)
         seqs = {e.seq for e in stored}
@@ -85,11 +88,11 @@ async def test_sigkill_mid_stream_loses_nothing_committed(db_path: Path) -> None
         await store.close()
 
 
-async def test_two_processes_append_concurrently_and_follow_each_other(db_path: Path) -> None:
-    incident_id = await declared(db_path)
+async def test_two_processes_append_concurrently_and_follow_each_other(db_location: Path | str) -> None:
+    incident_id = await declared(db_location)
     count = 500
-    writers = [start_writer(db_path, incident_id, who, count) for who in ("alice", "bob")]
-    follower = await EventStore.open(db_path)
+    writers = [start_writer(db_location, incident_id, who, count) for who in ("alice", "bob")]
+    follower = await open_store(db_location)
     followed: list[ev.BaseEvent] = []
     try:
         last = 0

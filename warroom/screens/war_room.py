@@ -24,9 +24,9 @@ from textual.worker import Worker, WorkerState
 from warroom.data import events as ev
 from warroom.data.clocks import clocks, pending_breaches
 from warroom.data.fold import InvalidEvent, fold
-from warroom.data.models import Incident
+from warroom.data.models import Incident, RunState
 from warroom.data.private_store import with_private_store
-from warroom.data.store import UnknownIncident
+from warroom.data.selection import CHUNKS, TIMELINE, Selection
 from warroom.data.store_api import StoreUnavailable
 from warroom.data.text import strip_control
 from warroom.screens.decisions import DecisionActions
@@ -39,6 +39,7 @@ from warroom.widgets.header_line import IncidentHeader
 from warroom.widgets.phase_tracker import PhaseTracker, steps_from_plan, steps_from_runs
 from warroom.widgets.sla_board import SlaBoard
 from warroom.widgets.timeline import Timeline
+from warroom.widgets.timeline_source import holds_rows
 
 __all__ = ["FOLLOW_WAIT_SECONDS", "POLL_SECONDS", "StreamedTexts", "WarRoomScreen"]
 
@@ -46,7 +47,6 @@ POLL_SECONDS = 0.25  # how often a follower of an SQLite file reads (EventStore.
 FOLLOW_WAIT_SECONDS = 5.0  # the longest wait for a notification (PostgreSQL) before reading anyway
 RECONNECT_FIRST, RECONNECT_MOST = 0.2, 5.0  # seconds between reads while the database is unreachable
 BATCH = 5_000
-FIRST_BATCH = 200
 
 
 RELATED_AFTER_SECONDS = 3.0
@@ -159,11 +159,10 @@ class WarRoomScreen(DecisionActions, DeliveryActions, Screen[None]):
     # -- following the store -----------------------------------------------------------------
     @work(exclusive=True, group="follow-store", exit_on_error=False)
     async def follow_store(self) -> None:
-        """Tail the store forever; fold in batches so a long replay never blocks a frame."""
+        """Start from the incident's state as the store loads it, then tail the store forever, folding each batch."""
         store = await self.app.ready_store()
-        state: Incident | None = None
-        last = 0
-        limit = FIRST_BATCH  # a small first batch puts the header on screen at once
+        state = await self._start(store)
+        last, limit = state.last_seq, BATCH
         pause = 0.0  # while the database is unreachable: the backoff between reads
         while True:
             try:
@@ -189,12 +188,43 @@ class WarRoomScreen(DecisionActions, DeliveryActions, Screen[None]):
                 assert state is not None
                 self.post_message(EventsArrived(state, batch, caught_up=len(batch) < limit))
                 if len(batch) == limit:
-                    limit = BATCH
                     await asyncio.sleep(0)
                     continue
-            elif state is None:
-                raise UnknownIncident(self.incident_id)
             await store.wait_for_append(self.incident_id, last, FOLLOW_WAIT_SECONDS)
+
+    async def _start(self, store: Any) -> Incident:
+        """The state from the store's snapshot and the events after it, posted with what the panes need of the past.
+
+        The timeline reads an SQLite file itself; for another engine the timeline's rows are
+        read here (without the stream chunks). The agent pane gets the chunks of the runs that
+        have no text of their own yet (an ended run holds its output), read from the earliest one's start.
+        """
+        pause = 0.0
+        while True:
+            try:
+                state = await store.load(self.incident_id)  # raises UnknownIncident
+                break
+            except StoreUnavailable as exc:
+                if not pause:
+                    self.post_message(StoreReachable(False, str(exc)))
+                pause = min(max(pause * 2, RECONNECT_FIRST), RECONNECT_MOST)
+                await asyncio.sleep(pause)
+        if pause:
+            self.post_message(StoreReachable(True))
+        if holds_rows(self.app.db_location):
+            since = 0
+            while batch := await store.select(self.incident_id, TIMELINE, since=since, limit=BATCH):
+                self.post_message(EventsArrived(state, batch, caught_up=False))
+                since = batch[-1].seq
+                await asyncio.sleep(0)
+        streaming = {run.run_id: run.started_at for run in state.runs.values()
+                     if run.chunks and (run.state is RunState.RUNNING or not run.output)}  # fmt: skip
+        if streaming:
+            chunks = await store.select(self.incident_id, Selection(kinds=(CHUNKS,), at_from=min(streaming.values())))
+            chunks = [c for c in chunks if c.seq <= state.last_seq and getattr(c, "run_id", None) in streaming]
+            self.post_message(EventsArrived(state, chunks, caught_up=False))
+        self.post_message(EventsArrived(state, [], caught_up=True))
+        return state
 
     def on_events_arrived(self, message: EventsArrived) -> None:
         self.state = message.state

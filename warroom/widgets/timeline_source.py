@@ -26,7 +26,7 @@ from warroom.data.describe import CATEGORY
 from warroom.data.timeline_query import HIDDEN_KINDS, TimelineQuery, TimelineView, connect
 from warroom.widgets.timeline_rows import TimelineRow
 
-__all__ = ["FileRows", "HeldRows", "open_rows"]
+__all__ = ["FileRows", "HeldRows", "holds_rows", "open_rows"]
 
 
 class FileRows:
@@ -125,6 +125,11 @@ class HeldRows:
 
     def rows(self, seqs: Iterable[int]) -> dict[int, TimelineRow]:
         return {s: self._rows[s] for s in seqs if s in self._rows}
+
+
+def holds_rows(location: str | Path) -> bool:
+    """Whether the timeline of a store at ``location`` shows the events handed to it (not an SQLite file)."""
+    return is_db_url(location)
 
 
 def open_rows(location: str | Path, incident_id: str) -> FileRows | HeldRows:

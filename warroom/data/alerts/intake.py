@@ -19,6 +19,7 @@ lock is released between batches so an alert storm never locks people out.
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -107,20 +108,35 @@ def declaration_fields(alert: NormalisedAlert, at: datetime) -> dict[str, Any]:
     }  # fmt: skip
 
 
-BATCH = 250  # alerts per transaction: the write lock is released between batches
+BATCH = 250  # alerts in the first transaction; later ones are sized to hold the write lock about BATCH_SECONDS
+BATCH_SECONDS = 0.2
+MAX_BATCH = 5_000
 
 
 async def take_in(store: EventStore, alerts: list[NormalisedAlert], *, at: datetime, actor: str) -> list[AlertOutcome]:
-    """Record every alert (declaring incidents as needed), :data:`BATCH` alerts per transaction.
+    """Record every alert (declaring incidents as needed), by batches of one transaction each.
 
-    Keys are looked up once per batch and events written with one statement, so a storm of
-    20,000 alerts takes seconds, and another engineer's note waits for one batch at most.
+    Keys are looked up once per batch and events written with one statement. A batch is sized
+    from how long the last one held the write lock (about :data:`BATCH_SECONDS`), so a storm of
+    20,000 alerts commits a few dozen times instead of a hundred on a slow disk, and another
+    engineer's note still waits for one batch at most.
     """
     outcomes: list[AlertOutcome] = []
-    for start in range(0, len(alerts), BATCH):
+    start, size = 0, BATCH
+    while start < len(alerts):
+        began = time.perf_counter()
         async with store.transaction() as tx:
-            outcomes += await _take_batch(tx, alerts[start : start + BATCH], at=at, actor=actor)
+            outcomes += await _take_batch(tx, alerts[start : start + size], at=at, actor=actor)
+        start += size
+        size = next_batch_size(size, time.perf_counter() - began)
     return outcomes
+
+
+def next_batch_size(size: int, took: float) -> int:
+    """The size of the next batch after one of ``size`` alerts held the lock ``took`` seconds: aimed
+    at :data:`BATCH_SECONDS`, at most doubling, never below ``BATCH // 2`` nor above :data:`MAX_BATCH`."""
+    aimed = int(size * BATCH_SECONDS / max(took, 1e-3))
+    return max(BATCH // 2, min(MAX_BATCH, aimed, size * 2))
 
 
 async def _take_batch(tx: Transaction, alerts: list[NormalisedAlert], *, at: datetime, actor: str) -> list[AlertOutcome]:
