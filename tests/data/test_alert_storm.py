@@ -39,10 +39,12 @@ async def test_a_storm_declares_one_incident_per_fingerprint_with_distinct_ids(t
         assert state is not None and len(state.alerts) == 2 and state.title.startswith("KubePodCrashLooping")
 
 
-async def test_another_writer_gets_in_while_a_storm_is_recorded(tmp_path: Path) -> None:
+async def test_another_writer_gets_in_while_a_storm_of_20000_alerts_is_recorded(tmp_path: Path) -> None:
     db = tmp_path / "w.db"
     payload = tmp_path / "storm.json"
-    payload.write_text(json.dumps(storm(BATCH * 12)))
+    document = storm(20_000)
+    document["groupKey"] = '{}:{alertname="KubePodCrashLooping"}'  # one group, as Alertmanager sends a storm
+    payload.write_text(json.dumps(document))
     async with await EventStore.open(db) as store:
         declared = await store.declare(T0, title="Checkout 5xx")
     env = {**os.environ, "WARROOM_DB": str(db)}
@@ -58,6 +60,10 @@ async def test_another_writer_gets_in_while_a_storm_is_recorded(tmp_path: Path) 
         events = await store.events(declared.incident_id)
     alert_seqs = [row[0] for row in _alert_seqs(db)]
     note_seqs = [e.seq for e in events if isinstance(e, ev.NoteAdded)]
+    assert len(alert_seqs) == 20_000
+    async with await EventStore.open(db) as store:
+        storm_incident = await store.load("INC-2026-0002")  # the group's one incident, with every alert
+        assert len(storm_incident.alerts) == 20_000 and await store.incident_ids() == ["INC-2026-0001", "INC-2026-0002"]
     # a note landed between the storm's first and last alert: the lock was released between batches
     assert any(alert_seqs[0] < seq < alert_seqs[-1] for seq in note_seqs), (notes, alert_seqs[0], alert_seqs[-1])
 

@@ -24,6 +24,7 @@ from warroom.data.paths import is_db_url
 
 if TYPE_CHECKING:
     from warroom.data.notify.plan import OutboxPlan
+    from warroom.data.selection import Selection
 
 __all__ = ["Store", "StoreTransaction", "StoreUnavailable", "is_database_url", "open_store", "shown_location"]
 
@@ -87,6 +88,12 @@ class Store(Protocol):
     async def last_seq(self) -> int: ...
     async def incidents_with(self, kinds: Sequence[str], since: int = 0) -> tuple[set[str], int]: ...
     async def incident_for_key(self, fingerprint: str) -> str | None: ...
+    async def load_summary(self, incident_id: str) -> Incident: ...
+    async def select(self, incident_id: str, selection: "Selection", since: int = 0,
+                     limit: int | None = None) -> list[ev.BaseEvent]: ...  # fmt: skip
+    async def tail(self, incident_id: str, limit: int, selection: "Selection" = ...,
+                   before: int | None = None) -> list[ev.BaseEvent]: ...  # fmt: skip
+    async def count(self, incident_id: str, selection: "Selection" = ..., before: int | None = None) -> int: ...
 
     # following
     async def wait_for_append(self, incident_id: str, after: int, timeout: float) -> None: ...

@@ -181,3 +181,13 @@ async def test_selections_read_the_same_on_both_engines(any_store: Store) -> Non
     assert await any_store.count(incident_id, Selection(exclude=("note.added",))) == 2  # type: ignore[attr-defined]
     late = Selection(at_from=T0 + timedelta(seconds=5))
     assert [e.kind for e in await any_store.select(incident_id, late)] == ["note.added", "severity.set"]  # type: ignore[attr-defined]
+
+
+async def test_hostile_and_huge_text_is_stored_cleaned_on_both_engines(any_store: Store) -> None:
+    incident_id = (await any_store.declare(T0, title="Hostile \x00\x1b]0;owned\x07 title")).incident_id
+    big = "x" * 199_000 + "\x00 tail"
+    stored = await any_store.append(ev.NoteAdded(incident_id=incident_id, at=T0, actor="eve\x00\x1b[2J", text=big))
+    [declared, note_back] = await any_store.events(incident_id)
+    assert note_back == stored and "\x00" not in note_back.actor and "\x1b" not in note_back.actor
+    assert "\x00" not in note_back.text and note_back.text.startswith("x" * 1000)  # type: ignore[attr-defined]
+    assert "\x00" not in declared.title and "\x07" not in declared.title  # type: ignore[attr-defined]
