@@ -27,6 +27,8 @@ from warroom.agents.evidence_folder import (
     ToolError,
     parse_time,
 )
+from warroom.agents.tools_kube import ListKubernetesArgs, list_kubernetes
+from warroom.data.evidence.bundle import classify
 from warroom.data.evidence.logs import LogReadError, read_log
 from warroom.data.redact import redact
 
@@ -139,15 +141,21 @@ def read_log_window(folder: EvidenceFolder, args: ReadLogWindowArgs) -> str:
 
 
 def list_alerts(folder: EvidenceFolder, args: ListAlertsArgs) -> str:
-    files = [folder.resolve(args.file)] if args.file else [
-        p for p in folder.files((".json", ".jsonl")) if "alert" in p.name.lower()
-    ]
+    files = [folder.resolve(args.file)] if args.file else [p for p in folder.files() if _alerts_file(p)]
     out = BoundedOutput()
     for path in files:
         for alert in metrics.alerts_in(path):
             if not out.add(f"{folder.rel(path)}: {alert}"):
                 break
     return out.text("no alerts in the evidence")
+
+
+def _alerts_file(path: Path) -> bool:
+    """Whether ``path`` holds alert payloads, by its content (as the evidence bundle reads it)."""
+    try:
+        return classify(path) == "alerts"
+    except (OSError, ValueError):
+        return False
 
 
 def summarise_metric(folder: EvidenceFolder, args: SummariseMetricArgs) -> str:
@@ -205,7 +213,7 @@ class EvidenceTool(BaseModel):
 
     name: str
     description: str
-    args: type[_Args]
+    args: type[BaseModel]  # its argument model (extra keys forbidden, strict)
     run: Callable[[EvidenceFolder, Any], str]
 
     def definition(self) -> dict[str, Any]:
@@ -229,6 +237,10 @@ TOOLS: dict[str, EvidenceTool] = {
                      args=ReadLogWindowArgs, run=read_log_window),
         EvidenceTool(name="list_alerts", description="List the alerts in the evidence (name, severity, "
                      "status, start time, summary).", args=ListAlertsArgs, run=list_alerts),
+        EvidenceTool(name="list_kubernetes", description="List the Kubernetes objects, events and table rows in "
+                     "the evidence (kubectl describe/get/events output, manifests): kind/namespace/name, phase, "
+                     "container states with reasons and exit codes, warnings; each with file:line.",
+                     args=ListKubernetesArgs, run=list_kubernetes),
         EvidenceTool(name="summarise_metric", description="Summarise a metric series: min, max, mean, p95, "
                      "first/last and an obvious change point.", args=SummariseMetricArgs, run=summarise_metric),
         EvidenceTool(name="list_changes", description="List deploys/commits (time, author, id, message, files) "

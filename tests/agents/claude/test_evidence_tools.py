@@ -53,7 +53,7 @@ def test_definitions_are_json_schemas_for_the_api():
         assert set(definition) == {"name", "description", "input_schema"}
         assert definition["input_schema"]["type"] == "object"
         json.dumps(definition)
-    assert definitions()[0]["name"] == "list_evidence" and len(TOOLS) == 8
+    assert definitions()[0]["name"] == "list_evidence" and len(TOOLS) == 9
 
 
 def test_list_evidence_shows_files_and_repositories_not_git_internals(root: Path):
