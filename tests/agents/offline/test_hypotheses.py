@@ -66,6 +66,28 @@ def test_failed_scheduling_on_taints_and_on_resources(tmp_path: Path) -> None:
     assert "etl-0" in text and "memory" in text and "64Gi" in text
 
 
+def test_failed_scheduling_for_several_reasons_says_what_each_group_of_nodes_lacks(tmp_path: Path) -> None:
+    mixed = ("  Warning  FailedScheduling  3m (x12 over 25m)  default-scheduler  0/7 nodes are available: 1 node(s) were "
+             "unschedulable, 2 Insufficient cpu, 4 node(s) didn't match Pod's node affinity/selector. preemption: 0/7 "
+             "nodes are available: 7 Preemption is not helpful for scheduling.\n")
+    more = "    Requests:\n      cpu:     6\n"
+    pod = _pod("indexer-5b7c", "catalog", "Waiting", events=mixed, status="Pending", more=more)
+    pod = pod.replace("Node-Selectors:  <none>", "Node-Selectors:  disktype=nvme")
+    _, text = conclude(tmp_path, {"p.txt": pod})
+    assert "`indexer-5b7c` (namespace catalog) stays Pending: none of the 7 nodes can take it" in text
+    assert "1 are cordoned (unschedulable)" in text and "2 have too little free cpu for its requests (cpu 6)" in text
+    assert "4 do not match its node selector `disktype=nvme`" in text
+
+
+def test_a_dns_failure_in_a_log_names_the_host_and_who_logs_it(tmp_path: Path) -> None:
+    log = ("2026-11-30T14:02:14.879Z ERROR [main] o.s.boot.SpringApplication : Application run failed\n"
+           "Caused by: java.net.UnknownHostException: ledger-db.payments.svc.cluster.local: Name or service not known\n")
+    (tmp_path / "ledger.log").write_text(log)
+    evidence = evidence_for(tmp_path, [("ledger.log", "log")])
+    text = headline(analyse(evidence, str(tmp_path), alerts=[], title="ledger down", key=str(tmp_path)))[0]
+    assert "DNS resolution fails for `ledger-db.payments.svc.cluster.local`." in text and "ledger" in text.split(",")[0]
+
+
 def test_missing_storage_class_explains_the_pending_pod(tmp_path: Path) -> None:
     pvc = ("Name:          pg-data\nNamespace:     db\nStorageClass:  fast-ssd\nStatus:        Pending\n"
            "Access Modes:\nUsed By:       pg-0\n" + EVENTS_HEADER +

@@ -118,9 +118,51 @@ def _container_hypotheses(obj: KubeObject, c: Container) -> list[Hypothesis]:
     return out
 
 
+# "0/6 nodes are available: 2 Insufficient memory, 4 node(s) didn't match Pod's node affinity/selector."
+_AVAILABLE = re.compile(r"(\d+)/(\d+) nodes are available:\s*(.*?)(?:\.\s+preemption:|\.?\s*$)", re.I | re.S)
+_PART = re.compile(r"(\d+)\s+(.+)")
+
+
+def _breakdown(msg: str) -> tuple[int, list[tuple[int, str]]]:
+    """The scheduler's count of nodes and why each group of them cannot take the pod."""
+    found = _AVAILABLE.search(msg)
+    if not found:
+        return 0, []
+    parts = []
+    for piece in re.split(r",\s*(?=\d+\s)", found.group(3)):
+        if part := _PART.match(piece.strip()):
+            parts.append((int(part.group(1)), part.group(2).strip().rstrip(".")))
+    return int(found.group(2)), parts
+
+
+def _why_nodes(reason: str, obj: KubeObject) -> str:
+    """What a group of nodes lacks, said against the pod's own spec."""
+    asks = {k: v for c in obj.containers for k, v in c.requests.items()}
+    if short := _INSUFFICIENT.match(reason):
+        name = short.group(1).rstrip(".")
+        return f"have too little free {name} for its requests" + (f" ({name} {asks[name]})" if name in asks else "")
+    if "affinity" in reason or "selector" in reason:
+        wanted = ", ".join(f"{k}={v}" for k, v in obj.node_selector.items())
+        return f"do not match its node selector `{wanted}`" if wanted else "do not match its node affinity"
+    if taint := _TAINT.search(reason) or re.search(r"taint\s*(\{[^}]*\})", reason):
+        return f"carry the taint {taint.group(1)}, which it does not tolerate"
+    if "unschedulable" in reason:
+        return "are cordoned (unschedulable)"
+    if "volume node affinity" in reason:
+        return "are outside its volume's zone (volume node affinity conflict)"
+    if "free ports" in reason:
+        return "have its host port in use"
+    return f"are refused ({reason[:80]})"
+
+
 def _scheduling(obj: KubeObject, event: KubeEvent, nodes: dict[str, dict[str, str]]) -> Hypothesis:
     msg = event.message
     pod = f"pod `{obj.name}`" + (f" (namespace {obj.namespace})" if obj.namespace else "")
+    total, parts = _breakdown(msg)
+    if len(parts) > 1:  # several reasons at once: each group of nodes fails for its own, none can take the pod
+        said = "; ".join(f"{count} {_why_nodes(reason, obj)}" for count, reason in parts)
+        return _mk("failed_scheduling", obj, f"The {pod} stays Pending: none of the {total} nodes can take it — {said} "
+                   f"(FailedScheduling: {msg[:160]}).", 0.93, [cite_event(event)])
     if "node affinity" in msg or "selector" in msg:
         wanted = ", ".join(f"{k}={v}" for k, v in obj.node_selector.items()) or "its node affinity"
         if nodes and obj.node_selector:

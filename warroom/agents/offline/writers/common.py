@@ -123,7 +123,7 @@ def explain(sig: Signature) -> str:
     if sig.family == "cpu_saturation":
         return "CPU usage is far above the allocation (high CPU)"
     if sig.family == "dns_failure":
-        return f"DNS resolution fails{' for ' + d if d else ''}"
+        return f"DNS resolution fails{' for `' + d + '`' if d else ''}"
     if sig.family == "auth_failure":
         return "a burst of authentication failures"
     if sig.family == "disk_full":
