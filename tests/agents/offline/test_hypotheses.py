@@ -211,3 +211,25 @@ def test_an_object_with_labels_and_annotations_is_not_an_alert() -> None:
     assert "CPUThrottlingHigh" in alert.title
     nested = {"items": [{"labels": {"app": "web"}, "annotations": {}, "status": "Running"}]}
     assert not looks_like_alerts(nested)
+
+
+def test_an_events_table_alone_names_the_pod_the_image_and_why_it_cannot_be_pulled(tmp_path: Path) -> None:
+    table = (
+        "LAST SEEN   TYPE      REASON    OBJECT                      MESSAGE\n"
+        '4m          Normal    Pulling   pod/ledger-6f7d8-k2x9p      Pulling image "ghcr.io/acme-int/ledger:3.1.0"\n'
+        '3m          Warning   Failed    pod/ledger-6f7d8-k2x9p      Failed to pull image "ghcr.io/acme-int/ledger:3.1.0": '
+        "rpc error: code = Unknown desc = pull access denied, repository does not exist or may require authorization\n"
+        "3m          Warning   Failed    pod/ledger-6f7d8-k2x9p      Error: ErrImagePull\n"
+    )
+    _, text = conclude(tmp_path, {"events.txt": table})
+    assert "pod `ledger-6f7d8-k2x9p`" in text and "`ghcr.io/acme-int/ledger:3.1.0`" in text
+    assert "pull access denied" in text and "imagePullSecrets" in text
+
+
+def test_a_refused_connection_names_host_and_port(tmp_path: Path) -> None:
+    log = "".join(f"2026-12-01 03:14:0{i},112 ERROR [checkout.cache] redis.exceptions.ConnectionError: Error 111 connecting "
+                  f"to redis-master.cache.svc:6379. Connection refused.\n" for i in range(3))
+    (tmp_path / "checkout.log").write_text(log)
+    evidence = evidence_for(tmp_path, [("checkout.log", "log")])
+    text = headline(analyse(evidence, str(tmp_path), alerts=[], title="checkout slow", key=str(tmp_path)))[0]
+    assert "`redis-master.cache.svc:6379` refuses connections" in text and "checkout" in text
