@@ -231,8 +231,24 @@ def _event_hypotheses(obj: KubeObject, nodes: dict[str, dict[str, str]]) -> list
             out.append(_mk("image_pull", obj, f"The {name} cannot start because its image `{pulled.group(1)}` cannot "
                            f"be pulled: {why} (ErrImagePull).", 0.9, [cite_event(event)]))
         elif reason == "FailedCreate":
-            out.append(_mk("failed_create", obj, f"The {name} cannot create its pods: {msg[:200]}.", 0.85, [cite_event(event)]))
+            out.append(_mk("failed_create", obj, f"The {name} cannot create its pods: {_create_refusal(msg)}.", 0.85,
+                           [cite_event(event)]))
     return out
+
+
+_QUOTA = re.compile(r"exceeded quota: ([\w.-]+), requested: ([^,]+?), used: ([^,]+?), limited: ([^,\s]+)")
+
+
+def _create_refusal(msg: str) -> str:
+    """Why a controller cannot create pods, said plainly when it is a ResourceQuota (else the message)."""
+    if quota := _QUOTA.search(msg):
+        def amounts(text: str) -> dict[str, str]:
+            return dict(item.split("=", 1) for item in text.split(",") if "=" in item)
+
+        asked, used, limit = (amounts(quota.group(i)) for i in (2, 3, 4))
+        said = "; ".join(f"{k}: requested {asked[k]}, used {used.get(k, '?')} of {limit.get(k, '?')}" for k in asked)
+        return f"the namespace's ResourceQuota `{quota.group(1)}` has no room left ({said})"
+    return msg[:200]
 
 
 def _pull_states(obj: KubeObject) -> bool:
@@ -278,10 +294,28 @@ def with_listed_events(objects: list[KubeObject], facts: KubeFacts) -> list[Kube
     return out
 
 
+def _row_hypotheses(facts: KubeFacts, described: set[tuple[str, str]]) -> list[Hypothesis]:
+    """Nodes that ``kubectl get nodes`` shows NotReady or cordoned, when no describe says more of them."""
+    out = []
+    for row in facts.rows:
+        if "ROLES" not in row.cells or "VERSION" not in row.cells or ("node", row.get("NAME")) in described:
+            continue
+        status, name = row.get("STATUS"), row.get("NAME")
+        node = KubeObject(kind="Node", name=name, status=status, source=row.source, line_no=row.line_no)
+        cite = cite_at(node, row.line_no, f"{name} {status}")
+        if "NotReady" in status or "Unknown" in status:
+            out.append(_mk("node_problem", node, f"Node `{name}` is NotReady (STATUS {status} in kubectl get nodes): "
+                           "its pods are evicted or cannot be scheduled there.", 0.8, [cite]))
+        elif "SchedulingDisabled" in status:
+            out.append(_mk("node_problem", node, f"Node `{name}` is cordoned (STATUS {status}): no new pod is scheduled "
+                           "there.", 0.6, [cite]))
+    return out
+
+
 def kube_hypotheses(facts: KubeFacts) -> list[Hypothesis]:
     """Every candidate cause the Kubernetes facts support, unranked."""
     nodes = node_labels(facts)
-    out: list[Hypothesis] = []
+    out: list[Hypothesis] = _row_hypotheses(facts, {(o.kind.lower(), o.name) for o in facts.objects})
     for obj in with_listed_events(merged(facts), facts):
         for c in obj.containers:
             out += _container_hypotheses(obj, c)
