@@ -143,7 +143,10 @@ def _kept(value: Any, one_line: bool, unseen: list[str]) -> bool:
     if isinstance(value, Enum) or value is None or kind is int or kind is float or kind is bool:
         return True
     if isinstance(value, BaseModel):
-        return all(_kept(getattr(value, name), flag, unseen) for name, flag, _required in _fields(type(value)))
+        for name, flag, _required in _fields(type(value)):
+            if not _kept(getattr(value, name), flag, unseen):
+                return False
+        return True
     if isinstance(value, str):  # a str subclass that is no Enum
         return _kept(str(value), one_line, unseen)
     return True

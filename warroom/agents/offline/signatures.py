@@ -61,9 +61,10 @@ def _expiry(m: re.Match[str], line: LogLine, ctx: dict[str, str]) -> str:
 
 
 def _dependency(m: re.Match[str], line: LogLine, ctx: dict[str, str]) -> str:
-    found = re.search(r"(?:\bat|\bto|upstream:?|host|connect to|lookup)\s+\"?(?:https?://)?([A-Za-z0-9][\w.-]*\.[A-Za-z][\w.-]*|[a-z][\w-]+:\d+)",
+    found = re.search(r"(?:\bat|\bto|upstream:?|host|connect to|connecting to|lookup)\s+\"?(?:https?://)?"
+                      r"([A-Za-z0-9][\w.-]*\.[A-Za-z][\w.-]*(?::\d+)?|[a-z][\w-]+:\d+)",
                       line.message)
-    return found.group(1).rstrip(".,;:\"") if found else next((g for g in m.groups() if g), "")
+    return (found.group(1) if found else next((g for g in m.groups() if g), "")).rstrip(".,;:\"'")
 
 
 FAMILIES: tuple[Family, ...] = (
