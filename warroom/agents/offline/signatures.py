@@ -56,12 +56,18 @@ def _pod(m: re.Match[str], line: LogLine, ctx: dict[str, str]) -> str:
 
 
 def _expiry(m: re.Match[str], line: LogLine, ctx: dict[str, str]) -> str:
-    found = re.search(r"(?:expired on|notAfter=?|expiry:?)\s*(\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}:\d{2})?)", line.message)
-    return f"expired on {found.group(1)}" if found else ""
+    # "expired on 2026-12-01", "notAfter=...", Go's "current time X is after 2026-12-01T23:59:59Z"
+    found = re.search(r"(?:expired on|notAfter=?|expiry:?|is after)\s*(\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}:\d{2}Z?)?)",
+                      line.message)
+    host = re.search(r"\b(?:https?|wss?|grpcs?)://([A-Za-z0-9][\w.-]*\.[A-Za-z][\w.-]*(?::\d+)?)", line.message) or re.search(
+        r"(?:for|to|host|server|connecting to|dial tcp)\s+\"?([A-Za-z0-9][\w.-]*\.[A-Za-z][\w-]+(?::\d+)?)", line.message)
+    of = f"of `{host.group(1)}` " if host else ""
+    return f"{of}expired on {found.group(1)}" if found else f"{of}expired" if of else ""
 
 
 def _dependency(m: re.Match[str], line: LogLine, ctx: dict[str, str]) -> str:
-    found = re.search(r"(?:\bat|\bto|upstream:?|host|connect to|lookup)\s+\"?(?:https?://)?([A-Za-z0-9][\w.-]*\.[A-Za-z][\w.-]*|[a-z][\w-]+:\d+)",
+    found = re.search(r"(?:\bat|\bto|upstream:?|host|connect to|connecting to|lookup)\s+\"?(?:https?://)?"
+                      r"([A-Za-z0-9][\w.-]*\.[A-Za-z][\w.-]*(?::\d+)?|[a-z][\w-]+:\d+)",
                       line.message)
     return (found.group(1) if found else next((g for g in m.groups() if g), "")).rstrip(".,;:\"'")
 

@@ -133,7 +133,15 @@ def explain(sig: Signature) -> str:
     if sig.family == "query_error":
         return f"a database query fails with a syntax error{' (query ' + d + ')' if d else ''}"
     if sig.family == "dependency_unavailable":
-        return f"a dependency is unavailable or timing out{': ' + d if d else ''}"
+        said = " ".join(c.detail for c in sig.citations).lower()
+        target = f"`{d}`" if d else "a dependency"
+        if "refused" in said or "econnrefused" in said:
+            return f"{target} refuses connections (connection refused: nothing listens there, or it is down)"
+        if "reset by peer" in said:
+            return f"{target} resets its connections (connection reset by peer)"
+        if "timed out" in said or "deadline exceeded" in said:
+            return f"calls to {target} time out"
+        return f"{target} is unavailable" if d else "a dependency is unavailable or timing out"
     return sig.title
 
 
