@@ -12,7 +12,8 @@ command then runs in a fresh process, and its wall time and peak resident memory
 * ``show``: ``warroom show ID`` (its default, the state and the last rows of the timeline);
 * ``export``: ``warroom export ID --out TMP`` (the whole markdown record, fsynced);
 * ``stats``: ``warroom stats`` over the database;
-* ``python``: ``python -c pass``, the interpreter alone (the baseline of the same run).
+* ``python``: ``python -c pass``, the interpreter alone, and ``startup``: ``warroom --version``, the
+  command line's own start (the baselines of the same run: most of ``show`` and ``stats`` at 1M).
 
 The incident is a long P0: agents stream (most events are ``agent.output`` chunks, 5,000 per
 run: hours of streaming, each run ending with its document, the joined chunks cut at 200,000
@@ -159,6 +160,7 @@ def command(name: str, db: Path, out: Path) -> list[str]:
         "export": [py, "-m", "warroom", "export", ID, "--db", str(db), "--out", str(out)],
         "stats": [py, "-m", "warroom", "stats", "--db", str(db)],
         "python": [py, "-c", "pass"],
+        "startup": [py, "-m", "warroom", "--version"],
     }[name]
 
 
@@ -180,7 +182,7 @@ def run_sizes(sizes: list[int], directory: Path, repeat: int, timeout: float) ->
                   flush=True)  # fmt: skip
         row: dict[str, str] = {}
         with tempfile.TemporaryDirectory(prefix="warroom-bench-") as tmp:
-            for name in ("python", *COMMANDS):
+            for name in ("python", "startup", *COMMANDS):
                 runs = [measure(command(name, path, Path(tmp)), timeout) for _ in range(repeat)]
                 done = [r for r in runs if r is not None]
                 if len(done) < len(runs):
@@ -192,11 +194,11 @@ def run_sizes(sizes: list[int], directory: Path, repeat: int, timeout: float) ->
         print(f"{total:>9,} events  " + "  ".join(f"{k}: {v}" for k, v in row.items()), flush=True)
     print(f"\nmedian of {repeat}, peak RSS of each process; aims at 1M: every command <= 150 MB, "
           "show --tail <= 0.5 s; export <= 2 s at 100k")
-    header = ["events", *COMMANDS, "python (baseline)"]
+    header = ["events", *COMMANDS, "`warroom --version` (baseline)"]
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     for total, row in results.items():
-        cells = [f"{total:,}", *(row.get(c, "-") for c in COMMANDS), row.get("python", "-")]
+        cells = [f"{total:,}", *(row.get(c, "-") for c in COMMANDS), row.get("startup", "-")]
         print("| " + " | ".join(cells) + " |")
 
 

@@ -172,6 +172,9 @@ async def run(quick: bool, directory: Path, pg: str | None = None, with_pg: bool
         rows += replay_rows("", timings, f"{floor:.3f} s sqlite3 + json.loads", floor)
         follows = 50 if quick else 200
         rows.append(store_pg.delay_row("SQLite (polling)", await store_pg.follow_delays(fresh(), follows)))
+        repaints = 20 if quick else 50
+        rows.append(store_pg.delay_row("to the war room's frame, SQLite",
+                                       await store_pg.repaint_delays(fresh(), repaints, fresh())))  # fmt: skip
         if with_pg:
             async with store_pg.Databases(pg, directory) as dbs:
                 print(f"PostgreSQL: {dbs.where}")
@@ -181,6 +184,8 @@ async def run(quick: bool, directory: Path, pg: str | None = None, with_pg: bool
                 rows += await store_pg.pg_rows(dbs, measures, sizes_, rounds)
                 rows.append(store_pg.delay_row("PostgreSQL (LISTEN/NOTIFY)",
                                                await store_pg.follow_delays(await dbs.fresh(), follows)))  # fmt: skip
+                rows.append(store_pg.delay_row("to the war room's frame, PostgreSQL",
+                                               await store_pg.repaint_delays(await dbs.fresh(), repaints, fresh())))  # fmt: skip
     width = max(len(r[0]) for r in rows)
     print(f"{'measure':<{width}}  {'warroom':>18}  {'baseline (same run)':>32}  ratio")
     for name, ours_text, base_text, ratio in rows:

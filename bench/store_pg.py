@@ -5,9 +5,9 @@ so the user needs CREATEDB), else a temporary durable one (``fsync`` on, like pr
 started with the tests' launcher in the benchmark's folder, on the disk measured.
 
 The follow delay is the time from the start of an append (its commit included) on one connection to a follower on
-another connection having read it (``wait_for_append`` then ``events(since=last)``): the
-war room repaints on the next frame after that read. SQLite's followers poll every 0.25 s;
-PostgreSQL's are woken by ``LISTEN/NOTIFY``.
+another connection having read it (``wait_for_append`` then ``events(since=last)``), and to the
+frame of a war room (Textual's headless driver) whose timeline shows it. SQLite's followers poll
+every 0.25 s; PostgreSQL's are woken by ``LISTEN/NOTIFY``.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from warroom.data import events as ev
 from warroom.data.pg import PgEventStore
 from warroom.data.store_api import open_store
 
-__all__ = ["Databases", "follow_delays", "pg_rows"]
+__all__ = ["Databases", "delay_row", "follow_delays", "pg_rows", "repaint_delays"]
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 Row = tuple[str, str, str, str]
@@ -122,6 +122,44 @@ async def follow_delays(location: str | Path, appends: int) -> list[float]:
     finally:
         await writer.close()
         await follower.close()
+
+
+async def repaint_delays(location: str | Path, appends: int, anchor: Path) -> list[float]:
+    """Seconds from the start of each append on one connection to the frame of a war room (headless) showing it.
+
+    The war room follows the store as in a terminal (Textual's headless driver: every frame is
+    composed, nothing is written to a terminal); ``anchor`` is the local path of a PostgreSQL war room.
+    """
+    from warroom.app.app import WarroomApp
+    from warroom.screens.war_room import WarRoomScreen
+    from warroom.widgets.timeline import Timeline
+
+    writer = await open_store(location)
+    try:
+        incident_id = (await writer.declare(T0, title="watched")).incident_id
+        url = str(location) if isinstance(location, str) else None
+        app = WarroomApp(anchor if url else Path(location), lambda: WarRoomScreen(incident_id, read_only=True),
+                         actor="bench", db_url=url)  # fmt: skip
+        delays: list[float] = []
+        async with app.run_test(size=(120, 40)) as pilot:
+            while not (isinstance(app.screen, WarRoomScreen) and app.screen.loaded.is_set()):
+                await pilot.pause(0.01)
+            while url and not app.store.following_live:
+                await pilot.pause(0.01)
+            timeline = app.screen.query_one(Timeline)
+            for i in range(appends):
+                await pilot.pause(0.005 + (i % 7) * 0.01)
+                before = timeline.total
+                note = ev.NoteAdded(incident_id=incident_id, at=T0 + timedelta(seconds=i), actor="bench", text=f"note {i}")
+                started = time.perf_counter()
+                await writer.append(note)
+                while timeline.total == before:
+                    await pilot.pause(0.001)
+                await pilot.pause()  # the frame that shows it
+                delays.append(time.perf_counter() - started)
+        return delays
+    finally:
+        await writer.close()
 
 
 def delay_row(name: str, delays: list[float]) -> Row:

@@ -67,3 +67,17 @@ def test_a_config_store_url_that_is_not_postgresql_is_refused(tmp_path: Path) ->
     config.write_text('[store]\nurl = "mysql://db/warroom"\n')
     result = warroom("list", env={"WARROOM_DB": "", "WARROOM_CONFIG": str(config)})
     assert result.returncode == 2 and "store.url" in result.stderr and "postgresql://" in result.stderr
+
+
+def test_show_stats_outbox_and_export_read_postgresql(pg_url: str, tmp_path: Path) -> None:
+    incident_id = warroom("--db", pg_url, "ingest", "alertmanager", str(SAMPLE)).stdout.split()[0]
+    assert warroom("--db", pg_url, "note", incident_id, "rolled back checkout-api").returncode == 0
+    shown = warroom("--db", pg_url, "show", incident_id, "--kind", "note")
+    assert shown.returncode == 0 and "rolled back checkout-api" in shown.stdout, shown.stderr
+    stats = warroom("--db", pg_url, "stats", "--json")
+    assert stats.returncode == 0 and json.loads(stats.stdout), stats.stderr
+    outbox = warroom("--db", pg_url, "outbox", incident_id, "--json")  # no channels configured: nothing queued
+    assert outbox.returncode == 0 and json.loads(outbox.stdout) == [], (outbox.stdout, outbox.stderr)
+    exported = warroom("--db", pg_url, "export", incident_id, "--out", str(tmp_path / "out"))
+    assert exported.returncode == 0, exported.stderr
+    assert "rolled back checkout-api" in (tmp_path / "out" / incident_id / "timeline.md").read_text()

@@ -114,52 +114,83 @@ def _clean_model(model: BaseModel) -> BaseModel:
     return type(model).model_validate({**dict(model), **changes})
 
 
-def _kept(value: Any, one_line: bool) -> bool:
-    """Whether cleaning leaves ``value`` exactly as it is (each string checked as cleaning would treat it)."""
+def _kept(value: Any, one_line: bool, unseen: list[str]) -> bool:
+    """Whether cleaning leaves ``value`` exactly as it is (each string as cleaning would treat it);
+    short strings not met before are put in ``unseen``, to be checked together afterwards."""
     kind = type(value)
     if kind is str:
         if one_line and ("\n" in value or "\t" in value):
             return False
-        return _text_kept(value) if len(value) <= _SHORT else _long_kept(value)
+        return _short_kept(value, unseen) if len(value) <= _SHORT else _long_kept(value)
     if kind is dict or isinstance(value, Mapping):
         for key, item in value.items():  # strings inline: most of a payload's values are short strings
             if type(item) is str:
                 if type(key) is str and not _key_kept(key, bool(item)):
                     return False
-                if not (_text_kept(item) if len(item) <= _SHORT else _long_kept(item)):
+                if not (_short_kept(item, unseen) if len(item) <= _SHORT else _long_kept(item)):
                     return False
                 continue
             if type(key) is str and not _key_kept(key, False):
                 return False
-            if not _kept(item, False):
+            if not _kept(item, False, unseen):
                 return False
         return True
     if kind is list or kind is tuple:
         for item in value:
-            if not _kept(item, one_line):
+            if not _kept(item, one_line, unseen):
                 return False
         return True
     if isinstance(value, Enum) or value is None or kind is int or kind is float or kind is bool:
         return True
     if isinstance(value, BaseModel):
-        return all(_kept(getattr(value, name), flag) for name, flag, _required in _fields(type(value)))
+        for name, flag, _required in _fields(type(value)):
+            if not _kept(getattr(value, name), flag, unseen):
+                return False
+        return True
     if isinstance(value, str):  # a str subclass that is no Enum
-        return _kept(str(value), one_line)
+        return _kept(str(value), one_line, unseen)
     return True
 
 
 _SHORT = 256  # strings up to this long repeat (label values, states, URLs): each is checked once
+_SEEN: dict[str, bool] = {}  # short string -> whether cleaning keeps it
+_SEEN_MAX = 65_536
 
 
-@lru_cache(maxsize=32_768)
+def _short_kept(text: str, unseen: list[str]) -> bool:
+    known = _SEEN.get(text)
+    if known is None:
+        unseen.append(text)
+        return True  # for now: decided with the other unseen strings of the event
+    return known
+
+
+def _settle(unseen: list[str]) -> bool:
+    """Whether every string of ``unseen`` is kept: one search over them all joined (exact: a secret one of
+    them holds is in the joined text), and one by one only when that search finds something."""
+    if len(_SEEN) > _SEEN_MAX:
+        _SEEN.clear()
+    joined = " ".join(unseen)
+    if not may_strip(joined) and not may_redact(joined):
+        _SEEN.update(dict.fromkeys(unseen, True))
+        return True
+    for text in unseen:
+        if not _text_kept(text):
+            return False
+    return True
+
+
 def _text_kept(text: str) -> bool:
     """Whether neither control stripping nor redaction changes the short ``text`` (redacted to know: a
     trigger word alone, ``groupKey``'s "key", is common in short values and names)."""
-    return not may_strip(text) and (not may_redact(text) or redact(text) == text)
+    known = _SEEN.get(text)
+    if known is None:
+        known = _SEEN[text] = not may_strip(text) and (not may_redact(text) or redact(text) == text)
+    return known
 
 
 def _long_kept(text: str) -> bool:
-    """:func:`_text_kept` for a long text (a note, an agent's output): searched, never redacted twice."""
+    """Whether cleaning keeps a long text (a note, an agent's output): searched, never redacted twice."""
     return not may_strip(text) and not may_redact(text)
 
 
@@ -173,14 +204,16 @@ def _key_kept(key: str, holds_text: bool) -> bool:
 
 def _already_clean(event: ev.BaseEvent) -> bool:
     """Whether cleaning would leave ``event`` exactly as it is, found without rebuilding anything: an
-    alert storm stores tens of thousands of clean alerts whose label values mostly repeat."""
+    alert storm stores tens of thousands of clean alerts whose label values mostly repeat, and the few
+    strings each alert has of its own are searched together."""
+    unseen: list[str] = []
     for name, one_line, required in _fields(type(event)):
         value = getattr(event, name)
         if required and isinstance(value, str) and not value.strip():
             return False
-        if not _kept(value, one_line):
+        if not _kept(value, one_line, unseen):
             return False
-    return True
+    return not unseen or _settle(unseen)
 
 
 def clean_event(event: ev.BaseEvent) -> ev.BaseEvent:

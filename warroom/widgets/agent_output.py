@@ -6,7 +6,8 @@ Until the user picks a run, the pane follows the newest one.
 
 A refresh touches only what changed: new runs are appended to the list, only the
 runs whose state changed get a new prompt, and a streaming run's new text is
-appended to the Markdown rather than the whole text parsed again. The pane holds
+appended to the Markdown (at most every :data:`STREAM_REPAINT_SECONDS`) rather
+than the whole text parsed again. The pane holds
 its children from construction, so a refresh never queries for them.
 """
 
@@ -20,6 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -30,6 +32,9 @@ from warroom.data.text import strip_control
 __all__ = ["AgentOutput", "run_meta"]
 
 NO_OUTPUT = "_(no output yet)_"
+#: A streaming run's new text is shown at most this often: each append to the Markdown lays the
+#: screen out again, and a keystroke that lands behind a layout per chunk waits for it.
+STREAM_REPAINT_SECONDS = 0.5
 
 _RUN_MARK = {
     RunState.RUNNING: "▶", RunState.FINISHED: "✓", RunState.FAILED: "✗",
@@ -84,6 +89,8 @@ class AgentOutput(Vertical):
         self._run_ids: list[str] = []
         self._run_states: list[RunState] = []
         self._shown_text: str | None = None
+        self._streamed: str | None = None  # a stream's newer text, waiting for the next repaint of the stream
+        self._stream_timer: Timer | None = None
         self._shown_meta = ""
         self._list = OptionList(id="run-list")
         self._meta = Static("No agent runs yet.", classes="run-meta")
@@ -125,15 +132,32 @@ class AgentOutput(Vertical):
         if run.error and run.state is not RunState.FINISHED:
             body += f"\n\n**{run.state.value}**: {run.error}"
         body = strip_control(body) or NO_OUTPUT
-        if body != self._shown_text:
-            at_end = self._scroll.scroll_offset.y >= self._scroll.max_scroll_y
-            shown, self._shown_text = self._shown_text, body
-            if shown and shown != NO_OUTPUT and body.startswith(shown):
-                self._markdown.append(body[len(shown):])  # a stream grew: parse only what is new
-            else:
-                self._markdown.update(body)
-            if at_end:
-                self._scroll.scroll_end(animate=False)
+        shown = self._shown_text
+        if body == shown:
+            self._streamed = None
+        elif shown and shown != NO_OUTPUT and body.startswith(shown):
+            self._streamed = body  # a stream grew: shown with the next repaint of the stream
+            if self._stream_timer is None:
+                self._stream_timer = self.set_timer(STREAM_REPAINT_SECONDS, self._show_stream, name="agent-stream")
+        else:
+            self._streamed = None
+            self._show_text(body, append=False)
+
+    def _show_stream(self) -> None:
+        self._stream_timer = None
+        body, self._streamed = self._streamed, None
+        if body is not None and self._shown_text and body.startswith(self._shown_text):
+            self._show_text(body, append=True)
+
+    def _show_text(self, body: str, *, append: bool) -> None:
+        at_end = self._scroll.scroll_offset.y >= self._scroll.max_scroll_y
+        shown, self._shown_text = self._shown_text or "", body
+        if append:
+            self._markdown.append(body[len(shown):])  # parse only what is new
+        else:
+            self._markdown.update(body)
+        if at_end:
+            self._scroll.scroll_end(animate=False)
 
     def _refresh_list(self, runs: dict[str, AgentRun], ids: list[str]) -> None:
         options = self._list

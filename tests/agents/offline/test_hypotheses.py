@@ -66,6 +66,28 @@ def test_failed_scheduling_on_taints_and_on_resources(tmp_path: Path) -> None:
     assert "etl-0" in text and "memory" in text and "64Gi" in text
 
 
+def test_failed_scheduling_for_several_reasons_says_what_each_group_of_nodes_lacks(tmp_path: Path) -> None:
+    mixed = ("  Warning  FailedScheduling  3m (x12 over 25m)  default-scheduler  0/7 nodes are available: 1 node(s) were "
+             "unschedulable, 2 Insufficient cpu, 4 node(s) didn't match Pod's node affinity/selector. preemption: 0/7 "
+             "nodes are available: 7 Preemption is not helpful for scheduling.\n")
+    more = "    Requests:\n      cpu:     6\n"
+    pod = _pod("indexer-5b7c", "catalog", "Waiting", events=mixed, status="Pending", more=more)
+    pod = pod.replace("Node-Selectors:  <none>", "Node-Selectors:  disktype=nvme")
+    _, text = conclude(tmp_path, {"p.txt": pod})
+    assert "`indexer-5b7c` (namespace catalog) stays Pending: none of the 7 nodes can take it" in text
+    assert "1 are cordoned (unschedulable)" in text and "2 have too little free cpu for its requests (cpu 6)" in text
+    assert "4 do not match its node selector `disktype=nvme`" in text
+
+
+def test_a_dns_failure_in_a_log_names_the_host_and_who_logs_it(tmp_path: Path) -> None:
+    log = ("2026-11-30T14:02:14.879Z ERROR [main] o.s.boot.SpringApplication : Application run failed\n"
+           "Caused by: java.net.UnknownHostException: ledger-db.payments.svc.cluster.local: Name or service not known\n")
+    (tmp_path / "ledger.log").write_text(log)
+    evidence = evidence_for(tmp_path, [("ledger.log", "log")])
+    text = headline(analyse(evidence, str(tmp_path), alerts=[], title="ledger down", key=str(tmp_path)))[0]
+    assert "DNS resolution fails for `ledger-db.payments.svc.cluster.local`." in text and "ledger" in text.split(",")[0]
+
+
 def test_missing_storage_class_explains_the_pending_pod(tmp_path: Path) -> None:
     pvc = ("Name:          pg-data\nNamespace:     db\nStorageClass:  fast-ssd\nStatus:        Pending\n"
            "Access Modes:\nUsed By:       pg-0\n" + EVENTS_HEADER +
@@ -189,3 +211,55 @@ def test_an_object_with_labels_and_annotations_is_not_an_alert() -> None:
     assert "CPUThrottlingHigh" in alert.title
     nested = {"items": [{"labels": {"app": "web"}, "annotations": {}, "status": "Running"}]}
     assert not looks_like_alerts(nested)
+
+
+def test_an_events_table_alone_names_the_pod_the_image_and_why_it_cannot_be_pulled(tmp_path: Path) -> None:
+    table = (
+        "LAST SEEN   TYPE      REASON    OBJECT                      MESSAGE\n"
+        '4m          Normal    Pulling   pod/ledger-6f7d8-k2x9p      Pulling image "ghcr.io/acme-int/ledger:3.1.0"\n'
+        '3m          Warning   Failed    pod/ledger-6f7d8-k2x9p      Failed to pull image "ghcr.io/acme-int/ledger:3.1.0": '
+        "rpc error: code = Unknown desc = pull access denied, repository does not exist or may require authorization\n"
+        "3m          Warning   Failed    pod/ledger-6f7d8-k2x9p      Error: ErrImagePull\n"
+    )
+    _, text = conclude(tmp_path, {"events.txt": table})
+    assert "pod `ledger-6f7d8-k2x9p`" in text and "`ghcr.io/acme-int/ledger:3.1.0`" in text
+    assert "pull access denied" in text and "imagePullSecrets" in text
+
+
+def test_a_refused_connection_names_host_and_port(tmp_path: Path) -> None:
+    log = "".join(f"2026-12-01 03:14:0{i},112 ERROR [checkout.cache] redis.exceptions.ConnectionError: Error 111 connecting "
+                  f"to redis-master.cache.svc:6379. Connection refused.\n" for i in range(3))
+    (tmp_path / "checkout.log").write_text(log)
+    evidence = evidence_for(tmp_path, [("checkout.log", "log")])
+    text = headline(analyse(evidence, str(tmp_path), alerts=[], title="checkout slow", key=str(tmp_path)))[0]
+    assert "`redis-master.cache.svc:6379` refuses connections" in text and "checkout" in text
+
+
+def test_a_replicaset_blocked_by_a_resource_quota_says_which_quota_and_how_full(tmp_path: Path) -> None:
+    rs = ("Name:           billing-api-5c6d7\nNamespace:      billing\nSelector:       app=billing-api\n"
+          "Controlled By:  Deployment/billing-api\nReplicas:       0 current / 2 desired\n"
+          "Pods Status:    0 Running / 0 Waiting / 0 Succeeded / 0 Failed\n" + EVENTS_HEADER +
+          '  Warning  FailedCreate  1m (x9 over 12m)  replicaset-controller  Error creating: pods "billing-api-5c6d7-" '
+          "is forbidden: exceeded quota: billing-rq, requested: requests.cpu=2, used: requests.cpu=15, limited: "
+          "requests.cpu=16\n")
+    _, text = conclude(tmp_path, {"rs.txt": rs})
+    assert text.startswith("The replicaset `billing-api-5c6d7` (namespace billing) cannot create its pods")
+    assert "ResourceQuota `billing-rq` has no room left (requests.cpu: requested 2, used 15 of 16)" in text
+
+
+def test_a_node_not_ready_in_a_get_nodes_table_is_named(tmp_path: Path) -> None:
+    table = ("NAME        STATUS                     ROLES    AGE   VERSION\nworker-a    Ready                      <none>   9d    v1.30.1\n"
+             "worker-b    NotReady                   <none>   9d    v1.30.1\nworker-c    Ready,SchedulingDisabled   <none>   9d    v1.30.1\n")
+    analysis, text = conclude(tmp_path, {"nodes.txt": table})
+    assert "Node `worker-b` is NotReady" in text
+    assert any("Node `worker-c` is cordoned" in h.statement for h in analysis.hypotheses)
+
+
+def test_an_expired_certificate_names_the_host_and_the_date(tmp_path: Path) -> None:
+    log = "".join(f"2026-12-02T07:00:0{i}Z ERROR gateway: GET https://ledger.internal.example:8443/v1/balance failed: "
+                  f"x509: certificate has expired or is not yet valid: current time 2026-12-02T07:00:0{i}Z is after "
+                  f"2026-12-01T23:59:59Z\n" for i in range(3))
+    (tmp_path / "gateway.log").write_text(log)
+    evidence = evidence_for(tmp_path, [("gateway.log", "log")])
+    text = headline(analyse(evidence, str(tmp_path), alerts=[], title="balance errors", key=str(tmp_path)))[0]
+    assert "certificate of `ledger.internal.example:8443` expired on 2026-12-01T23:59:59Z" in text

@@ -191,3 +191,19 @@ async def test_hostile_and_huge_text_is_stored_cleaned_on_both_engines(any_store
     assert note_back == stored and "\x00" not in note_back.actor and "\x1b" not in note_back.actor
     assert "\x00" not in note_back.text and note_back.text.startswith("x" * 1000)  # type: ignore[attr-defined]
     assert "\x00" not in declared.title and "\x07" not in declared.title  # type: ignore[attr-defined]
+
+
+async def test_the_history_without_chunks_reads_alike_on_both_engines(any_store: Store) -> None:
+    from warroom.data.insights.history import load_history
+
+    incident_id = (await any_store.declare(T0, title="A")).incident_id
+    await any_store.append_many([
+        ev.AgentStepStarted(incident_id=incident_id, at=T0, run_id="r1", step_id="s"),
+        ev.AgentStepOutput(incident_id=incident_id, at=T0, run_id="r1", text="chunk"),
+        note(incident_id, 1),
+    ])  # fmt: skip
+    [(state, events)] = await load_history(any_store, chunks=False)  # type: ignore[arg-type]
+    assert [e.kind for e in events] == ["incident.declared", "agent.started", "note.added"]
+    assert state.notes == 1 and state.runs["r1"].chunks == 0  # the chunks are not read
+    [(full, every)] = await load_history(any_store)  # type: ignore[arg-type]
+    assert len(every) == 4 and full.runs["r1"].chunks == 1

@@ -85,6 +85,14 @@ def _logged_by(sig: Signature, source_names: dict[str, str]) -> str:
     return ""
 
 
+def _logged_in(sig: Signature) -> str:
+    """Who logs a signature's lines when no object names it: its service(s), else its log file."""
+    if sig.services:
+        return "service " + " and ".join(f"`{name}`" for name in sig.services[:2])
+    files = list(dict.fromkeys(c.source.rsplit(":", 1)[0] for c in sig.citations if c.source))
+    return ("the log " + " and ".join(f"`{name}`" for name in files[:2])) if files else ""
+
+
 def signature_hypotheses(signatures: list[Signature], objects: list[KubeObject], explain,
                          source_names: dict[str, str] | None = None) -> list[Hypothesis]:
     out = []
@@ -92,6 +100,8 @@ def signature_hypotheses(signatures: list[Signature], objects: list[KubeObject],
         where, cite = _enrich(sig, objects)
         if not where and source_names:
             where = _logged_by(sig, source_names)
+        if not where:
+            where = _logged_in(sig)
         text = explain(sig)
         statement = f"In {where}, {text}" if where else text
         out.append(Hypothesis(

@@ -68,6 +68,9 @@ def _mk(family: str, obj: KubeObject, statement: str, confidence: float, cites: 
 
 def _pull_reason(message: str) -> str:
     low = message.lower()
+    if "may require authorization" in low or "pull access denied" in low or "insufficient_scope" in low:
+        return ("the registry refuses the pull: the repository does not exist under that name or needs credentials "
+                "(pull access denied; check the image name and the pod's imagePullSecrets)")
     if "not found" in low or "manifest unknown" in low or "does not exist" in low:
         return "the image or its tag does not exist in the registry"
     if "unauthorized" in low or "denied" in low or "authentication required" in low:
@@ -118,9 +121,51 @@ def _container_hypotheses(obj: KubeObject, c: Container) -> list[Hypothesis]:
     return out
 
 
+# "0/6 nodes are available: 2 Insufficient memory, 4 node(s) didn't match Pod's node affinity/selector."
+_AVAILABLE = re.compile(r"(\d+)/(\d+) nodes are available:\s*(.*?)(?:\.\s+preemption:|\.?\s*$)", re.I | re.S)
+_PART = re.compile(r"(\d+)\s+(.+)")
+
+
+def _breakdown(msg: str) -> tuple[int, list[tuple[int, str]]]:
+    """The scheduler's count of nodes and why each group of them cannot take the pod."""
+    found = _AVAILABLE.search(msg)
+    if not found:
+        return 0, []
+    parts = []
+    for piece in re.split(r",\s*(?=\d+\s)", found.group(3)):
+        if part := _PART.match(piece.strip()):
+            parts.append((int(part.group(1)), part.group(2).strip().rstrip(".")))
+    return int(found.group(2)), parts
+
+
+def _why_nodes(reason: str, obj: KubeObject) -> str:
+    """What a group of nodes lacks, said against the pod's own spec."""
+    asks = {k: v for c in obj.containers for k, v in c.requests.items()}
+    if short := _INSUFFICIENT.match(reason):
+        name = short.group(1).rstrip(".")
+        return f"have too little free {name} for its requests" + (f" ({name} {asks[name]})" if name in asks else "")
+    if "affinity" in reason or "selector" in reason:
+        wanted = ", ".join(f"{k}={v}" for k, v in obj.node_selector.items())
+        return f"do not match its node selector `{wanted}`" if wanted else "do not match its node affinity"
+    if taint := _TAINT.search(reason) or re.search(r"taint\s*(\{[^}]*\})", reason):
+        return f"carry the taint {taint.group(1)}, which it does not tolerate"
+    if "unschedulable" in reason:
+        return "are cordoned (unschedulable)"
+    if "volume node affinity" in reason:
+        return "are outside its volume's zone (volume node affinity conflict)"
+    if "free ports" in reason:
+        return "have its host port in use"
+    return f"are refused ({reason[:80]})"
+
+
 def _scheduling(obj: KubeObject, event: KubeEvent, nodes: dict[str, dict[str, str]]) -> Hypothesis:
     msg = event.message
     pod = f"pod `{obj.name}`" + (f" (namespace {obj.namespace})" if obj.namespace else "")
+    total, parts = _breakdown(msg)
+    if len(parts) > 1:  # several reasons at once: each group of nodes fails for its own, none can take the pod
+        said = "; ".join(f"{count} {_why_nodes(reason, obj)}" for count, reason in parts)
+        return _mk("failed_scheduling", obj, f"The {pod} stays Pending: none of the {total} nodes can take it — {said} "
+                   f"(FailedScheduling: {msg[:160]}).", 0.93, [cite_event(event)])
     if "node affinity" in msg or "selector" in msg:
         wanted = ", ".join(f"{k}={v}" for k, v in obj.node_selector.items()) or "its node affinity"
         if nodes and obj.node_selector:
@@ -181,9 +226,35 @@ def _event_hypotheses(obj: KubeObject, nodes: dict[str, dict[str, str]]) -> list
                            symptom=True))
         elif reason in ("NodeNotReady", "NodeHasDiskPressure", "NodeHasMemoryPressure", "OOMKilling", "SystemOOM"):
             out.append(_mk("node_problem", obj, f"The {name} reports {reason}: {msg[:200]}.", 0.75, [cite_event(event)]))
+        elif reason == "Failed" and (pulled := _PULL_IMAGE.search(msg)) and not _pull_states(obj):
+            why = _pull_reason(msg) or msg[:160]
+            out.append(_mk("image_pull", obj, f"The {name} cannot start because its image `{pulled.group(1)}` cannot "
+                           f"be pulled: {why} (ErrImagePull).", 0.9, [cite_event(event)]))
         elif reason == "FailedCreate":
-            out.append(_mk("failed_create", obj, f"The {name} cannot create its pods: {msg[:200]}.", 0.85, [cite_event(event)]))
+            out.append(_mk("failed_create", obj, f"The {name} cannot create its pods: {_create_refusal(msg)}.", 0.85,
+                           [cite_event(event)]))
     return out
+
+
+_QUOTA = re.compile(r"exceeded quota: ([\w.-]+), requested: ([^,]+?), used: ([^,]+?), limited: ([^,\s]+)")
+
+
+def _create_refusal(msg: str) -> str:
+    """Why a controller cannot create pods, said plainly when it is a ResourceQuota (else the message)."""
+    if quota := _QUOTA.search(msg):
+        def amounts(text: str) -> dict[str, str]:
+            return dict(item.split("=", 1) for item in text.split(",") if "=" in item)
+
+        asked, used, limit = (amounts(quota.group(i)) for i in (2, 3, 4))
+        said = "; ".join(f"{k}: requested {asked[k]}, used {used.get(k, '?')} of {limit.get(k, '?')}" for k in asked)
+        return f"the namespace's ResourceQuota `{quota.group(1)}` has no room left ({said})"
+    return msg[:200]
+
+
+def _pull_states(obj: KubeObject) -> bool:
+    """Whether a container's own state says its image cannot be pulled (that hypothesis is made from it)."""
+    return any({c.state.reason, c.last_state.reason} & {"ErrImagePull", "ImagePullBackOff", "InvalidImageName"}
+               for c in obj.containers)
 
 
 def _node_hypotheses(obj: KubeObject) -> list[Hypothesis]:
@@ -197,11 +268,55 @@ def _node_hypotheses(obj: KubeObject) -> list[Hypothesis]:
     return out
 
 
+_KINDS = {"pod": "Pod", "deployment": "Deployment", "replicaset": "ReplicaSet", "job": "Job", "node": "Node",
+          "persistentvolumeclaim": "PersistentVolumeClaim", "statefulset": "StatefulSet", "daemonset": "DaemonSet",
+          "cronjob": "CronJob", "service": "Service"}  # fmt: skip
+
+
+def with_listed_events(objects: list[KubeObject], facts: KubeFacts) -> list[KubeObject]:
+    """``objects`` with the events of ``kubectl get events`` tables joined to the object each names
+    (``pod/web-1``); an object that only the events name becomes an object of its own."""
+    described = {id(e) for obj in objects for e in obj.events}
+    by_ref = {(obj.kind.lower(), obj.name): obj for obj in objects}
+    out = list(objects)
+    for event in facts.events:
+        if id(event) in described or "/" not in event.object:
+            continue
+        kind, _, name = event.object.partition("/")
+        key = (_KINDS.get(kind.lower(), kind).lower(), name)
+        obj = by_ref.get(key)
+        if obj is None:
+            obj = by_ref[key] = KubeObject(kind=_KINDS.get(kind.lower(), kind), name=name, source=event.source,
+                                           line_no=event.line_no)
+            out.append(obj)
+        if all((e.reason, e.message) != (event.reason, event.message) for e in obj.events):
+            obj.events.append(event)
+    return out
+
+
+def _row_hypotheses(facts: KubeFacts, described: set[tuple[str, str]]) -> list[Hypothesis]:
+    """Nodes that ``kubectl get nodes`` shows NotReady or cordoned, when no describe says more of them."""
+    out = []
+    for row in facts.rows:
+        if "ROLES" not in row.cells or "VERSION" not in row.cells or ("node", row.get("NAME")) in described:
+            continue
+        status, name = row.get("STATUS"), row.get("NAME")
+        node = KubeObject(kind="Node", name=name, status=status, source=row.source, line_no=row.line_no)
+        cite = cite_at(node, row.line_no, f"{name} {status}")
+        if "NotReady" in status or "Unknown" in status:
+            out.append(_mk("node_problem", node, f"Node `{name}` is NotReady (STATUS {status} in kubectl get nodes): "
+                           "its pods are evicted or cannot be scheduled there.", 0.8, [cite]))
+        elif "SchedulingDisabled" in status:
+            out.append(_mk("node_problem", node, f"Node `{name}` is cordoned (STATUS {status}): no new pod is scheduled "
+                           "there.", 0.6, [cite]))
+    return out
+
+
 def kube_hypotheses(facts: KubeFacts) -> list[Hypothesis]:
     """Every candidate cause the Kubernetes facts support, unranked."""
     nodes = node_labels(facts)
-    out: list[Hypothesis] = []
-    for obj in merged(facts):
+    out: list[Hypothesis] = _row_hypotheses(facts, {(o.kind.lower(), o.name) for o in facts.objects})
+    for obj in with_listed_events(merged(facts), facts):
         for c in obj.containers:
             out += _container_hypotheses(obj, c)
         out += _event_hypotheses(obj, nodes)

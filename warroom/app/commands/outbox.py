@@ -66,7 +66,7 @@ async def cmd_outbox(args: argparse.Namespace) -> int:
     ctx = CommandContext.from_args(args)
     incident_id = validate_incident_id(args.incident_id) if args.incident_id else None
     config = load_settings(ctx.config_path)
-    require_database(ctx.db_path)
+    require_database(ctx.db_location)
     async with ctx.store() as store:
         ids = [incident_id] if incident_id else await store.incident_ids()
         if args.retry:

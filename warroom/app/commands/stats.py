@@ -39,7 +39,7 @@ def parse_since(text: str | None) -> datetime | None:
 async def cmd_stats(args: argparse.Namespace) -> int:
     since = parse_since(args.since)
     ctx = CommandContext.from_args(args)
-    require_database(ctx.db_path)  # a report creates no database (opening the store would)
+    require_database(ctx.db_location)  # a report creates no database (opening the store would)
     now = datetime.now(timezone.utc)
     async with ctx.store() as store:
         history = await load_summaries(store)  # summaries and recurrence marks, never whole logs

@@ -22,6 +22,7 @@ import hashlib
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Literal
 
 from warroom.data import events as ev
@@ -78,6 +79,12 @@ def group_key(alert: NormalisedAlert) -> str | None:
     key = group.get("groupKey") if isinstance(group, dict) else None
     if not isinstance(key, str) or not key:
         return None
+    return _group_digest(key)
+
+
+@lru_cache(maxsize=1_024)
+def _group_digest(key: str) -> str:
+    """A storm's alerts share their group: its key is hashed once."""
     return GROUP_PREFIX + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
