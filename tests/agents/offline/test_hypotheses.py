@@ -263,3 +263,18 @@ def test_an_expired_certificate_names_the_host_and_the_date(tmp_path: Path) -> N
     evidence = evidence_for(tmp_path, [("gateway.log", "log")])
     text = headline(analyse(evidence, str(tmp_path), alerts=[], title="balance errors", key=str(tmp_path)))[0]
     assert "certificate of `ledger.internal.example:8443` expired on 2026-12-01T23:59:59Z" in text
+
+
+def test_a_stuck_rollout_is_tied_to_what_its_new_pods_fail_on(tmp_path: Path) -> None:
+    dep = ("Name:                   search\nNamespace:              web\nReplicas:               3 desired | 1 updated | 4 total "
+           "| 3 available | 1 unavailable\nStrategyType:           RollingUpdate\nPod Template:\n  Containers:\n   search:\n"
+           "    Image:      ghcr.io/acme/search:8.0.1\nConditions:\n  Type           Status  Reason\n  ----           ------  ------\n"
+           "  Available      True    MinimumReplicasAvailable\n  Progressing    False   ProgressDeadlineExceeded\n"
+           "OldReplicaSets:  search-5f6d7c8b9 (3/3 replicas created)\nNewReplicaSet:   search-7a8b9c6d5 (1/1 replicas created)\n"
+           "Events:          <none>\n")
+    pod = _pod("search-7a8b9c6d5-qq2ws", "web", "Waiting", "      Reason:       CrashLoopBackOff\n    Last State:     Terminated\n"
+               "      Reason:       OOMKilled\n      Exit Code:    137\n", image="ghcr.io/acme/search:8.0.1",
+               more="    Limits:\n      memory:  512Mi\n")
+    _, text = conclude(tmp_path, {"dep.txt": dep, "pod.txt": pod})
+    assert text.startswith("The rollout of deployment `search` (namespace web) to `ghcr.io/acme/search:8.0.1` is stuck")
+    assert "search-7a8b9c6d5-qq2ws" in text and "512Mi" in text

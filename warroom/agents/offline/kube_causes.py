@@ -312,14 +312,38 @@ def _row_hypotheses(facts: KubeFacts, described: set[tuple[str, str]]) -> list[H
     return out
 
 
+def _stuck_rollouts(objects: list[KubeObject], found: list[Hypothesis]) -> list[Hypothesis]:
+    """A Deployment whose rollout stopped progressing, tied to what its new pods fail on: the rollout is the
+    object the responder acts on (roll back or fix), the pods' failure is why it is stuck."""
+    out = []
+    for dep in (o for o in objects if o.kind == "Deployment" and o.conditions.get("Progressing") == "False"):
+        new_rs = dep.fields.get("NewReplicaSet", "").split(" ", 1)[0]
+        if not new_rs or new_rs == "<none>":
+            continue
+        prefix = f"pod {dep.namespace + '/' if dep.namespace else ''}{new_rs}-"
+        why = next((h for h in found if h.subject.startswith(prefix) and not h.symptom), None)
+        images = ", ".join(f"`{c.image}`" for c in dep.containers if c.image)
+        where = f"deployment `{dep.name}`" + (f" (namespace {dep.namespace})" if dep.namespace else "")
+        cause = why.statement.rstrip(".") if why else "its new pods do not become available"
+        replicas = dep.fields.get("Replicas", "")
+        out.append(_mk("rollout_stuck", dep, f"The rollout of {where}{' to ' + images if images else ''} is stuck "
+                       f"(Progressing=False{'; replicas ' + replicas if replicas else ''}): {cause[:1].lower() + cause[1:]}.",
+                       min(0.95, (why.confidence if why else 0.6) + 0.03),
+                       [cite_at(dep, dep.line_no, f"Progressing False; NewReplicaSet {new_rs}"),
+                        *(why.evidence_for[:2] if why else [])],
+                       explains="explains the new pods' failure as the rollout's"))
+    return out
+
+
 def kube_hypotheses(facts: KubeFacts) -> list[Hypothesis]:
     """Every candidate cause the Kubernetes facts support, unranked."""
     nodes = node_labels(facts)
     out: list[Hypothesis] = _row_hypotheses(facts, {(o.kind.lower(), o.name) for o in facts.objects})
-    for obj in with_listed_events(merged(facts), facts):
+    objects = with_listed_events(merged(facts), facts)
+    for obj in objects:
         for c in obj.containers:
             out += _container_hypotheses(obj, c)
         out += _event_hypotheses(obj, nodes)
         if obj.kind == "Node":
             out += _node_hypotheses(obj)
-    return out
+    return out + _stuck_rollouts(objects, out)
