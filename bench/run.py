@@ -94,16 +94,11 @@ def parse_tui(out: str) -> list[Row]:
 
 def parse_ingest(out: str) -> list[Row]:
     rows: list[Row] = []
-    lines = _find(r"built ([\d,]+) lines", out)
-    size = f" ({lines[1]} lines)" if lines else ""
-    ours = _find(r"^warroom\s+([\d,]+)\s", out)
-    drain = _find(r"^drain3\s+([\d,]+)\s", out)
-    masked = _find(r"^drain3\+mask\s+([\d,]+)\s", out)
-    if ours:
-        base = f"drain3 {drain[1]}/s" if drain else "drain3 not run"
-        if masked:
-            base += f", drain3+mask {masked[1]}/s"
-        rows.append((f"ingest + template mining{size}", f"{ours[1]} lines/s", "faster than drain3", base))
+    for m in re.finditer(r"^(\S+)\s+warroom: ([\d.]+)x the speed of drain3 \(CPU time\), ([\d.]+)x its peak RSS", out, re.M):
+        ours = _find(rf"^{re.escape(m[1])}\s+warroom\s+([\d,]+)\s", out)
+        drain = _find(rf"^{re.escape(m[1])}\s+drain3\s+([\d,]+)\s", out)
+        rows.append((f"ingest + template mining, {m[1]}", f"{ours[1] if ours else '?'} lines/s ({m[2]}x, RSS {m[3]}x)",
+                     ">= 2x drain3, RSS <= 2x", f"drain3 {drain[1]}/s" if drain else ""))
     return rows
 
 

@@ -106,12 +106,15 @@ def _fields(obj: dict[str, Any], text: str, stamps: StampReader) -> Fields:
 
 _ERROR_KEYS = ("error", "err", "exception", "exc_info", "error_message", "errorMessage")
 _STACK_KEYS = ("stack", "stack_trace", "stacktrace", "stackTrace", "exc_text")
+_ERROR_OR_STACK = frozenset(_ERROR_KEYS + _STACK_KEYS)
 
 
 def _error_of(obj: dict[str, Any]) -> str:
     """A structured line's error beside its message ("error": "java.lang.NullPointerException: ...", ECS's
     ``error.message``/``error.type``/``error.stack_trace``), with the first lines of its stack on one line: the
     message alone ("checkout failed") does not say what failed or where."""
+    if obj.keys().isdisjoint(_ERROR_OR_STACK):  # most lines carry neither: one set test
+        return ""
     parts: list[str] = []
     for key in _ERROR_KEYS:
         value = obj.get(key)

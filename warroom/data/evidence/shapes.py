@@ -31,6 +31,7 @@ _PATH = _WORD | frozenset(b".:/-")
 _LENGTH_CLASS = (0, 1, 1, 1, 4, 4)  # by run length; 6 and more are class 6
 _DIGIT_RUN = re.compile(r"[0-9]+")
 _SPEC_LIMIT = 50_000
+_KEY_LIMIT = 8_192
 
 
 def outline(shape: bytes) -> bytes:
@@ -86,6 +87,7 @@ class ShapeKeys:
 
     def __init__(self) -> None:
         self._specs: dict[bytes, tuple[int, ...]] = {}
+        self._keys: dict[bytes, bytes | tuple[bytes, tuple[int, ...]]] = {}  # the key is the shape's own
 
     def key(self, text: str) -> bytes | tuple[bytes, tuple[int, ...]]:
         """The key of ``text``."""
@@ -93,6 +95,16 @@ class ShapeKeys:
 
     def key_of(self, text: str, shape: bytes) -> bytes | tuple[bytes, tuple[int, ...]]:
         """The key of ``text`` whose digits-to-``0`` bytes are ``shape``."""
+        known = self._keys.get(shape)
+        if known is not None:  # a shape seen before (numbers of the same lengths)
+            return known
+        found = self._key_of(text, shape)
+        if len(self._keys) >= _KEY_LIMIT:
+            self._keys.clear()
+        self._keys[shape] = found
+        return found
+
+    def _key_of(self, text: str, shape: bytes) -> bytes | tuple[bytes, tuple[int, ...]]:
         key = outline(shape) if b"00" in shape else shape
         spec = self._specs.get(key)
         if spec is None:

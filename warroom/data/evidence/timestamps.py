@@ -289,10 +289,11 @@ def parse_time_text(text: str, reader: StampReader | None = None) -> datetime | 
     text = text.strip()
     if not text:
         return None
-    try:
-        return epoch_to_datetime(float(text))
-    except ValueError:
-        pass
+    if ":" not in text:  # a clock has a colon, a number never does
+        try:
+            return epoch_to_datetime(float(text))
+        except ValueError:
+            pass
     when, _ = (reader or StampReader()).parse(text)
     return when
 
