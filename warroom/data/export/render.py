@@ -163,12 +163,15 @@ def tidy(text: str) -> str:
     return text + "\n"
 
 
+_HEADING_LINE = re.compile(r"^#{1,6} ")
+
+
 def _space_headings(text: str) -> str:
     """A blank line before and after every heading outside code fences (markdown renders them reliably)."""
     out: list[str] = []
     lines = list(prose_lines(text))
     for index, (_, line, in_code) in enumerate(lines):
-        is_heading = not in_code and re.match(r"^#{1,6} ", line)
+        is_heading = not in_code and line[:1] == "#" and _HEADING_LINE.match(line)
         if is_heading and out and out[-1].strip():
             out.append("")
         out.append(line)
