@@ -233,3 +233,48 @@ def test_a_refused_connection_names_host_and_port(tmp_path: Path) -> None:
     evidence = evidence_for(tmp_path, [("checkout.log", "log")])
     text = headline(analyse(evidence, str(tmp_path), alerts=[], title="checkout slow", key=str(tmp_path)))[0]
     assert "`redis-master.cache.svc:6379` refuses connections" in text and "checkout" in text
+
+
+def test_a_replicaset_blocked_by_a_resource_quota_says_which_quota_and_how_full(tmp_path: Path) -> None:
+    rs = ("Name:           billing-api-5c6d7\nNamespace:      billing\nSelector:       app=billing-api\n"
+          "Controlled By:  Deployment/billing-api\nReplicas:       0 current / 2 desired\n"
+          "Pods Status:    0 Running / 0 Waiting / 0 Succeeded / 0 Failed\n" + EVENTS_HEADER +
+          '  Warning  FailedCreate  1m (x9 over 12m)  replicaset-controller  Error creating: pods "billing-api-5c6d7-" '
+          "is forbidden: exceeded quota: billing-rq, requested: requests.cpu=2, used: requests.cpu=15, limited: "
+          "requests.cpu=16\n")
+    _, text = conclude(tmp_path, {"rs.txt": rs})
+    assert text.startswith("The replicaset `billing-api-5c6d7` (namespace billing) cannot create its pods")
+    assert "ResourceQuota `billing-rq` has no room left (requests.cpu: requested 2, used 15 of 16)" in text
+
+
+def test_a_node_not_ready_in_a_get_nodes_table_is_named(tmp_path: Path) -> None:
+    table = ("NAME        STATUS                     ROLES    AGE   VERSION\nworker-a    Ready                      <none>   9d    v1.30.1\n"
+             "worker-b    NotReady                   <none>   9d    v1.30.1\nworker-c    Ready,SchedulingDisabled   <none>   9d    v1.30.1\n")
+    analysis, text = conclude(tmp_path, {"nodes.txt": table})
+    assert "Node `worker-b` is NotReady" in text
+    assert any("Node `worker-c` is cordoned" in h.statement for h in analysis.hypotheses)
+
+
+def test_an_expired_certificate_names_the_host_and_the_date(tmp_path: Path) -> None:
+    log = "".join(f"2026-12-02T07:00:0{i}Z ERROR gateway: GET https://ledger.internal.example:8443/v1/balance failed: "
+                  f"x509: certificate has expired or is not yet valid: current time 2026-12-02T07:00:0{i}Z is after "
+                  f"2026-12-01T23:59:59Z\n" for i in range(3))
+    (tmp_path / "gateway.log").write_text(log)
+    evidence = evidence_for(tmp_path, [("gateway.log", "log")])
+    text = headline(analyse(evidence, str(tmp_path), alerts=[], title="balance errors", key=str(tmp_path)))[0]
+    assert "certificate of `ledger.internal.example:8443` expired on 2026-12-01T23:59:59Z" in text
+
+
+def test_a_stuck_rollout_is_tied_to_what_its_new_pods_fail_on(tmp_path: Path) -> None:
+    dep = ("Name:                   search\nNamespace:              web\nReplicas:               3 desired | 1 updated | 4 total "
+           "| 3 available | 1 unavailable\nStrategyType:           RollingUpdate\nPod Template:\n  Containers:\n   search:\n"
+           "    Image:      ghcr.io/acme/search:8.0.1\nConditions:\n  Type           Status  Reason\n  ----           ------  ------\n"
+           "  Available      True    MinimumReplicasAvailable\n  Progressing    False   ProgressDeadlineExceeded\n"
+           "OldReplicaSets:  search-5f6d7c8b9 (3/3 replicas created)\nNewReplicaSet:   search-7a8b9c6d5 (1/1 replicas created)\n"
+           "Events:          <none>\n")
+    pod = _pod("search-7a8b9c6d5-qq2ws", "web", "Waiting", "      Reason:       CrashLoopBackOff\n    Last State:     Terminated\n"
+               "      Reason:       OOMKilled\n      Exit Code:    137\n", image="ghcr.io/acme/search:8.0.1",
+               more="    Limits:\n      memory:  512Mi\n")
+    _, text = conclude(tmp_path, {"dep.txt": dep, "pod.txt": pod})
+    assert text.startswith("The rollout of deployment `search` (namespace web) to `ghcr.io/acme/search:8.0.1` is stuck")
+    assert "search-7a8b9c6d5-qq2ws" in text and "512Mi" in text

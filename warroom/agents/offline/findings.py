@@ -58,6 +58,8 @@ class Signature(_Finding):
     citations: list[Citation] = Field(default_factory=list)
     new_after_onset: bool | None = None  # None when there is no onset to compare against
     confidence: float = 0.5
+    where: str = ""  # an exception's throwing frame ("pkg.Class.method(File.java:42)")
+    said: str = ""  # an exception's message, as first seen
 
 
 class Onset(_Finding):

@@ -231,8 +231,24 @@ def _event_hypotheses(obj: KubeObject, nodes: dict[str, dict[str, str]]) -> list
             out.append(_mk("image_pull", obj, f"The {name} cannot start because its image `{pulled.group(1)}` cannot "
                            f"be pulled: {why} (ErrImagePull).", 0.9, [cite_event(event)]))
         elif reason == "FailedCreate":
-            out.append(_mk("failed_create", obj, f"The {name} cannot create its pods: {msg[:200]}.", 0.85, [cite_event(event)]))
+            out.append(_mk("failed_create", obj, f"The {name} cannot create its pods: {_create_refusal(msg)}.", 0.85,
+                           [cite_event(event)]))
     return out
+
+
+_QUOTA = re.compile(r"exceeded quota: ([\w.-]+), requested: ([^,]+?), used: ([^,]+?), limited: ([^,\s]+)")
+
+
+def _create_refusal(msg: str) -> str:
+    """Why a controller cannot create pods, said plainly when it is a ResourceQuota (else the message)."""
+    if quota := _QUOTA.search(msg):
+        def amounts(text: str) -> dict[str, str]:
+            return dict(item.split("=", 1) for item in text.split(",") if "=" in item)
+
+        asked, used, limit = (amounts(quota.group(i)) for i in (2, 3, 4))
+        said = "; ".join(f"{k}: requested {asked[k]}, used {used.get(k, '?')} of {limit.get(k, '?')}" for k in asked)
+        return f"the namespace's ResourceQuota `{quota.group(1)}` has no room left ({said})"
+    return msg[:200]
 
 
 def _pull_states(obj: KubeObject) -> bool:
@@ -278,14 +294,56 @@ def with_listed_events(objects: list[KubeObject], facts: KubeFacts) -> list[Kube
     return out
 
 
+def _row_hypotheses(facts: KubeFacts, described: set[tuple[str, str]]) -> list[Hypothesis]:
+    """Nodes that ``kubectl get nodes`` shows NotReady or cordoned, when no describe says more of them."""
+    out = []
+    for row in facts.rows:
+        if "ROLES" not in row.cells or "VERSION" not in row.cells or ("node", row.get("NAME")) in described:
+            continue
+        status, name = row.get("STATUS"), row.get("NAME")
+        node = KubeObject(kind="Node", name=name, status=status, source=row.source, line_no=row.line_no)
+        cite = cite_at(node, row.line_no, f"{name} {status}")
+        if "NotReady" in status or "Unknown" in status:
+            out.append(_mk("node_problem", node, f"Node `{name}` is NotReady (STATUS {status} in kubectl get nodes): "
+                           "its pods are evicted or cannot be scheduled there.", 0.8, [cite]))
+        elif "SchedulingDisabled" in status:
+            out.append(_mk("node_problem", node, f"Node `{name}` is cordoned (STATUS {status}): no new pod is scheduled "
+                           "there.", 0.6, [cite]))
+    return out
+
+
+def _stuck_rollouts(objects: list[KubeObject], found: list[Hypothesis]) -> list[Hypothesis]:
+    """A Deployment whose rollout stopped progressing, tied to what its new pods fail on: the rollout is the
+    object the responder acts on (roll back or fix), the pods' failure is why it is stuck."""
+    out = []
+    for dep in (o for o in objects if o.kind == "Deployment" and o.conditions.get("Progressing") == "False"):
+        new_rs = dep.fields.get("NewReplicaSet", "").split(" ", 1)[0]
+        if not new_rs or new_rs == "<none>":
+            continue
+        prefix = f"pod {dep.namespace + '/' if dep.namespace else ''}{new_rs}-"
+        why = next((h for h in found if h.subject.startswith(prefix) and not h.symptom), None)
+        images = ", ".join(f"`{c.image}`" for c in dep.containers if c.image)
+        where = f"deployment `{dep.name}`" + (f" (namespace {dep.namespace})" if dep.namespace else "")
+        cause = why.statement.rstrip(".") if why else "its new pods do not become available"
+        replicas = dep.fields.get("Replicas", "")
+        out.append(_mk("rollout_stuck", dep, f"The rollout of {where}{' to ' + images if images else ''} is stuck "
+                       f"(Progressing=False{'; replicas ' + replicas if replicas else ''}): {cause[:1].lower() + cause[1:]}.",
+                       min(0.95, (why.confidence if why else 0.6) + 0.03),
+                       [cite_at(dep, dep.line_no, f"Progressing False; NewReplicaSet {new_rs}"),
+                        *(why.evidence_for[:2] if why else [])],
+                       explains="explains the new pods' failure as the rollout's"))
+    return out
+
+
 def kube_hypotheses(facts: KubeFacts) -> list[Hypothesis]:
     """Every candidate cause the Kubernetes facts support, unranked."""
     nodes = node_labels(facts)
-    out: list[Hypothesis] = []
-    for obj in with_listed_events(merged(facts), facts):
+    out: list[Hypothesis] = _row_hypotheses(facts, {(o.kind.lower(), o.name) for o in facts.objects})
+    objects = with_listed_events(merged(facts), facts)
+    for obj in objects:
         for c in obj.containers:
             out += _container_hypotheses(obj, c)
         out += _event_hypotheses(obj, nodes)
         if obj.kind == "Node":
             out += _node_hypotheses(obj)
-    return out
+    return out + _stuck_rollouts(objects, out)

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from warroom.agents.offline.findings import LogLine, Signature
 from warroom.data.answers import Citation
@@ -56,8 +57,13 @@ def _pod(m: re.Match[str], line: LogLine, ctx: dict[str, str]) -> str:
 
 
 def _expiry(m: re.Match[str], line: LogLine, ctx: dict[str, str]) -> str:
-    found = re.search(r"(?:expired on|notAfter=?|expiry:?)\s*(\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}:\d{2})?)", line.message)
-    return f"expired on {found.group(1)}" if found else ""
+    # "expired on 2026-12-01", "notAfter=...", Go's "current time X is after 2026-12-01T23:59:59Z"
+    found = re.search(r"(?:expired on|notAfter=?|expiry:?|is after)\s*(\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}:\d{2}Z?)?)",
+                      line.message)
+    host = re.search(r"\b(?:https?|wss?|grpcs?)://([A-Za-z0-9][\w.-]*\.[A-Za-z][\w.-]*(?::\d+)?)", line.message) or re.search(
+        r"(?:for|to|host|server|connecting to|dial tcp)\s+\"?([A-Za-z0-9][\w.-]*\.[A-Za-z][\w-]+(?::\d+)?)", line.message)
+    of = f"of `{host.group(1)}` " if host else ""
+    return f"{of}expired on {found.group(1)}" if found else f"{of}expired" if of else ""
 
 
 def _dependency(m: re.Match[str], line: LogLine, ctx: dict[str, str]) -> str:
@@ -65,6 +71,39 @@ def _dependency(m: re.Match[str], line: LogLine, ctx: dict[str, str]) -> str:
                       r"([A-Za-z0-9][\w.-]*\.[A-Za-z][\w.-]*(?::\d+)?|[a-z][\w-]+:\d+)",
                       line.message)
     return (found.group(1) if found else next((g for g in m.groups() if g), "")).rstrip(".,;:\"'")
+
+
+# A thrown exception: a qualified Java/Kotlin/.NET class, or a bare Python/JS ``...Error``/``...Exception``,
+# followed by its message; and a Go panic.
+_EXCEPTION = re.compile(
+    r"(?:^|(?<=[\s:(\[\"']))((?:[A-Za-z_][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error|Throwable)|[A-Z]\w*(?:Exception|Error))"
+    r"(?=:|\s*$)(?::\s*([^\n]{0,200}))?|\bpanic: ([^\n]{1,200})")
+# Where it is thrown: a Java/.NET "at pkg.Class.method(File.java:42)" frame, a Python 'File "x.py", line 9, in f',
+# a Go "/src/app/main.go:42" line.
+_FRAME = re.compile(r"\bat ((?:[\w$<>]+\.)+[\w$<>]+)\(([\w.$-]+:\d+)\)|File \"([^\"]+)\", line (\d+), in (\S+)"
+                    r"|(?:^|\s)(/[\w./-]+\.go:\d+)|\bat ((?:[\w$<>`]+\.)+[\w$<>`]+)\([^)]*\) in ([^\s:]+):line (\d+)")
+_LIBRARY_FRAME = re.compile(r"^(?:java\.|javax\.|jdk\.|sun\.|kotlin\.|scala\.|org\.springframework\.|System\.)"
+                            r"|/usr/lib/python|/site-packages/|/usr/local/lib/python|/runtime/")
+
+
+def _exception_class(m: re.Match[str], line: LogLine, ctx: dict[str, str]) -> str:
+    return m.group(1) or "panic"
+
+
+def frame_of(text: str) -> str:
+    """The first application frame in ``text`` ("pkg.Class.method(File.java:42)", "app.py:9 in f"), or ""."""
+    for found in _FRAME.finditer(text):
+        if found.group(1):
+            where = f"{found.group(1)}({found.group(2)})"
+        elif found.group(3):
+            where = f"{found.group(3)}:{found.group(4)} in {found.group(5)}"
+        elif found.group(6):
+            where = found.group(6)
+        else:  # .NET: "at Ns.Type.Method() in /src/File.cs:line 40"
+            where = f"{found.group(7)}() in {found.group(8)}:{found.group(9)}"
+        if not _LIBRARY_FRAME.search(where):
+            return where
+    return ""
 
 
 FAMILIES: tuple[Family, ...] = (
@@ -114,10 +153,12 @@ FAMILIES: tuple[Family, ...] = (
     Family("pool_exhaustion", "Connection-pool exhaustion",
            re.compile(r"(HikariPool-\d+|[\w-]*[Pp]ool[\w-]*) - Connection is not available, request timed out after (\d+)ms"
                       r"|QueuePool limit of size \d+|remaining connection slots are reserved|too many clients already"
-                      r"|Timeout waiting for idle object|[Uu]nable to acquire (?:JDBC )?[Cc]onnection|connection pool exhausted"),
+                      r"|Timeout waiting for idle object|[Uu]nable to acquire (?:JDBC )?[Cc]onnection|connection pool exhausted"
+                      r"|\b1040\b.*Too many connections|Too many connections\b"),
            ("pool", "connection", "hikari", "datasource", "db", "database", "max_size", "maximum-pool-size"),
            _group(1), confidence=0.9,
-           triggers=("connection is not available", "queuepool", "connection slots", "too many clients", "idle object", "acquire", "pool exhausted")),
+           triggers=("connection is not available", "queuepool", "connection slots", "too many clients", "idle object", "acquire",
+                     "pool exhausted", "too many connections")),
     Family("disk_full", "Disk full",
            re.compile(r"No space left on device|ENOSPC|disk (?:is )?full|DiskPressure|disk usage (?:above|over|at) 9\d", re.I),
            ("disk", "volume", "retention", "log", "storage"), confidence=0.9,
@@ -136,8 +177,15 @@ FAMILIES: tuple[Family, ...] = (
                       r"|[Cc]onnection reset by peer|Database error"),
            ("host", "url", "endpoint", "timeout", "upstream"), _dependency, needs_problem_level=True, confidence=0.75,
            triggers=("unavailable", "refused", "timed out", "deadline exceeded", "reset by peer", "database error")),
+    # Last: an exception no family above names (a NullPointerException, a ValueError, a Go panic); its class,
+    # message and the frame that throws it (see SignatureScanner) are the detail.
+    Family("exception", "Exception thrown", _EXCEPTION, ("exception", "error", "stack", "null"), _exception_class,
+           needs_problem_level=True, confidence=0.7, triggers=("exception", "error:", "error(", "panic:", "throwable")),
 )
 _FAMILY = {f.name: f for f in FAMILIES}
+_EXCEPTION_INDEX = next(i for i, f in enumerate(FAMILIES) if f.name == "exception")
+# A Python traceback's last line: "decimal.InvalidOperation: [...]", "StopIteration" (group 3 is always empty).
+_PY_LAST = re.compile(r"^([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)(?::\s*(.{0,200}))?()$")
 _TRIGGERS = tuple((trigger, index) for index, f in enumerate(FAMILIES) for trigger in f.triggers)
 _CONTEXT = re.compile(r"^Name:\s+(\S+)$")
 
@@ -166,6 +214,8 @@ class _Tally:
     last: datetime | None = None
     services: set[str] = field(default_factory=set)
     cites: list[Citation] = field(default_factory=list)
+    where: str = ""
+    said: str = ""
 
 
 class SignatureScanner:
@@ -173,20 +223,26 @@ class SignatureScanner:
 
     def __init__(self) -> None:
         self._tallies: dict[tuple[str, str], _Tally] = {}
-        self._context: dict[str, dict[str, str]] = {}
+        self._context: dict[str, dict[str, Any]] = {}
 
     def feed(self, line: LogLine) -> None:
         ctx = self._context.setdefault(line.source, {})
         if line.message.startswith("Name:") and (named := _CONTEXT.match(line.message)):
             ctx["pod"] = named.group(1)
+        self._follow_frames(line, ctx)
         lowered = line.message.lower()
         candidates = {index for trigger, index in _TRIGGERS if trigger in lowered}
+        last_of_traceback = _PY_LAST.match(line.message) if ctx.get("traceback") else None
+        if last_of_traceback:
+            candidates.add(_EXCEPTION_INDEX)
+            ctx.pop("traceback", None)
         if not candidates:
             return
+        matched = False
         for index, family in enumerate(FAMILIES):
-            if index not in candidates:
+            if index not in candidates or (matched and family.name == "exception"):
                 continue
-            m = family.pattern.search(line.message)
+            m = family.pattern.search(line.message) or (last_of_traceback if family.name == "exception" else None)
             if not m:
                 continue
             if family.needs_problem_level and (line.level in ("INFO", "DEBUG") or _RECOVERED.search(line.message)):
@@ -202,8 +258,46 @@ class SignatureScanner:
             cite = _cite_around(line, m.start())
             if len(tally.cites) < 4 and all(c.detail != cite.detail for c in tally.cites):
                 tally.cites.append(cite)  # the same line copied into several files is cited once
+            matched = True
+            if family.name == "exception":
+                self._thrown(tally, m, line, ctx)
+            else:  # the line is explained: a traceback it ends belongs to it
+                ctx.pop("traceback", None)
+                ctx.pop("frame", None)
             if family.name in ("command_not_found", "missing_env", "cert_expiry", "pool_exhaustion"):
                 break  # the specific family explains the line; generic ones would repeat it
+
+    def _thrown(self, tally: _Tally, m: re.Match[str], line: LogLine, ctx: dict[str, Any]) -> None:
+        """An exception: its message, and its frame (on the same line, the Python frame seen just before, or
+        the first application frame of the lines that follow)."""
+        if not tally.said:
+            said = m.group(2) or m.group(3) or ""
+            if frame := _FRAME.search(said):  # a structured log's error field with its stack on the same line
+                said = said[: frame.start()]
+            tally.said = said.strip(" -|;:,\t")[:160]
+        where = frame_of(line.message[m.start():]) or ctx.pop("frame", "")
+        if where and not tally.where:
+            tally.where = where
+        ctx["open"] = tally if not tally.where else None
+
+    def _follow_frames(self, line: LogLine, ctx: dict[str, Any]) -> None:
+        """Frames after an exception name where it was thrown; Python's come before it, so the last is kept."""
+        text = line.message
+        if "File \"" in text and (where := frame_of(text)):
+            ctx["frame"] = where  # a Python traceback: the exception line follows its frames
+        elif text.startswith("Traceback (most recent call last)"):
+            ctx["traceback"] = True  # its last line names the exception, whatever its class is called
+            ctx.pop("frame", None)
+        tally = ctx.get("open")
+        if tally is None:
+            return
+        stripped = text.lstrip()
+        if stripped.startswith(("at ", "...", "Caused by", "/")) or line.timestamp is None:
+            if (where := frame_of(text)) and not tally.where:
+                tally.where = where
+                ctx["open"] = None
+        else:
+            ctx["open"] = None
 
     def signatures(self) -> list[Signature]:
         merged = self._merge_details()
@@ -221,9 +315,13 @@ class SignatureScanner:
                 title = f"TLS/SSL certificate {tally.detail}"
             if family.name == "command_not_found" and (guess := suggest_command(tally.detail)):
                 title += f" (likely a typo of `{guess}`)"
+            if tally.where:
+                title += f" at {tally.where}"
+                keywords.insert(1, tally.where.lower())
             out.append(Signature(family=family.name, title=title, detail=tally.detail, count=tally.count,
                                  first_seen=tally.first, last_seen=tally.last, services=sorted(tally.services),
-                                 keywords=keywords, citations=tally.cites, confidence=family.confidence))
+                                 keywords=keywords, citations=tally.cites, confidence=family.confidence,
+                                 where=tally.where, said=tally.said))
         out.sort(key=lambda s: (s.first_seen is None, s.first_seen.isoformat() if s.first_seen else "", s.family))
         return out
 

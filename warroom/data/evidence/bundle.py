@@ -15,6 +15,7 @@ from pathlib import Path
 from warroom.data.alerts import AlertPayloadError
 from warroom.data.evidence.alertfiles import looks_like_alerts, read_alert_file
 from warroom.data.evidence.changes import ChangesError, is_git_repository, read_changes_file, read_git
+from warroom.data.evidence.envelopes import csv_log_columns
 from warroom.data.evidence.logs import SNIFF_BYTES, ReadStats, looks_binary, open_stream, read_log
 from warroom.data.evidence.metrics import MetricFormatError, read_csv_metrics, read_prometheus
 from warroom.data.evidence.models import (EVIDENCE_KINDS, Change, Document, EvidenceBundle, MetricSeries,
@@ -104,8 +105,10 @@ def _classify_csv(lines: list[str]) -> str:
     if not lines:
         return "document"
     header = [cell.strip().strip('"').lower() for cell in lines[0].split(",")]
-    if "message" in header and {"at", "time", "timestamp"} & set(header):
-        return "changes"
+    if "message" in header and {"at", "time", "timestamp"} & set(header) and {"kind", "author"} & set(header):
+        return "changes"  # a change history: who changed what, and when
+    if csv_log_columns(header) is not None:
+        return "log"  # a log platform's export: the message column holds the line
     if "value" in header or (len(header) in (2, 3) and StampReader().parse(lines[0])[0] is not None):
         return "metrics"
     return "document"

@@ -98,8 +98,40 @@ def _fields(obj: dict[str, Any], text: str, stamps: StampReader) -> Fields:
         message = text
     elif not isinstance(message, str):
         message = json.dumps(message, ensure_ascii=False, sort_keys=True)
+    elif error := _error_of(obj):
+        message = message if error in message else f"{message.rstrip()}: {error}"
     return (when, level, _first(obj, SERVICE_PATHS), _first(obj, POD_PATHS), _first(obj, HOST_PATHS),
             message.rstrip("\r\n").strip() or text)
+
+
+_ERROR_KEYS = ("error", "err", "exception", "exc_info", "error_message", "errorMessage")
+_STACK_KEYS = ("stack", "stack_trace", "stacktrace", "stackTrace", "exc_text")
+
+
+def _error_of(obj: dict[str, Any]) -> str:
+    """A structured line's error beside its message ("error": "java.lang.NullPointerException: ...", ECS's
+    ``error.message``/``error.type``/``error.stack_trace``), with the first lines of its stack on one line: the
+    message alone ("checkout failed") does not say what failed or where."""
+    parts: list[str] = []
+    for key in _ERROR_KEYS:
+        value = obj.get(key)
+        if isinstance(value, dict):
+            kind, said = value.get("type") or value.get("kind") or "", value.get("message") or value.get("msg") or ""
+            parts.append(f"{kind}: {said}" if kind and said else str(kind or said))
+            value = value.get("stack_trace") or value.get("stack") or ""
+            if isinstance(value, str) and value:
+                parts.append(value)
+            break
+        if isinstance(value, str) and value.strip():
+            parts.append(value)
+            break
+    for key in _STACK_KEYS:
+        value = obj.get(key)
+        if isinstance(value, str) and value.strip():
+            parts.append(value)
+            break
+    text = " ".join(part.strip() for part in parts if part and part.strip())
+    return " | ".join(line.strip() for line in text.splitlines()[:4] if line.strip())[:2000]
 
 
 def _lookup(obj: Any, path: tuple[str, ...]) -> Any:

@@ -16,14 +16,14 @@ the same template without walking the tree (a bounded cache), which keeps the
 grouping stable and makes repeated lines cheap.
 
 Masking is the costly step, so it is cached at two levels. A line is keyed
-by its *shape* (every ASCII digit turned into ``0``): no rule tells one digit
-from another, so lines of one shape mask alike, and when every digit is masked
-the shape alone picks the template (digits left visible, ``jk2_init()``, join
-the key). When numbers vary in length (ids, sizes, latencies) shapes rarely
-repeat; the line cache then switches itself off for a while and lines are
-masked token by token (:class:`Masker`), each kind of token masked once by the
-regex (its digit runs by length class), so the cost stays per token, not per
-regex pass, whatever the numbers.
+by its *shape* (:mod:`~warroom.data.evidence.shapes`: ASCII digits turned into
+``0``, each digit run reduced to what no rule can tell apart, so ``took 12 ms``
+and ``took 123456 ms`` share one): lines of one shape mask alike, and when every
+digit is masked the shape alone picks the template (digits left visible,
+``jk2_init()``, join the key). When shapes still rarely repeat (hex ids, UUIDs)
+the line cache switches itself off for a while and lines are masked token by
+token (:class:`Masker`), each kind of token masked once by the regex, so the
+cost stays per token, not per regex pass, whatever the numbers.
 
 One configuration for every log (depth 4, similarity 0.5, 100 children per
 node): measured grouping accuracy on the Loghub 2k samples is in the tests.
@@ -36,14 +36,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from warroom.data.evidence.shapes import ZEROS as _ZEROS
+from warroom.data.evidence.shapes import ShapeKeys
 from warroom.data.redact import redact
 
 WILDCARD = "<*>"
-_ZEROS = bytes.maketrans(b"0123456789", b"0000000000")
 OVERFLOW_TEXT = "(other messages: the template limit was reached)"
 _SAMPLE = 4096
 _BYPASS = 65536
 _BY_SHAPE, _MASK_ONLY = 0, 1
+_LINES, _LINE_KEEP = 16_384, 256  # lines kept as they are (at most this long), for repeats
 
 MASK = re.compile(
     r"(?<![\w])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?!\w)"  # UUID
@@ -57,11 +59,6 @@ MASK = re.compile(
 
 _DIGIT_RUN = re.compile(r"[0-9]+")
 _ANY_DIGIT = re.compile(r"[0-9]")
-_RUN6 = re.compile(rb"0{6,}")
-_RUN45 = re.compile(rb"0{4,5}")
-# Where a run's length matters beyond its class: a digit touching a hex letter or x, a UUID-like group,
-# and (so that no key can be mistaken for another) a message that holds the symbols themselves.
-_EXACT = re.compile(rb"[a-fA-FxX]0|0[a-fA-FxX]|[0-9a-fA-F]-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-|[\x00\x05\x06]")
 
 @dataclass
 class Template:
@@ -91,10 +88,10 @@ class Masker:
     No rule of :data:`MASK` crosses white space or tells one ASCII digit from another, and none starts
     or ends inside a run of digits; only three read a run's length (IPv4 octets of 1-3 digits and a port
     of up to 5, hex ids of 7 or more hex characters, UUIDs). So a token is keyed by its shape with each
-    digit run reduced to a length class (1, 2, 3, 4-5, 6+), or kept exact where a digit touches a hex
-    letter or an ``x`` or the token looks like a UUID, and the key's masked form (a constant, or pieces
-    naming the digit runs left visible) is found once by the regex: ``blk_-42`` and ``blk_-1234567``,
-    ``/10.1.2.3:50010`` and ``/10.251.42.84:5001``, are each one key however many lines carry them.
+    digit run reduced as far as no rule can tell (:func:`~warroom.data.evidence.shapes.reduce_shape`), and
+    the key's masked form (a constant, or pieces naming the digit runs left visible) is found once by the
+    regex: ``blk_-42`` and ``blk_-1234567``, ``/10.1.2.3:50010`` and ``/10.251.42.84:5001``, are each one
+    key however many lines carry them.
     All-digit tokens and tokens with no digit take a fast path.
     """
 
@@ -102,7 +99,8 @@ class Masker:
         self.cache_size = cache_size
         self._words: dict[str, str] = {}
         self._shapes: dict[bytes, str | tuple[str | int, ...]] = {}
-        self._kinds: dict[bytes, str | tuple[str | int, ...]] = {}
+        self._kinds: dict[object, str | tuple[str | int, ...]] = {}
+        self._keys = ShapeKeys()
 
     def token(self, token: str) -> str:
         """``token`` with its variable parts replaced by ``<*>``."""
@@ -131,7 +129,7 @@ class Masker:
 
     def _plan(self, shape: bytes, token: str) -> str | tuple[str | int, ...]:
         """The masked form of every token of ``shape``'s kind: a string, or pieces (an int names a visible digit run)."""
-        key = shape if _EXACT.search(shape) is not None else b"\x00" + _RUN45.sub(b"\x05", _RUN6.sub(b"\x06", shape))
+        key = self._keys.key_of(token, shape)
         plan = self._kinds.get(key)
         if plan is not None:
             return plan
@@ -256,8 +254,10 @@ class TemplateMiner:
         self._root: dict[int, _Node] = {}
         self._templates: list[Template] = []
         self._cache: dict[str, _Cluster] = {}
-        self._shapes: dict[bytes, _Cluster | tuple[int, ...]] = {}
-        self._visible: dict[tuple[bytes, tuple[str, ...]], _Cluster] = {}
+        self._shapes: dict[object, _Cluster | tuple[int, ...]] = {}
+        self._visible: dict[tuple[object, tuple[str, ...]], _Cluster] = {}
+        self._lines: dict[str, _Cluster] = {}  # recent lines as they are (a repeated line costs one look-up)
+        self._keys = ShapeKeys()
         self._masker = Masker()
         self._overflow: Template | None = None
         # The line cache pays when shapes repeat. When fewer than one in ten of _SAMPLE lines hit it (numbers
@@ -268,10 +268,15 @@ class TemplateMiner:
 
     def add(self, message: str) -> Template:
         """Put ``message`` into its template (creating or generalising one) and return the template."""
+        cluster = self._lines.get(message)
+        if cluster is not None:  # the same line again
+            template = cluster.template
+            template.count += 1
+            return template
         mode = self._mode
         if mode == _MASK_ONLY:
             return self._add_masked(message)
-        key = message.encode("utf-8", "surrogatepass").translate(_ZEROS)
+        key = self._keys.key(message)
         known = self._shapes.get(key)
         self._lookups += 1
         if self._lookups >= _SAMPLE:
@@ -290,6 +295,11 @@ class TemplateMiner:
                     return self._overflowed()
             else:
                 self._hits += 1
+        if cluster.__class__ is _Cluster and len(message) <= _LINE_KEEP:
+            lines = self._lines
+            if len(lines) >= _LINES:
+                lines.clear()
+            lines[message] = cluster  # type: ignore[assignment]
         template = cluster.template  # type: ignore[union-attr]
         template.count += 1
         return template
@@ -321,7 +331,7 @@ class TemplateMiner:
             self._visible.clear()
         self._lookups = self._hits = 0
 
-    def _add_new(self, message: str, key: bytes) -> _Cluster | None:
+    def _add_new(self, message: str, key: object) -> _Cluster | None:
         """Mask ``message``, place it, and remember its shape key (with the digit runs masking left visible)."""
         masked = self._masker.mask(message)
         cluster = self._cache.get(masked)

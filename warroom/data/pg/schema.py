@@ -94,7 +94,7 @@ def explain(exc: BaseException, url: str) -> StoreError:
         return exc
     if isinstance(exc, CONNECTION_LOST):
         return StoreUnavailable(f"lost the connection to PostgreSQL at {where} ({_first_line(exc) or type(exc).__name__}); "
-                          "nothing of the unfinished write was stored, and the next call reconnects")  # fmt: skip
+                          "a write under way is rolled back unless its COMMIT had reached the server, and the next call reconnects")  # fmt: skip
     if isinstance(exc, asyncpg.InsufficientPrivilegeError):
         return StoreError(f"the PostgreSQL user of {where} lacks a privilege warroom needs: {_first_line(exc)}")
     if isinstance(exc, asyncpg.exceptions.DiskFullError):

@@ -16,7 +16,7 @@ from warroom.data.models import Incident
 # Families that name a cause by themselves, most specific first; the rest are symptoms or context.
 SPECIFIC = ("command_not_found", "missing_env", "cert_expiry", "image_pull", "oom_kill", "disk_full", "pool_exhaustion",
             "dns_failure", "query_error", "auth_failure", "dependency_unavailable", "memory_pressure", "cpu_saturation",
-            "crash_loop")
+            "crash_loop", "exception")
 CUSTOMER_FACING = re.compile(r"checkout|payment|login|auth|cart|order|api|edge|gateway|web|frontend|signup|search", re.I)
 EXTERNAL = ("dependency_unavailable", "dns_failure")
 
@@ -114,6 +114,12 @@ def explain(sig: Signature) -> str:
     if sig.family == "cert_expiry":
         return f"the SSL/TLS certificate {d}" if d else "the SSL/TLS certificate expired"
     if sig.family == "pool_exhaustion":
+        said = " ".join(c.detail for c in sig.citations).lower()
+        if "remaining connection slots are reserved" in said or "too many clients already" in said:
+            return ("the PostgreSQL server refuses new connections: every connection slot is taken (max_connections "
+                    "reached: \"remaining connection slots are reserved\" / \"too many clients already\")")
+        if "too many connections" in said:
+            return "the MySQL server refuses new connections: max_connections is reached (\"Too many connections\")"
         return (f"requests cannot get a database connection from {d or 'the connection pool'} and time out: "
                 "the connection pool is exhausted")
     if sig.family == "oom_kill":
@@ -132,6 +138,11 @@ def explain(sig: Signature) -> str:
         return "the container image cannot be pulled"
     if sig.family == "query_error":
         return f"a database query fails with a syntax error{' (query ' + d + ')' if d else ''}"
+    if sig.family == "exception":
+        thrown = "a Go panic" if d == "panic" else f"`{d}` is thrown"
+        where = f" at `{sig.where}`" if sig.where else ""
+        said = f" ({sig.said.rstrip('.')})" if sig.said else ""
+        return f"{thrown}{where}{said}"
     if sig.family == "dependency_unavailable":
         said = " ".join(c.detail for c in sig.citations).lower()
         target = f"`{d}`" if d else "a dependency"

@@ -78,7 +78,11 @@ def _kind(node: _Node, hint: str) -> str:
     if hint:
         return hint
     keys = {c.key for c in node.children}
-    return next((kind for kind, marks in _KIND_KEYS if any(k in keys for k in marks)), "Object")
+    # The kind with the most of its own keys (a ReplicaSet's Replicas and Pods Status beat the Pods Status a
+    # StatefulSet shares); on a tie the first listed.
+    scores = [(sum(k in keys for k in marks), -i, kind) for i, (kind, marks) in enumerate(_KIND_KEYS)]
+    best = max(scores)
+    return best[2] if best[0] else "Object"
 
 
 def _state(node: _Node | None) -> ContainerState:
