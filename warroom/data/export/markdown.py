@@ -42,15 +42,21 @@ _HEADING = re.compile(r"^(\s{0,3})(#{1,6})(\s|$)")
 
 #: Per-render memo of :func:`clean` (redaction is the export's hot path); see :func:`memo`.
 _MEMO: ContextVar[dict[str, str] | None] = ContextVar("warroom_export_clean_memo", default=None)
+#: Per-render memos of :func:`inline_plain` and of each escaped table cell (a long incident's note is
+#: printed in the timeline and in every tier's notes: escaped once).
+_PLAIN: ContextVar[dict[str, str] | None] = ContextVar("warroom_export_plain_memo", default=None)
+_CELLS: ContextVar[dict[str, "Md"] | None] = ContextVar("warroom_export_cell_memo", default=None)
 
 
 @contextmanager
 def memo() -> Iterator[None]:
     """Within this block, :func:`clean` remembers its results (one render: same input, same output)."""
-    token = _MEMO.set({})
+    token, plain, cells = _MEMO.set({}), _PLAIN.set({}), _CELLS.set({})
     try:
         yield
     finally:
+        _CELLS.reset(cells)
+        _PLAIN.reset(plain)
         _MEMO.reset(token)
 
 
@@ -189,8 +195,15 @@ def _escape_text(text: str, table: bool) -> str:
     return _inert_text((_TABLE_SPECIAL if table else _TEXT_SPECIAL).sub(lambda m: "\\" + m.group(0), text))
 
 
+#: Any character :func:`_escape_text` or :func:`_inert_text` would change (``_`` and ``](`` included
+#: whatever surrounds them); text without one only needs its line start checked.
+_ANY_SPECIAL = re.compile(r"[\\`*~|&<{}_]|\]\(")
+
+
 def _escape_line(value: str, table: bool = False) -> str:
     """One line of literal text: code spans kept as written, everything else literal, no block can start."""
+    if not _ANY_SPECIAL.search(value):  # the common case: plain words and numbers
+        return _LINE_START.sub(_escape_start, value, count=1)
     parts = []
     for is_code, piece in code_spans(value):
         if is_code:
@@ -222,7 +235,13 @@ def cell(text: object, limit: int = 1000) -> Md:
         value = value[: limit - 1].rstrip() + "…"
     if not value:
         return Md("—")
-    return _inline(value, table=True)
+    cells = _CELLS.get()
+    if cells is None:
+        return _inline(value, table=True)
+    found = cells.get(value)
+    if found is None:
+        found = cells[value] = _inline(value, table=True)
+    return found
 
 
 def code(text: object, limit: int = 300, *, in_table: bool = False) -> Md:
@@ -344,7 +363,19 @@ def mermaid_label(text: object, limit: int = 60) -> Md:
 
 def inline_plain(text: object) -> str:
     """Cleaned text on one line, no markdown escaping (for CSV and Mermaid)."""
-    return " ".join(part.strip() for part in clean(text).split("\n") if part.strip())
+    plain = _PLAIN.get()
+    if plain is None or not isinstance(text, str):
+        return _one_line(clean(text))
+    found = plain.get(text)
+    if found is None:
+        found = plain[text] = _one_line(clean(text))
+    return found
+
+
+def _one_line(value: str) -> str:
+    if "\n" not in value:
+        return value.strip()
+    return " ".join(part.strip() for part in value.split("\n") if part.strip())
 
 
 def _collapse_blank(text: str) -> str:

@@ -34,6 +34,7 @@ from warroom.data.export.gates import evaluate_gates
 from warroom.data.export.pir import action_rows
 from warroom.data.export.pir_context import drafted_sections, pir_context
 from warroom.data.export.record import Record, build_record
+from warroom.data.export.stream import timeline_row
 from warroom.data.export.sections import (
     REVIEW_SECTIONS,
     SECTIONS_BY_KEY,
@@ -163,12 +164,15 @@ def tidy(text: str) -> str:
     return text + "\n"
 
 
+_HEADING_LINE = re.compile(r"^#{1,6} ")
+
+
 def _space_headings(text: str) -> str:
     """A blank line before and after every heading outside code fences (markdown renders them reliably)."""
     out: list[str] = []
     lines = list(prose_lines(text))
     for index, (_, line, in_code) in enumerate(lines):
-        is_heading = not in_code and re.match(r"^#{1,6} ", line)
+        is_heading = not in_code and line[:1] == "#" and _HEADING_LINE.match(line)
         if is_heading and out and out[-1].strip():
             out.append("")
         out.append(line)
@@ -192,11 +196,10 @@ def timeline_rows(rec: Record, kinds_left_out: frozenset[str] = frozenset(), not
     for row in rec.timeline:
         if row.kind in kinds_left_out:
             continue
-        at = row.at.strftime("%Y-%m-%d %H:%M:%S UTC")
         if notes:
-            rows.append(f"| {at} | {md.cell(row.event)} | {md.cell(row.actor)} | {md.cell(row.notes, 300)} |")
+            rows.append(timeline_row(row))
         else:
-            rows.append(f"| {at} | {md.cell(row.event)} |")
+            rows.append(f"| {row.at.strftime('%Y-%m-%d %H:%M:%S UTC')} | {md.cell(row.event)} |")
     return md.Md("\n".join(rows))
 
 
@@ -232,7 +235,6 @@ def context(rec: Record) -> dict[str, Any]:
         "comms": comms, "pir": pir_context(rec, comms),
         "drafted": drafted_sections(rec),
         "runs_in_order": sorted(i.runs.values(), key=lambda r: (r.started_at, r.run_id)),
-        "timeline_table": timeline_rows(rec),
         "notes_between": lambda start, end, rows={}: notes_between(rec, start, end, rows),  # noqa: B006 - one cache per render
         "mitigation_decisions": [d for d in i.decisions if "mitigat" in d.gate.lower()],
         "failed_mitigations": [m for m in i.mitigations if m.outcome == "failed"],
@@ -322,10 +324,15 @@ def _texts(rec: Record) -> Iterator[str]:
 
 def render_record(rec: Record) -> dict[str, str]:
     """Render every document of ``rec``; communications that did not happen are left out."""
+    return render_documents(rec, timeline_rows(rec))
+
+
+def render_documents(rec: Record, timeline_table: md.Md) -> dict[str, str]:
+    """Every document of ``rec``, the timeline's table rows being ``timeline_table`` (see ``stream``)."""
     env = environment()
     md.prime(_texts(rec))
     appendix = appendix_paths(rec)
-    base = {**context(rec), "appendix": appendix}
+    base = {**context(rec), "appendix": appendix, "timeline_table": timeline_table}
     files: dict[str, str] = {}
     for path, template, extra in _plan(rec, appendix):
         text = env.get_template(template).render({**base, **extra, "path": path, "up": "../" * path.count("/")})

@@ -1,6 +1,7 @@
 """Write the rendered set under ``DIR/<incident-id>/`` atomically.
 
-Everything is rendered in memory first. The files go into a fresh temporary
+Every document but the timeline is rendered in memory first; the timeline's table rows are
+formatted in batches as its file is written (``stream``). The files go into a fresh temporary
 directory inside ``DIR`` (same filesystem), each written and fsynced; then the
 previous export (if any) is renamed aside, the new one renamed into place, the
 directory fsynced, and the old one removed. Until the final rename succeeds
@@ -13,11 +14,13 @@ from __future__ import annotations
 import errno
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 
 from warroom.data import events as ev
-from warroom.data.export.render import render_incident
+from warroom.data.export import markdown as md
+from warroom.data.export.record import build_record
+from warroom.data.export.stream import render_chunks
 from warroom.data.ids import validate_incident_id
 from warroom.data.models import Incident
 from warroom.data.policy import DEFAULT_POLICY, Policy
@@ -27,13 +30,17 @@ class ExportError(OSError):
     """The export could not be written; the previous export (if any) is intact."""
 
 
-FileWriter = Callable[[Path, bytes], None]
+FileWriter = Callable[[Path, "bytes | Iterable[bytes]"], None]
 
 
-def write_file(path: Path, data: bytes) -> None:
-    """Write ``data`` to a new file and fsync it (the seam tests use to inject a full disk)."""
+def write_file(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """Write ``data`` (bytes, or chunks of them) to a new file and fsync it (the seam tests use to inject a full disk)."""
     with open(path, "xb") as handle:
-        handle.write(data)
+        if isinstance(data, bytes):
+            handle.write(data)
+        else:
+            for chunk in data:
+                handle.write(chunk)
         handle.flush()
         os.fsync(handle.fileno())
 
@@ -68,8 +75,15 @@ def _safe_relative(path: str) -> PurePosixPath:
     return rel
 
 
-def write_export(files: dict[str, str], out_dir: Path, incident_id: str, *, writer: FileWriter = write_file) -> Path:
-    """Write ``files`` as ``out_dir/<incident_id>/`` replacing any previous export atomically."""
+def _encoded(text: str | Iterable[str]) -> bytes | Iterator[bytes]:
+    if isinstance(text, str):
+        return text.encode("utf-8")
+    return (chunk.encode("utf-8") for chunk in text)
+
+
+def write_export(files: Mapping[str, str | Iterable[str]], out_dir: Path, incident_id: str, *,
+                 writer: FileWriter = write_file) -> Path:  # fmt: skip
+    """Write ``files`` (text, or chunks of it) as ``out_dir/<incident_id>/`` replacing any previous export atomically."""
     incident_id = validate_incident_id(incident_id)
     out_dir = Path(out_dir)
     target = out_dir / incident_id
@@ -89,7 +103,7 @@ def write_export(files: dict[str, str], out_dir: Path, incident_id: str, *, writ
             rel = _safe_relative(path)
             destination = staging.joinpath(*rel.parts)
             destination.parent.mkdir(parents=True, exist_ok=True)
-            writer(destination, files[path].encode("utf-8"))
+            writer(destination, _encoded(files[path]))
         for directory in sorted({p for p in staging.rglob("*") if p.is_dir()}, reverse=True):
             _fsync_dir(directory)
         _fsync_dir(staging)
@@ -156,5 +170,6 @@ def export_incident(events: list[ev.BaseEvent], out_dir: Path, *, policy: Policy
     """Render ``events`` and write them under ``out_dir/<incident-id>/``; returns that directory (``state``: see ``build_record``)."""
     if not events:
         raise ExportError("there are no events to export")
-    files = render_incident(events, policy=policy, state=state)
-    return write_export(files, Path(out_dir), events[0].incident_id, writer=writer)
+    with md.memo():  # open while the timeline's rows are formatted, as the file is written
+        files = render_chunks(build_record(list(events), policy, state))
+        return write_export(files, Path(out_dir), events[0].incident_id, writer=writer)
