@@ -40,6 +40,7 @@ async def steady(pilot: Any) -> None:
     await pilot.pause(0.2)
     for widget in pilot.app.screen.query("Input, TextArea"):
         widget.cursor_blink = False
+        widget.refresh()  # the cursor row may be cached from a blink's off phase
     for screen in pilot.app.screen_stack:  # repaint what lies under a modal, so the dimmed backdrop is settled
         screen.refresh(repaint=True)
     await pilot.pause(0.1)
