@@ -271,6 +271,15 @@ class Timeline(ScrollView, can_focus=True):
             # The scrollbar stays as it is: no layout of the whole screen, only this pane repaints.
             self.set_reactive(Widget.virtual_size, size)
             self._scroll_update(size)
+        elif self.is_mounted and old.width == size.width and self.styles.overflow_y == "auto":
+            # The vertical scrollbar comes or goes: one layout of the screen, not three. The width the
+            # rows will have beside it, and the scrollbar itself, are set now, so the layout pass finds
+            # nothing more to change (else it would lay out again for the scrollbar, then again for
+            # the resize the scrollbar brings).
+            bar = self.styles.scrollbar_size_vertical
+            width = size.width + (bar if self.show_vertical_scrollbar else 0) - (bar if size.height > height else 0)
+            self.virtual_size = Size(max(0, width), size.height)
+            self._refresh_scrollbars()
         else:
             self.virtual_size = size
         if follow:
