@@ -3,6 +3,8 @@
 Real parts only: the ``warroom serve`` command on 127.0.0.1 (textual-serve starting one app process
 for the browser), Debian's ``chromium`` driven over the DevTools protocol, a real SQLite file, and
 ``warroom note`` run as another process. Skipped, with the reason, where chromium is not installed.
+The watcher's test runs once on the SQLite file and once on a real PostgreSQL database (the test
+session's server from ``tests/pg_server.py``): serve, the CLI's note and the checks all use its URL.
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.browser import Page, chromium_path, start_chromium, stop_chromium
-from tests.screens.helpers import events_of, kinds
+from tests.screens.helpers import events_of
 from warroom.agents.offline.demo.incident import create_demo_incident
 from warroom.data.store import EventStore
+from warroom.data.store_api import is_database_url, open_store
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = chromium_path()
@@ -32,21 +35,36 @@ CHROMIUM = chromium_path()
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (Debian: apt-get install chromium)")
 
 
-def _env() -> dict[str, str]:
+def _env(files: Path | None = None) -> dict[str, str]:
+    """The environment of warroom's processes; ``files``: their user data dir (where a URL's evidence files go)."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     env.pop("WARROOM_SERVE_TOKEN", None)
+    env.pop("WARROOM_DB", None)
+    if files is not None:
+        env["XDG_DATA_HOME"] = str(files)
     return env
 
 
-def _warroom(db: Path, *words: str) -> list[str]:
+def _warroom(db: str | Path, *words: str) -> list[str]:
     return [sys.executable, "-m", "warroom", "--db", str(db), "--as", "browser-test", *words]
 
 
-async def _demo(db: Path) -> str:
-    store = await EventStore.open(db)
+async def _demo(db: str | Path, files: Path) -> str:
+    """The demo incident in the store at ``db``; its evidence files under ``files`` when ``db`` is a URL."""
+    anchor = files / "warroom" / "warroom.db" if is_database_url(db) else Path(db)  # serve's default path there
+    anchor.parent.mkdir(parents=True, exist_ok=True)
+    store = await open_store(db, path=anchor) if is_database_url(db) else await open_store(db)
     try:
-        demo = await create_demo_incident(store, db, now=datetime.now(timezone.utc), actor="demo", say=lambda line: None)
+        demo = await create_demo_incident(store, anchor, now=datetime.now(timezone.utc), actor="demo", say=lambda line: None)
         return demo.incident_id
+    finally:
+        await store.close()
+
+
+async def kinds(db: str | Path, incident_id: str) -> list[str]:
+    store = await open_store(db)
+    try:
+        return [e.kind for e in await store.events(incident_id)]
     finally:
         await store.close()
 
@@ -65,11 +83,11 @@ async def _declared(db: Path) -> str:
 
 
 @contextmanager
-def _serving(tmp_path: Path, *options: str, token: str = "") -> Iterator[tuple[Path, str]]:
-    """``warroom serve --port 0 OPTIONS`` on a fresh database; yields the database and the page's address."""
-    db = tmp_path / "web.db"
+def _serving(tmp_path: Path, *options: str, token: str = "", db: str | Path | None = None) -> Iterator[tuple[str | Path, str]]:
+    """``warroom serve --port 0 OPTIONS`` on ``db`` (default: a fresh SQLite file); yields it and the page's address."""
+    db = tmp_path / "web.db" if db is None else db
     said, errors = tmp_path / "serve.out", tmp_path / "serve.err"
-    env = _env() | ({"WARROOM_SERVE_TOKEN": token} if token else {})
+    env = _env(tmp_path / "files") | ({"WARROOM_SERVE_TOKEN": token} if token else {})
     with said.open("wb") as out, errors.open("wb") as err:  # files, not pipes: nothing can block the server
         process = subprocess.Popen(_warroom(db, "serve", "--port", "0", *options), stdout=out, stderr=err, env=env,
                                    cwd=tmp_path)  # fmt: skip
@@ -103,15 +121,16 @@ async def page(tmp_path: Path) -> AsyncIterator[Page]:
         stop_chromium(browser)
 
 
-@pytest.mark.timeout(60)
-async def test_a_watcher_sees_the_demo_war_room_follow_the_cli_and_cannot_decide(tmp_path: Path, page: Page) -> None:
-    with _serving(tmp_path) as (db, url):
+@pytest.mark.timeout(90)
+async def test_a_watcher_sees_the_demo_war_room_follow_the_cli_and_cannot_decide(tmp_path: Path, page: Page,
+                                                                                  db_location: str | Path) -> None:  # fmt: skip
+    with _serving(tmp_path, db=db_location) as (db, url):
         assert "read-only" in (tmp_path / "serve.out").read_text()
-        await _watch_and_try_to_decide(page, db, url)
+        await _watch_and_try_to_decide(page, db, url, tmp_path / "files")
 
 
-async def _watch_and_try_to_decide(page: Page, db: Path, url: str) -> None:
-    incident_id = await _demo(db)
+async def _watch_and_try_to_decide(page: Page, db: str | Path, url: str, files: Path) -> None:
+    incident_id = await _demo(db, files)
     await page.navigate(url)
     listed = await page.wait_for_text(incident_id, "read-only view", timeout=20)
     assert "CheckoutHigh5xxRate" in listed
@@ -123,7 +142,7 @@ async def _watch_and_try_to_decide(page: Page, db: Path, url: str) -> None:
                              "Acknowledge", timeout=15)  # fmt: skip
 
     note = f"seen from the CLI {os.getpid()}"
-    added = subprocess.run(_warroom(db, "note", incident_id, note), env=_env(), capture_output=True, timeout=30)
+    added = subprocess.run(_warroom(db, "note", incident_id, note), env=_env(files), capture_output=True, timeout=30)
     assert added.returncode == 0, added.stderr.decode()
     recorded = time.monotonic()
     await page.wait_for_text(note, timeout=2.0)

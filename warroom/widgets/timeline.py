@@ -54,7 +54,7 @@ class Timeline(ScrollView, can_focus=True):
     ]  # fmt: skip
 
     DEFAULT_CSS = """
-    Timeline { height: 1fr; overflow-x: hidden; }
+    Timeline { height: 1fr; overflow-x: hidden; overflow-y: scroll; }
     """
 
     class Filtered(Message, bubble=True):
@@ -233,8 +233,9 @@ class Timeline(ScrollView, can_focus=True):
         self._set_view(TimelineView(self._view.category, strip_control(text).strip().lower()[:MAX_NEEDLE]))
 
     def _set_view(self, view: TimelineView) -> None:
+        if view.needle != self._view.needle:
+            self._strips.clear()  # a row's strip marks the search; a filter alone leaves rows as drawn
         self._view = view
-        self._strips.clear()
         self._view_complete = True
         if view.everything or self._source is None:
             self._view_seqs = None
@@ -267,7 +268,8 @@ class Timeline(ScrollView, can_focus=True):
         # scrollbar's column would bring in a horizontal scrollbar over the newest row.
         size = Size(self.scrollable_content_region.width, self.shown)
         old, height = self.virtual_size, self.container_size.height
-        if self.is_mounted and old.width == size.width and (old.height > height) == (size.height > height):
+        bar_stays = self.styles.overflow_y != "auto" or (old.height > height) == (size.height > height)
+        if self.is_mounted and old.width == size.width and bar_stays:
             # The scrollbar stays as it is: no layout of the whole screen, only this pane repaints.
             self.set_reactive(Widget.virtual_size, size)
             self._scroll_update(size)
@@ -308,7 +310,7 @@ class Timeline(ScrollView, can_focus=True):
     # -- rendering ---------------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
-        width = self.size.width
+        width = self.scrollable_content_region.width  # beside the scrollbar: a row's ellipsis stays in view
         seqs = self._shown_seqs
         if index >= len(seqs):
             return Strip([Segment(" " * width, self.rich_style)], width)
