@@ -18,8 +18,8 @@ def _run(capsys: Any, *argv: str) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
-def test_decisions_without_a_playbook(tmp_path: Path, capsys: Any) -> None:
-    db = ["--db", str(tmp_path / "c.db"), "--as", "alice"]
+def test_decisions_without_a_playbook(tmp_path: Path, capsys: Any, db_location: str | Path) -> None:
+    db = ["--db", str(db_location), "--as", "alice"]  # once on a SQLite file, once on PostgreSQL
     code, out, _ = _run(capsys, "new", "Checkout down", "--no-tui", "--severity", "P2", *db)
     incident = out.strip().splitlines()[-1]
     assert _run(capsys, "ack", incident, *db)[1].count("\n") == 2  # acknowledged + incident commander
