@@ -17,9 +17,10 @@ PAYLOADS = ROOT / "tests" / "data" / "payloads"
 SAMPLE = ROOT / "warroom" / "data" / "alerts" / "samples" / "alertmanager-checkout.json"
 
 
-def warroom(db: Path, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
-    # WARROOM_DB points elsewhere: only --db may decide which file is used
-    env = {**os.environ, "WARROOM_ACTOR": "dana", "PYTHONIOENCODING": "utf-8", "WARROOM_DB": str(db.with_name("other.db"))}
+def warroom(db: str | Path, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
+    # WARROOM_DB points elsewhere (for a URL: the test's default file): only --db may decide which store is used
+    other = db.with_name("other.db") if isinstance(db, Path) else Path(os.environ["WARROOM_DB"])
+    env = {**os.environ, "WARROOM_ACTOR": "dana", "PYTHONIOENCODING": "utf-8", "WARROOM_DB": str(other)}
     result = subprocess.run(
         [sys.executable, "-m", "warroom", "--db", str(db), *args],
         input=stdin.decode("utf-8", "surrogateescape") if stdin is not None else None,
@@ -43,23 +44,23 @@ def digest(db: Path) -> str:
     return h.hexdigest()
 
 
-def test_ingest_then_list_then_show(db_path: Path) -> None:
-    out = warroom(db_path, "ingest", "alertmanager", str(SAMPLE))
+def test_ingest_then_list_then_show(db_location: str | Path) -> None:
+    out = warroom(db_location, "ingest", "alertmanager", str(SAMPLE))
     assert out.returncode == 0 and out.stdout.startswith("INC-")
     incident_id = out.stdout.split()[0]
     assert "declared" in out.stdout
-    resolved = warroom(db_path, "ingest", "alertmanager", str(PAYLOADS / "alertmanager-resolved.json"))
+    resolved = warroom(db_location, "ingest", "alertmanager", str(PAYLOADS / "alertmanager-resolved.json"))
     assert resolved.stdout.split()[:2] == [incident_id, "updated"]
 
-    listed = json.loads(warroom(db_path, "list", "--json").stdout)
+    listed = json.loads(warroom(db_location, "list", "--json").stdout)
     assert [(r["id"], r["severity"], r["impact"], r["urgency"], r["alerts"]) for r in listed] == [
         (incident_id, "P1", "HIGH", "MEDIUM", 2)
     ]
     assert listed[0]["detection_method"] == "alertmanager" and listed[0]["service"] == "checkout"
 
-    note = warroom(db_path, "note", incident_id, "rolled back checkout-api to v2.40.3")
+    note = warroom(db_location, "note", incident_id, "rolled back checkout-api to v2.40.3")
     assert note.returncode == 0
-    shown = warroom(db_path, "show", incident_id).stdout
+    shown = warroom(db_location, "show", incident_id).stdout
     timeline = shown.split("timeline:\n")[1].splitlines()
     assert "Incident declared" in timeline[0]
     assert "Alert firing" in timeline[1] and "Alert resolved" in timeline[2]
@@ -67,32 +68,32 @@ def test_ingest_then_list_then_show(db_path: Path) -> None:
     assert "severity P1 (impact HIGH, urgency MEDIUM)" in shown
 
 
-def test_ingest_pagerduty_from_stdin(db_path: Path) -> None:
-    out = warroom(db_path, "ingest", "pagerduty", "-", stdin=(PAYLOADS / "pagerduty-v2-trigger.json").read_bytes())
+def test_ingest_pagerduty_from_stdin(db_location: str | Path) -> None:
+    out = warroom(db_location, "ingest", "pagerduty", "-", stdin=(PAYLOADS / "pagerduty-v2-trigger.json").read_bytes())
     assert out.returncode == 0 and "declared" in out.stdout
-    again = warroom(db_path, "ingest", "pagerduty", str(PAYLOADS / "pagerduty-v3-triggered.json"))
+    again = warroom(db_location, "ingest", "pagerduty", str(PAYLOADS / "pagerduty-v3-triggered.json"))
     assert again.stdout.split()[:2] == [out.stdout.split()[0], "updated"]
 
 
-def test_new_with_alerts_list_open_and_terminal_safe_show(db_path: Path) -> None:
-    out = warroom(db_path, "new", "Checkout \x1b[31mdown\x1b]8;;http://evil\x07", "--alerts", str(SAMPLE), "--service",
+def test_new_with_alerts_list_open_and_terminal_safe_show(db_location: str | Path) -> None:
+    out = warroom(db_location, "new", "Checkout \x1b[31mdown\x1b]8;;http://evil\x07", "--alerts", str(SAMPLE), "--service",
                   "checkout", "--guidance", "tight SLA", "--no-tui")  # fmt: skip
     assert out.returncode == 0, out.stderr
     incident_id = out.stdout.strip()
-    [row] = json.loads(warroom(db_path, "list", "--json", "--open").stdout)
+    [row] = json.loads(warroom(db_location, "list", "--json", "--open").stdout)
     assert row["id"] == incident_id and row["severity"] == "P1" and row["alerts"] == 1  # from the alert
-    shown = warroom(db_path, "show", incident_id).stdout
+    shown = warroom(db_location, "show", incident_id).stdout
     assert "\x1b" not in shown and "\x07" not in shown
     assert "Checkout down" in shown
     # the alert's key is bound: the resolve lands on this incident
-    resolved = warroom(db_path, "ingest", "alertmanager", str(PAYLOADS / "alertmanager-resolved.json"))
+    resolved = warroom(db_location, "ingest", "alertmanager", str(PAYLOADS / "alertmanager-resolved.json"))
     assert resolved.stdout.split()[:2] == [incident_id, "updated"]
 
 
-def test_new_without_no_tui_still_prints_the_id(db_path: Path) -> None:
-    out = warroom(db_path, "new", "Search slow", "--severity", "P3")
+def test_new_without_no_tui_still_prints_the_id(db_location: str | Path) -> None:
+    out = warroom(db_location, "new", "Search slow", "--severity", "P3")
     assert out.returncode == 0 and out.stdout.strip() == "INC-" + out.stdout.strip()[4:]
-    assert "P3" in warroom(db_path, "list").stdout
+    assert "P3" in warroom(db_location, "list").stdout
 
 
 BAD_PAYLOADS = [
