@@ -18,8 +18,8 @@ def _run(capsys: Any, *argv: str) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
-def test_decisions_without_a_playbook(tmp_path: Path, capsys: Any) -> None:
-    db = ["--db", str(tmp_path / "c.db"), "--as", "alice"]
+def test_decisions_without_a_playbook(tmp_path: Path, capsys: Any, db_location: str | Path) -> None:
+    db = ["--db", str(db_location), "--as", "alice"]  # once on a SQLite file, once on PostgreSQL
     code, out, _ = _run(capsys, "new", "Checkout down", "--no-tui", "--severity", "P2", *db)
     incident = out.strip().splitlines()[-1]
     assert _run(capsys, "ack", incident, *db)[1].count("\n") == 2  # acknowledged + incident commander
@@ -59,9 +59,9 @@ def test_decisions_without_a_playbook(tmp_path: Path, capsys: Any) -> None:
         assert code == 2 and err.startswith("warroom: ") and err.count("\n") == 1, (bad, err)
 
 
-def test_gate_and_keys_answer_the_playbook_from_the_command_line(tmp_path: Path, capsys: Any) -> None:
+def test_gate_and_keys_answer_the_playbook_from_the_command_line(capsys: Any, db_location: str | Path) -> None:
     register_backend("scripted", lambda config: ScriptedBackend(severity="P0", impact="HIGH", urgency="HIGH"))
-    db = ["--db", str(tmp_path / "g.db"), "--as", "alice"]
+    db = ["--db", str(db_location), "--as", "alice"]
     incident = _run(capsys, "new", "Checkout down", "--no-tui", "--severity", "P2", *db)[1].strip().splitlines()[-1]
     assert _run(capsys, "run", incident, "--backend", "scripted", *db)[0] == 3  # waits at the priority gate
     code, out, _ = _run(capsys, "gate", incident, *db)

@@ -14,7 +14,7 @@ from warroom.app import cli
 from warroom.app.commands.show import row_line
 from warroom.data import events as ev
 from warroom.data.models import NormalisedAlert, Severity
-from warroom.data.store import EventStore
+from warroom.data.store_api import open_store
 
 ID = "INC-2026-0001"
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
@@ -40,11 +40,12 @@ def _events(runs: int = 10, chunks: int = 90) -> list[ev.BaseEvent]:
 
 
 @pytest.fixture
-def seeded(tmp_path: Path) -> tuple[list[str], list[ev.BaseEvent]]:
-    db = tmp_path / "show.db"
+def seeded(db_location: str | Path) -> tuple[list[str], list[ev.BaseEvent]]:
+    """The incident stored once per engine (a SQLite file, a PostgreSQL database)."""
+    db = db_location
 
     async def seed() -> list[ev.BaseEvent]:
-        async with await EventStore.open(db) as store:
+        async with await open_store(db) as store:
             await store.append_many(_events())
             return await store.events(ID)
 

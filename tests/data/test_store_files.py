@@ -17,15 +17,16 @@ from warroom.data import events as ev
 from warroom.data.entry import clean_line
 from warroom.data.fold import InvalidEvent
 from warroom.data.store import SCHEMA_VERSION, CorruptDatabaseError, EventStore, NewerSchemaError, StoreError
+from warroom.data.store_api import open_store
 
 
 def fingerprint(path: Path) -> tuple[bytes, int]:
     return path.read_bytes(), path.stat().st_mtime_ns
 
 
-async def make_db(path: Path, notes: int = 0) -> str:
-    """A real warroom database with one incident, checkpointed into the main file."""
-    store = await EventStore.open(path)
+async def make_db(path: str | Path, notes: int = 0) -> str:
+    """A real warroom database (a file, or a PostgreSQL URL) with one incident."""
+    store = await open_store(path)
     try:
         incident_id = (await store.declare(T0, title="Checkout down")).incident_id
         await store.append_many(ev.NoteAdded(incident_id=incident_id, at=T0, text=f"note {i} " + "x" * 200)
@@ -140,9 +141,9 @@ async def test_read_only_database_gives_a_clear_error_on_append(db_path: Path, r
     assert fingerprint(db_path)[0] == before[0]
 
 
-async def test_append_validates_against_what_other_connections_wrote(db_path: Path) -> None:
-    incident_id = await make_db(db_path)
-    first, second = await EventStore.open(db_path), await EventStore.open(db_path)
+async def test_append_validates_against_what_other_connections_wrote(db_location: str | Path) -> None:
+    incident_id = await make_db(db_location)
+    first, second = await open_store(db_location), await open_store(db_location)
     try:
         await first.load(incident_id)  # cached in the first store
         await second.append(ev.IncidentResolved(incident_id=incident_id, at=T0, resolution="rolled back"))
@@ -159,12 +160,12 @@ async def test_append_validates_against_what_other_connections_wrote(db_path: Pa
 
 
 @pytest.mark.parametrize("actor", ["dana", 'say "hi"', "back\\slash", "tab\there", "ünï ✓", "\x1b[31mred"])
-async def test_stored_events_read_back_exactly(db_path: Path, actor: str) -> None:
-    incident_id = await make_db(db_path)
-    async with await EventStore.open(db_path) as store:
+async def test_stored_events_read_back_exactly(db_location: str | Path, actor: str) -> None:
+    incident_id = await make_db(db_location)
+    async with await open_store(db_location) as store:
         written = await store.append(ev.NoteAdded(incident_id=incident_id, at=T0, actor=actor, text='{"x": "\\u0000"}'))
         await store.append(ev.Acknowledged(incident_id=incident_id, at=T0, actor=actor))
-    async with await EventStore.open(db_path) as store:
+    async with await open_store(db_location) as store:
         note, ack = (await store.events(incident_id))[1:]
     # what append returned is what was stored: the actor as one line without control characters
     assert note == written and ack.actor == written.actor == clean_line(actor) and ack.kind == "incident.acknowledged"

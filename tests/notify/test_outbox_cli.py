@@ -49,7 +49,7 @@ to = {{ management = ["eng-managers@example.com"] }}
     return path
 
 
-def run(db: Path, config: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def run(db: str | Path, config: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, **ENV, "WARROOM_ACTOR": "dana", "PYTHONIOENCODING": "utf-8"}
     done = subprocess.run([sys.executable, "-m", "warroom", "--db", str(db), "--config", str(config), *args],
                           capture_output=True, text=True, env=env, cwd=ROOT, timeout=timeout)  # fmt: skip
@@ -57,8 +57,9 @@ def run(db: Path, config: Path, *args: str, timeout: float = 60) -> subprocess.C
     return done
 
 
-def test_an_update_from_the_command_line_is_delivered_and_said(tmp_path: Path, http_rx: HttpReceiver, smtp_rx: SmtpReceiver) -> None:
-    db, config = tmp_path / "w.db", write_config(tmp_path / "warroom.toml", http_rx, smtp_rx)
+def test_an_update_from_the_command_line_is_delivered_and_said(tmp_path: Path, http_rx: HttpReceiver, smtp_rx: SmtpReceiver,
+                                                               db_location: str | Path) -> None:  # fmt: skip
+    db, config = db_location, write_config(tmp_path / "warroom.toml", http_rx, smtp_rx)
     assert run(db, config, "new", "Checkout down", "--no-tui").returncode == 0
     done = run(db, config, "update", "INC-2026-0001", "internal", "--text", "Rolling back v2.4.0")
     assert done.returncode == 0, done.stderr
@@ -73,8 +74,9 @@ def test_an_update_from_the_command_line_is_delivered_and_said(tmp_path: Path, h
     assert "Management notified (email to 1)" in shown and "Internal update delivered (Slack)" in shown, shown
 
 
-def test_a_receiver_that_is_down_leaves_the_message_waiting_and_outbox_send_delivers_it(tmp_path: Path, http_rx: HttpReceiver) -> None:
-    db, config = tmp_path / "w.db", write_config(tmp_path / "warroom.toml", http_rx)
+def test_a_receiver_that_is_down_leaves_the_message_waiting_and_outbox_send_delivers_it(tmp_path: Path, http_rx: HttpReceiver,
+                                                                                        db_location: str | Path) -> None:  # fmt: skip
+    db, config = db_location, write_config(tmp_path / "warroom.toml", http_rx)
     run(db, config, "new", "Checkout down", "--no-tui")
     http_rx.down = True
     done = run(db, config, "update", "INC-2026-0001", "internal", "--text", "first")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from warroom.data import events as ev
-from warroom.data.entry import clean_event
+from warroom.data.entry import clean_event, clean_events
 from warroom.data.fold import apply, evolve, fold
 from warroom.data.models import Incident
 from warroom.data.notify.plan import TRIGGER_KINDS, OutboxPlan
@@ -26,7 +26,7 @@ def checked_batch(
     Raises :class:`~warroom.data.fold.InvalidEvent` (nothing is written) for an event the fold refuses.
     ``states`` must hold every incident of ``events`` (None for one not declared yet).
     """
-    batch = [clean_event(e) for e in events]  # secrets and control characters never reach the database
+    batch = clean_events(events)  # secrets and control characters never reach the database
     run: list[ev.BaseEvent] = []  # consecutive events of one incident that queue nothing: folded at once
 
     def fold_run() -> None:

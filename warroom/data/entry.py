@@ -21,7 +21,7 @@ are: they must keep matching the files they name.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from enum import Enum
 from functools import cache, lru_cache
 from typing import Any
@@ -33,7 +33,7 @@ from warroom.data.fold import InvalidEvent
 from warroom.data.redact import may_redact, redact, redact_obj, secret_under
 from warroom.data.text import may_strip, strip_control
 
-__all__ = ["ONE_LINE_MAX", "clean_event", "clean_line", "clean_text"]
+__all__ = ["ONE_LINE_MAX", "clean_event", "clean_events", "clean_line", "clean_text"]
 
 #: A text field that may hold at most this many characters is one line.
 ONE_LINE_MAX = 2_000
@@ -202,23 +202,57 @@ def _key_kept(key: str, holds_text: bool) -> bool:
     return not (holds_text and secret_under(key))
 
 
+def _kept_fields(event: ev.BaseEvent, unseen: list[str]) -> bool:
+    """Whether cleaning leaves every field of ``event`` as it is, but for the short strings put in ``unseen``."""
+    for name, one_line, required in _fields(type(event)):
+        value = getattr(event, name)
+        kind = type(value)
+        if kind is str:  # most fields of most events: inline, as in a mapping
+            if required and not value.strip() or one_line and ("\n" in value or "\t" in value):
+                return False
+            if not (_short_kept(value, unseen) if len(value) <= _SHORT else _long_kept(value)):
+                return False
+        elif value is None or kind is int or kind is bool or kind is float:
+            continue
+        elif required and isinstance(value, str) and not value.strip():
+            return False
+        elif not _kept(value, one_line, unseen):
+            return False
+    return True
+
+
 def _already_clean(event: ev.BaseEvent) -> bool:
     """Whether cleaning would leave ``event`` exactly as it is, found without rebuilding anything: an
     alert storm stores tens of thousands of clean alerts whose label values mostly repeat, and the few
     strings each alert has of its own are searched together."""
     unseen: list[str] = []
-    for name, one_line, required in _fields(type(event)):
-        value = getattr(event, name)
-        if required and isinstance(value, str) and not value.strip():
-            return False
-        if not _kept(value, one_line, unseen):
-            return False
-    return not unseen or _settle(unseen)
+    return _kept_fields(event, unseen) and (not unseen or _settle(unseen))
 
 
 def clean_event(event: ev.BaseEvent) -> ev.BaseEvent:
     """``event`` as it may be stored (itself when nothing needed cleaning); refuses what cleaning empties."""
     return event if _already_clean(event) else _cleaned(event)
+
+
+def clean_events(events: Sequence[ev.BaseEvent]) -> list[ev.BaseEvent]:
+    """:func:`clean_event` of each of ``events``, the short strings none of them showed before searched
+    once for the whole batch (a storm's alerts each bring a few of their own: a pod, a fingerprint), and
+    event by event only when that search finds something."""
+    cleaned: list[ev.BaseEvent] = []
+    pending: list[tuple[int, list[str]]] = []  # events kept but for their unseen strings
+    for event in events:
+        unseen: list[str] = []
+        if _kept_fields(event, unseen):
+            if unseen:
+                pending.append((len(cleaned), unseen))
+            cleaned.append(event)
+        else:
+            cleaned.append(_cleaned(event))
+    if pending and not _settle([text for _, unseen in pending for text in unseen]):
+        for index, unseen in pending:
+            if not _settle(unseen):
+                cleaned[index] = _cleaned(cleaned[index])
+    return cleaned
 
 
 def _cleaned(event: ev.BaseEvent) -> ev.BaseEvent:
