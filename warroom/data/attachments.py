@@ -74,7 +74,9 @@ def _safe_part(part: str) -> str:
 
 
 def _private_dirs(root: Path) -> None:
-    """``evidence/`` and ``evidence/<id>/`` exist and only their owner can list or enter them (0700)."""
+    """``evidence/`` and ``evidence/<id>/`` exist and only their owner can list or enter them (0700); the
+    folder that holds ``evidence/`` is made if missing (a PostgreSQL store's local folder on a fresh machine)."""
+    root.parent.parent.mkdir(parents=True, exist_ok=True)
     for folder in (root.parent, root):
         folder.mkdir(mode=0o700, exist_ok=True)
         if stat.S_IMODE(folder.stat().st_mode) != 0o700:

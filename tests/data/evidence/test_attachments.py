@@ -166,3 +166,24 @@ async def test_copies_keep_the_originals_permissions_and_the_folder_is_private(s
     modes = {p.name: p.stat().st_mode & 0o777 for p in root.rglob("*") if p.is_file()}
     assert modes == {"auth.log": 0o600, "api.log": 0o644, "collect.sh": 0o644}
     assert root.stat().st_mode & 0o777 == 0o700 and root.parent.stat().st_mode & 0o777 == 0o700
+
+
+async def test_evidence_beside_a_postgresql_store_whose_local_folder_does_not_exist_yet(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """On a fresh machine the user data folder that anchors a PostgreSQL store's files may not exist yet."""
+    from warroom.data.store_api import open_store
+
+    anchor = tmp_path / "fresh-home" / ".local" / "share" / "warroom" / "warroom.db"
+    source = tmp_path / "app.log"
+    source.write_text("2026-11-23T09:00:00Z ERROR boom\n")
+    store = await open_store(pg_url, path=anchor)
+    try:
+        iid = await declared(store, T0)
+        result = await attach_paths(store, iid, source, actor="alice", at=T0)
+        assert len(result.events) == 1
+        root = evidence_root(anchor, iid)
+        assert (root / result.events[0].path).read_text() == source.read_text()
+        assert oct(root.stat().st_mode & 0o777) == oct(0o700)
+    finally:
+        await store.close()
